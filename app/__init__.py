@@ -1,0 +1,1 @@
+"""Trygghetsdialog: citizen dialogue on local safety and public citizen pledges."""

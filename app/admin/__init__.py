@@ -1,0 +1,1 @@
+"""Administration: staff login, users and roles, municipality set-up."""

@@ -1,0 +1,1 @@
+"""JSON API for open data and integrations, under /api/v1."""

@@ -1,0 +1,157 @@
+"""Staff authentication, roles and permissions, municipality scoping, and CSRF protection.
+
+Staff routers are protected once, at the router: `require_staff` on every staff router and `staff_scope`
+on every router under /staff/m/{municipality}, which answers 404 for a municipality the user is not in.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, Request
+from sqlmodel import Session, select
+
+from app.db import get_session
+from app.errors import CsrfFailed, Forbidden, LoginRequired, NotFound
+from app.models import Membership, Municipality, Role, StaffUser
+
+hasher = PasswordHasher()
+# Verifying against this keeps the time of a login for an unknown account the same as for a known one.
+_DUMMY_HASH = hasher.hash("not-a-real-password")
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "view": frozenset(Role),
+    "report": frozenset({Role.admin, Role.coordinator, Role.police, Role.partner}),
+    "edit": frozenset({Role.admin, Role.coordinator, Role.police}),
+    "manage_users": frozenset({Role.admin}),
+}
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(request: Request, user: StaffUser) -> None:
+    """Log in: a fresh session (no fixation), bound to the user's current session version."""
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["sv"] = user.session_version
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+
+
+def current_user(request: Request, session: Session = Depends(get_session)) -> StaffUser | None:
+    uid = request.session.get("uid") if "session" in request.scope else None
+    if uid is None:
+        return None
+    user = session.get(StaffUser, uid)
+    if user is None or not user.is_active or user.session_version != request.session.get("sv"):
+        request.session.clear()
+        return None
+    request.state.user = user
+    return user
+
+
+def require_staff(user: StaffUser | None = Depends(current_user)) -> StaffUser:
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The municipality a staff request is about, and the user's role there."""
+
+    user: StaffUser
+    municipality: Municipality
+    role: Role | None  # None for a superadmin without a membership
+
+    @property
+    def municipality_id(self) -> int:
+        assert self.municipality.id is not None
+        return self.municipality.id
+
+    def may(self, permission: str) -> bool:
+        return self.user.is_superadmin or (self.role is not None and self.role in PERMISSIONS[permission])
+
+
+def staff_scope(municipality: str, request: Request, user: StaffUser = Depends(require_staff),
+                session: Session = Depends(get_session)) -> Scope:
+    """Router dependency for /staff/m/{municipality}: 404 unless the user belongs to it."""
+    found = session.exec(select(Municipality).where(Municipality.slug == municipality)).first()
+    if found is None:
+        raise NotFound
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user.id, Membership.municipality_id == found.id)
+    ).first()
+    if membership is None and not user.is_superadmin:
+        raise NotFound
+    scope = Scope(user=user, municipality=found, role=Role(membership.role) if membership else None)
+    request.state.scope = scope
+    return scope
+
+
+def require_permission(permission: str) -> Callable[..., Scope]:
+    """Router or route dependency: 403 unless the user's role in the scoped municipality allows it."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission}")
+
+    def dependency(scope: Scope = Depends(staff_scope)) -> Scope:
+        if not scope.may(permission):
+            raise Forbidden
+        return scope
+
+    dependency.permission = permission  # type: ignore[attr-defined] - read by the authorization matrix test
+    return dependency
+
+
+def require_superadmin(user: StaffUser = Depends(require_staff)) -> StaffUser:
+    if not user.is_superadmin:
+        raise Forbidden
+    return user
+
+
+require_superadmin.permission = "superadmin"  # type: ignore[attr-defined]
+
+
+def user_municipalities(session: Session, user: StaffUser) -> list[tuple[Municipality, Role | None]]:
+    if user.is_superadmin:
+        rows = session.exec(select(Municipality).order_by(Municipality.name)).all()
+        roles = {m.municipality_id: Role(m.role) for m in
+                 session.exec(select(Membership).where(Membership.user_id == user.id)).all()}
+        return [(m, roles.get(m.id or 0)) for m in rows]
+    joined = session.exec(
+        select(Municipality, Membership).join(Membership, Membership.municipality_id == Municipality.id)
+        .where(Membership.user_id == user.id).order_by(Municipality.name)
+    ).all()
+    return [(m, Role(ms.role)) for m, ms in joined]
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide dependency: every state-changing form must carry the session's CSRF token."""
+    if request.method not in UNSAFE_METHODS or request.url.path.startswith("/api/"):
+        return
+    expected = request.session.get("csrf") if "session" in request.scope else None
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form(max_files=10, max_fields=2000)
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        raise CsrfFailed

@@ -1,0 +1,67 @@
+"""The command-line entry: serve, migrate, demo, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from sqlmodel import Session
+
+from app.config import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="trygg", description="Trygghetsdialog")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web server (uvicorn)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=None, help="default: WORKERS from the environment")
+    commands.add_parser("migrate", help="upgrade the database schema to the newest revision")
+    commands.add_parser("demo", help="load the demo data (idempotent) and print the demo logins")
+    admin = commands.add_parser("create-admin", help="create (or reset) a superadmin account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="")
+    admin.add_argument("--password", default=os.environ.get("ADMIN_PASSWORD"),
+                       help="default: ADMIN_PASSWORD, or asked for")
+    args = parser.parse_args(argv)
+
+    settings = load_settings()  # refuses to start with a message naming the bad setting
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run("app.asgi:app", host=args.host, port=args.port,
+                    workers=args.workers or settings.workers, proxy_headers=True, access_log=False)
+        return 0
+
+    from app.db import get_engine, migrate
+
+    if args.command == "migrate":
+        migrate(settings.database_url)
+        print("Database is at the newest schema revision.")
+        return 0
+    if args.command == "demo":
+        from app import demo
+
+        with Session(get_engine()) as session:
+            logins = demo.load(session)
+        print(f"Demo data loaded: {demo.DEMO_SLUG}. Staff logins (password for all: {demo.DEMO_PASSWORD}):")
+        for login in logins:
+            print(f"  {login.role:<12} {login.email}")
+        return 0
+    if args.command == "create-admin":
+        from app.admin import service
+        from app.errors import ValidationFailed
+
+        password = args.password or getpass.getpass("Password (at least 12 characters): ")
+        try:
+            with Session(get_engine()) as session:
+                user = service.create_admin(session, args.email, args.name, password)
+        except ValidationFailed as exc:
+            print("\n".join(exc.errors.values()), file=sys.stderr)
+            return 2
+        print(f"Administrator {user.email} is ready.")
+        return 0
+    return 2

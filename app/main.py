@@ -1,0 +1,57 @@
+"""create_app(): routers, static files, error handlers and middleware."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.admin import public_routes as admin_public
+from app.admin import staff_routes as admin_staff
+from app.api import routes as api_routes
+from app.auth import csrf_protect
+from app.config import ROOT, get_settings
+from app.db import get_engine
+from app.errors import install_error_handlers
+from app.middleware import RequestLog, SecurityHeaders
+from app.site import public_routes as site_public
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    app = FastAPI(title="Trygghetsdialog", version="0.1.0", dependencies=[Depends(csrf_protect)],
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json",
+                  description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
+    app.state.engine = engine or get_engine()
+
+    for router in (site_public.router, admin_public.router, admin_staff.router,
+                   admin_staff.municipality_router, admin_staff.users_router, api_routes.router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz(request: Request) -> JSONResponse:
+        try:
+            with request.app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    app.mount("/static", StaticFiles(directory=ROOT / "frontend" / "static"), name="static")
+    install_error_handlers(app)
+
+    # Added last = outermost. Sessions must wrap the app so error pages can read them.
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="trygg_session",
+                       max_age=int(timedelta(hours=settings.session_max_age_hours).total_seconds()),
+                       same_site="lax", https_only=settings.secure_cookies)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
+    return app

@@ -1,0 +1,20 @@
+"""Every table. Importing this package registers all models on the shared metadata."""
+
+from app.models.base import SQLModel, metadata
+from app.models.places import Area, Municipality, Party, PartyKind, PoliceArea
+from app.models.staff import AuditLog, LoginAttempt, Membership, Role, StaffUser
+
+__all__ = [
+    "Area",
+    "AuditLog",
+    "LoginAttempt",
+    "Membership",
+    "Municipality",
+    "Party",
+    "PartyKind",
+    "PoliceArea",
+    "Role",
+    "SQLModel",
+    "StaffUser",
+    "metadata",
+]

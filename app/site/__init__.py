@@ -1,0 +1,1 @@
+"""The public site frame: start page, municipality pages, accessibility statement, language choice."""

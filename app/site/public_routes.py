@@ -1,0 +1,41 @@
+"""Public pages of the site frame."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app import i18n
+from app.db import get_session
+from app.site import service
+from app.web import LANG_COOKIE, redirect, render, safe_next
+
+router = APIRouter()
+
+
+@router.get("/")
+def start_page(request: Request, session: Session = Depends(get_session)) -> Response:
+    return render(request, "public/start.html", {"municipalities": service.municipalities(session)})
+
+
+@router.get("/m/{slug}")
+def municipality_page(request: Request, slug: str, session: Session = Depends(get_session)) -> Response:
+    found = service.municipality(session, slug)
+    return render(request, "public/municipality.html",
+                  {"municipality": found, "areas": service.areas(session, found.id or 0)},
+                  languages=found.languages)
+
+
+@router.get("/tillganglighet")
+def accessibility_statement(request: Request) -> Response:
+    return render(request, "public/accessibility.html")
+
+
+@router.get("/sprak")
+def choose_language(lang: str = "sv", next: str = "/") -> Response:
+    """The language switcher: plain links, so it works without JavaScript; remembered in a cookie."""
+    response = redirect(safe_next(next))
+    if lang in i18n.LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response

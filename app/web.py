@@ -1,0 +1,116 @@
+"""Templates, render(), form reading, redirects, flash messages, the current language and CSRF tokens."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import FormData
+
+from app import i18n
+from app.config import ROOT, get_settings
+from app.models import Role
+
+TEMPLATES_DIR = ROOT / "frontend" / "templates"
+LANG_COOKIE = "lang"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html", "xml"]),
+    undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def request_language(request: Request) -> str:
+    """?lang= wins, then the cookie set by the language switcher, then the default."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in i18n.LANGUAGES:
+            return str(candidate)
+    return get_settings().default_language
+
+
+def use_request_language(request: Request) -> str:
+    code = request_language(request)
+    i18n.set_language(code)
+    return code
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
+
+
+def pop_flashes(request: Request) -> list[dict[str, str]]:
+    return list(request.session.pop("flash", []))
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: an open redirect would let anyone borrow our domain for phishing."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def redirect(url: str) -> RedirectResponse:
+    """Post/Redirect/Get: always 303 so a refresh never posts again."""
+    return RedirectResponse(url, status_code=303)
+
+
+async def read_form(request: Request) -> FormData:
+    """Dependency: the submitted form, parsed once and cached on the request (CSRF reads it too)."""
+    return await request.form(max_files=10, max_fields=2000)
+
+
+def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:
+    value = form.get(name)
+    return value.strip()[:max_length] if isinstance(value, str) else ""
+
+
+def role_labels() -> dict[str, str]:
+    _ = i18n.gettext
+    return {Role.admin.value: _("Administratör"), Role.coordinator.value: _("Samordnare"),
+            Role.police.value: _("Polis"), Role.partner.value: _("Samverkanspart"), Role.viewer.value: _("Läsare")}
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200, language: str | None = None,
+           languages: list[str] | None = None) -> HTMLResponse:
+    code = language or use_request_language(request)
+    i18n.set_language(code)
+    offered = languages or list(i18n.INTERFACE_LANGUAGES)
+    current_user = getattr(request.state, "user", None)
+    base: dict[str, Any] = {
+        "request": request,
+        "lang": code,
+        "dir": i18n.direction(code),
+        "languages": [i18n.LANGUAGES[c] for c in offered if c in i18n.LANGUAGES],
+        "current_path": request.url.path,
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "current_user": current_user,
+        "flashes": pop_flashes(request) if "session" in request.scope else [],
+        "settings": get_settings(),
+        "errors": {},
+        "role_names": role_labels(),
+        "role_options": list(role_labels().items()),
+    }
+    base.update(context or {})
+    html = env.get_template(template).render(base)
+    return HTMLResponse(html, status_code=status_code)
