@@ -7,13 +7,12 @@ on every router under /staff/m/{municipality}, which answers 404 for a municipal
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.db import get_session
 from app.errors import CsrfFailed, Forbidden, LoginRequired, NotFound
@@ -105,27 +104,33 @@ def staff_scope(municipality: str, request: Request, user: StaffUser = Depends(r
     return scope
 
 
-def require_permission(permission: str) -> Callable[..., Scope]:
-    """Router or route dependency: 403 unless the user's role in the scoped municipality allows it."""
-    if permission not in PERMISSIONS:
-        raise ValueError(f"unknown permission {permission}")
+class require_permission:  # lower case: reads as a function at the call site, Depends(require_permission("edit"))
+    """Router or route dependency: 403 unless the user's role in the scoped municipality allows `permission`.
 
-    def dependency(scope: Scope = Depends(staff_scope)) -> Scope:
-        if not scope.may(permission):
+    `permission` is kept on the instance so the authorization matrix test can read what each route requires.
+    """
+
+    def __init__(self, permission: str) -> None:
+        if permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission}")
+        self.permission = permission
+
+    def __call__(self, scope: Scope = Depends(staff_scope)) -> Scope:
+        if not scope.may(self.permission):
             raise Forbidden
         return scope
 
-    dependency.permission = permission  # type: ignore[attr-defined] - read by the authorization matrix test
-    return dependency
+
+class _RequireSuperadmin:
+    permission = "superadmin"
+
+    def __call__(self, user: StaffUser = Depends(require_staff)) -> StaffUser:
+        if not user.is_superadmin:
+            raise Forbidden
+        return user
 
 
-def require_superadmin(user: StaffUser = Depends(require_staff)) -> StaffUser:
-    if not user.is_superadmin:
-        raise Forbidden
-    return user
-
-
-require_superadmin.permission = "superadmin"  # type: ignore[attr-defined]
+require_superadmin = _RequireSuperadmin()
 
 
 def user_municipalities(session: Session, user: StaffUser) -> list[tuple[Municipality, Role | None]]:
@@ -135,7 +140,7 @@ def user_municipalities(session: Session, user: StaffUser) -> list[tuple[Municip
                  session.exec(select(Membership).where(Membership.user_id == user.id)).all()}
         return [(m, roles.get(m.id or 0)) for m in rows]
     joined = session.exec(
-        select(Municipality, Membership).join(Membership, Membership.municipality_id == Municipality.id)
+        select(Municipality, Membership).join(Membership, col(Membership.municipality_id) == Municipality.id)
         .where(Membership.user_id == user.id).order_by(Municipality.name)
     ).all()
     return [(m, Role(ms.role)) for m, ms in joined]

@@ -70,7 +70,8 @@ def _titles() -> dict[int, tuple[str, str]]:
         409: (_("Det gick inte att spara"), _("Någon annan hann ändra samma sak. Ladda om och försök igen.")),
         413: (_("Filen är för stor"), _("Det du skickade är större än vad som tas emot.")),
         500: (_("Något gick fel hos oss"),
-              _("Ett oväntat fel inträffade. Inget av det du skickade har sparats till hälften. Försök igen om en stund.")),
+              _("Ett oväntat fel inträffade. Inget av det du skickade har sparats till hälften. "
+                "Försök igen om en stund.")),
         503: (_("Tjänsten är tillfälligt otillgänglig"),
               _("Vi kan inte nå databasen just nu. Försök igen om en liten stund.")),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlmodel import Field, SQLModel
@@ -21,7 +21,7 @@ SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
 metadata = SQLModel.metadata
 
 
-def created_at_field() -> datetime:
+def created_at_field() -> Any:
     return Field(default_factory=clock.now, nullable=False)
 
 

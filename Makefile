@@ -1,0 +1,70 @@
+# The two commands from the README: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install lint typecheck browser test-sqlite test-postgres clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Run the app with demo data on SQLite at http://$(HOST):$(PORT)
+run: install
+	$(PY) -m app migrate
+	$(PY) -m app demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m app serve
+
+## Run the whole suite: lint, types, then the tests on SQLite and again on PostgreSQL
+test: install browser
+	$(PY) -m ruff check app tests bench migrations
+	$(PY) -m mypy
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres:
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then \
+	  if $(PY) -c "import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(('127.0.0.1',5432)))"; then \
+	    url="$(PG_TEST_URL)"; \
+	  elif [ "$${CI:-}" = "true" ]; then \
+	    echo "CI=true but no PostgreSQL answers on 127.0.0.1:5432 and TEST_DATABASE_URL is unset: failing." >&2; exit 1; \
+	  else \
+	    echo "== PostgreSQL pass skipped: no server on 127.0.0.1:5432 (set TEST_DATABASE_URL to run it) =="; exit 0; \
+	  fi; \
+	fi; \
+	echo "== test suite on PostgreSQL =="; \
+	TEST_DATABASE_URL="$$url" $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## Debian's chromium for the browser tests (Playwright cannot download its own browser here)
+browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi; \
+	if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$${CI:-}" = "true" ]; then echo "CI=true but /usr/bin/chromium is missing: failing." >&2; exit 1; fi; \
+	  echo "chromium not found: browser tests will be skipped (install Debian's chromium to run them)"; \
+	fi
+
+lint: install
+	$(PY) -m ruff check app tests bench migrations
+
+typecheck: install
+	$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,40 @@
+"""Throw-away databases for a test run: an SQLite file, or a fresh PostgreSQL database per run.
+
+A fresh PostgreSQL database per run keeps parallel runs (and developers) from seeing each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def on_postgres() -> bool:
+    return TEST_DATABASE_URL.startswith("postgresql")
+
+
+@contextmanager
+def fresh_database(folder: Path, name: str) -> Iterator[str]:
+    """Yield the URL of an empty database that is dropped afterwards."""
+    if not on_postgres():
+        yield f"sqlite:///{folder / (name + '.sqlite3')}"
+        return
+    server = make_url(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    db_name = f"trygg_{name}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+    try:
+        yield server.set(database=db_name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        admin.dispose()

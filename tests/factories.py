@@ -1,0 +1,54 @@
+"""Factories for test data: small functions with sensible defaults, each adding and flushing one thing."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlmodel import Session
+
+from app.auth import hash_password
+from app.models import Area, Membership, Municipality, Party, PartyKind, Role, StaffUser
+
+PASSWORD = "correct horse battery staple"
+_HASH = hash_password(PASSWORD)  # hashing is slow on purpose; do it once
+_counter = itertools.count(1)
+
+
+def municipality(session: Session, slug: str | None = None, name: str | None = None,
+                 languages: list[str] | None = None) -> Municipality:
+    n = next(_counter)
+    found = Municipality(slug=slug or f"kommun-{n}", name=name or f"Testkommun {n}",
+                         languages=languages or ["sv", "en", "ar"], contact_email="trygg@test.example")
+    session.add(found)
+    session.flush()
+    return found
+
+
+def area(session: Session, municipality: Municipality, name: str | None = None, parent: Area | None = None,
+         population: int | None = 1000) -> Area:
+    n = next(_counter)
+    found = Area(municipality_id=municipality.id or 0, slug=f"omrade-{n}", name=name or f"Område {n}",
+                 parent_id=parent.id if parent else None, population=population)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def party(session: Session, municipality: Municipality, kind: PartyKind = PartyKind.police,
+          name: str | None = None) -> Party:
+    found = Party(municipality_id=municipality.id or 0, kind=kind, name=name or f"Part {next(_counter)}")
+    session.add(found)
+    session.flush()
+    return found
+
+
+def staff(session: Session, municipality: Municipality | None = None, role: Role = Role.coordinator,
+          email: str | None = None, superadmin: bool = False, active: bool = True) -> StaffUser:
+    user = StaffUser(email=email or f"person{next(_counter)}@test.example", name=f"Person {next(_counter)}",
+                     password_hash=_HASH, is_superadmin=superadmin, is_active=active)
+    session.add(user)
+    session.flush()
+    if municipality is not None:
+        session.add(Membership(user_id=user.id or 0, municipality_id=municipality.id or 0, role=role))
+        session.flush()
+    return user

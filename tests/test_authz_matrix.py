@@ -1,0 +1,96 @@
+"""Every staff route x (anonymous, wrong role, other municipality, allowed), discovered from the route table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine
+from sqlmodel import Session
+
+from app.auth import PERMISSIONS
+from app.main import create_app
+from app.models import Role
+from tests import factories
+from tests.authz import StaffRoute, staff_routes
+from tests.conftest import CheckedClient
+
+ROUTES = staff_routes(create_app(create_engine("sqlite://")))
+PROTECTED = [r for r in ROUTES if r.protected]
+
+# Staff routes that must be reachable without a session. Adding one here is a decision, not an accident.
+PUBLIC_STAFF_ROUTES = {
+    "GET /staff/login", "POST /staff/login", "POST /staff/logout",
+    "GET /staff/password/{token}", "POST /staff/password/{token}",
+}
+
+
+@pytest.fixture
+def world(db: Session) -> dict[str, Any]:
+    """Municipality alpha with a user per role and a target user; municipality beta with an admin."""
+    alpha = factories.municipality(db, slug="alpha")
+    beta = factories.municipality(db, slug="beta")
+    users = {role: factories.staff(db, alpha, role) for role in Role}
+    target = factories.staff(db, alpha, Role.viewer)
+    outsider = factories.staff(db, beta, Role.admin)
+    superadmin = factories.staff(db, superadmin=True)
+    db.commit()
+    # Every path parameter a staff route may use, filled with a real object in alpha.
+    params = {"municipality": alpha.slug, "user_id": target.id}
+    return {"alpha": alpha, "users": users, "outsider": outsider, "superadmin": superadmin, "params": params}
+
+
+def url_for(route: StaffRoute, params: dict[str, Any]) -> str:
+    names = re.findall(r"{(\w+)(?::\w+)?}", route.path)
+    missing = [name for name in names if name not in params]
+    assert not missing, f"add a value for {missing} to the authorization matrix fixture (tests/test_authz_matrix.py)"
+    return re.sub(r"{(\w+)(?::\w+)?}", lambda m: str(params[m.group(1)]), route.path)
+
+
+def send(client: CheckedClient, route: StaffRoute, url: str) -> Any:
+    if route.method == "GET":
+        return client.get(url, follow_redirects=False)
+    return client.request(route.method, url, data={"csrf_token": client.csrf()}, follow_redirects=False)
+
+
+def test_unprotected_staff_routes_are_only_the_login_pages() -> None:
+    assert {r.id for r in ROUTES if not r.protected} == PUBLIC_STAFF_ROUTES
+
+
+def test_every_municipality_route_is_scoped() -> None:
+    unscoped = [r.id for r in PROTECTED if "{municipality}" in r.path and not r.scoped]
+    assert not unscoped
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=lambda r: r.id)
+def test_anonymous_is_sent_to_login(client: CheckedClient, world: dict[str, Any], route: StaffRoute) -> None:
+    response = send(client, route, url_for(route, world["params"]))
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/staff/login?next=")
+
+
+@pytest.mark.parametrize("route", [r for r in PROTECTED if r.permission], ids=lambda r: r.id)
+def test_wrong_role_is_forbidden(client: CheckedClient, world: dict[str, Any], route: StaffRoute) -> None:
+    allowed = PERMISSIONS.get(route.permission or "", frozenset())
+    lacking = [role for role in Role if role not in allowed]
+    assert lacking, f"{route.id}: every role may use it, so it needs no permission"
+    client.login(world["users"][lacking[0]])
+    response = send(client, route, url_for(route, world["params"]))
+    assert response.status_code == 403, response.text[:300]
+
+
+@pytest.mark.parametrize("route", [r for r in PROTECTED if r.scoped], ids=lambda r: r.id)
+def test_other_municipality_gets_not_found(client: CheckedClient, world: dict[str, Any], route: StaffRoute) -> None:
+    client.login(world["outsider"])
+    response = send(client, route, url_for(route, world["params"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=lambda r: r.id)
+def test_allowed_role_gets_through(client: CheckedClient, world: dict[str, Any], route: StaffRoute) -> None:
+    allowed = PERMISSIONS.get(route.permission or "view", frozenset(Role))
+    role = Role.admin if Role.admin in allowed else next(iter(allowed))
+    client.login(world["superadmin"] if route.permission == "superadmin" else world["users"][role])
+    response = send(client, route, url_for(route, world["params"]))
+    assert response.status_code in ({200} if route.method == "GET" else {200, 303, 400}), response.text[:300]
