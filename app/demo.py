@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.auth import hash_password
+from app.dialogues import demo as dialogues_demo
 from app.models import Area, Membership, Municipality, Party, PartyKind, PoliceArea, Role, StaffUser
+from app.surveys import demo as surveys_demo
 
 DEMO_PASSWORD = "demo-losenord-2026"  # noqa: S105 - printed for the demo, never used in production
 DEMO_SLUG = "strandvik"
@@ -52,6 +54,9 @@ def load(session: Session) -> list[DemoLogin]:
     _areas(session, municipality)
     parties = _parties(session, municipality)
     logins = _staff(session, municipality, parties)
+    session.commit()
+    surveys_demo.load(session, municipality)
+    dialogues_demo.load(session, municipality)
     session.commit()
     return logins
 

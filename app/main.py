@@ -18,9 +18,13 @@ from app.api import routes as api_routes
 from app.auth import csrf_protect
 from app.config import ROOT, get_settings
 from app.db import get_engine
+from app.dialogues import public_routes as dialogues_public
+from app.dialogues import staff_routes as dialogues_staff
 from app.errors import install_error_handlers
 from app.middleware import RequestLog, SecurityHeaders
 from app.site import public_routes as site_public
+from app.surveys import public_routes as surveys_public
+from app.surveys import staff_routes as surveys_staff
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -32,7 +36,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or get_engine()
 
     for router in (site_public.router, admin_public.router, admin_staff.router,
-                   admin_staff.municipality_router, admin_staff.users_router, api_routes.router):
+                   admin_staff.municipality_router, admin_staff.users_router, api_routes.router,
+                   surveys_public.router, *surveys_staff.routers,
+                   dialogues_public.router, *dialogues_staff.routers):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -13,8 +13,11 @@ from app.auth import PERMISSIONS
 from app.main import create_app
 from app.models import Role
 from tests import factories
+from tests.admin import authz_params as admin_params
 from tests.authz import StaffRoute, staff_routes
 from tests.conftest import CheckedClient
+from tests.dialogues import authz_params as dialogues_params
+from tests.surveys import authz_params as surveys_params
 
 ROUTES = staff_routes(create_app(create_engine("sqlite://")))
 PROTECTED = [r for r in ROUTES if r.protected]
@@ -37,7 +40,10 @@ def world(db: Session) -> dict[str, Any]:
     superadmin = factories.staff(db, superadmin=True)
     db.commit()
     # Every path parameter a staff route may use, filled with a real object in alpha.
-    params = {"municipality": alpha.slug, "user_id": target.id}
+    params: dict[str, Any] = {"municipality": alpha.slug, "user_id": target.id}
+    for provider in (admin_params, surveys_params, dialogues_params):
+        params.update(provider.params(db, alpha))
+    db.commit()
     return {"alpha": alpha, "users": users, "outsider": outsider, "superadmin": superadmin, "params": params}
 
 

@@ -1,5 +1,7 @@
 """Every table. Importing this package registers all models on the shared metadata."""
 
+from app.models import dialogues as dialogues  # each domain's tables, registered on the metadata
+from app.models import surveys as surveys
 from app.models.base import SQLModel, metadata
 from app.models.places import Area, Municipality, Party, PartyKind, PoliceArea
 from app.models.staff import AuditLog, LoginAttempt, Membership, Role, StaffUser

@@ -23,7 +23,8 @@ def start_page(request: Request, session: Session = Depends(get_session)) -> Res
 def municipality_page(request: Request, slug: str, session: Session = Depends(get_session)) -> Response:
     found = service.municipality(session, slug)
     return render(request, "public/municipality.html",
-                  {"municipality": found, "areas": service.areas(session, found.id or 0)},
+                  {"municipality": found, "areas": service.areas(session, found.id or 0),
+                   "sections": service.municipality_sections(session, found)},
                   languages=found.languages)
 
 
