@@ -58,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         password = args.password or getpass.getpass("Password (at least 12 characters): ")
         try:
             with Session(get_engine()) as session:
-                user = service.create_admin(session, args.email, args.name, password)
+                email = service.create_admin(session, args.email, args.name, password).email
         except ValidationFailed as exc:
             print("\n".join(exc.errors.values()), file=sys.stderr)
             return 2
-        print(f"Administrator {user.email} is ready.")
+        print(f"Administrator {email} is ready.")
         return 0
     return 2

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
@@ -14,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.admin import public_routes as admin_public
 from app.admin import staff_routes as admin_staff
+from app.api import docs as api_docs
 from app.api import routes as api_routes
 from app.auth import csrf_protect
 from app.config import ROOT, get_settings
@@ -31,12 +34,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     app = FastAPI(title="Trygghetsdialog", version="0.1.0", dependencies=[Depends(csrf_protect)],
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json",
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
     app.state.engine = engine or get_engine()
 
     for router in (site_public.router, admin_public.router, admin_staff.router,
-                   admin_staff.municipality_router, admin_staff.users_router, api_routes.router,
+                   admin_staff.municipality_router, admin_staff.users_router, api_routes.router, api_docs.router,
                    surveys_public.router, *surveys_staff.routers,
                    dialogues_public.router, *dialogues_staff.routers):
         app.include_router(router)
@@ -49,6 +52,18 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         except Exception:
             return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    def openapi_for_api_only() -> dict[str, Any]:
+        """The OpenAPI document covers the JSON API, not the HTML pages."""
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            schema["paths"] = {path: item for path, item in schema.get("paths", {}).items()
+                               if path.startswith(("/api/", "/healthz"))}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi_for_api_only  # type: ignore[method-assign]
 
     app.mount("/static", StaticFiles(directory=ROOT / "frontend" / "static"), name="static")
     install_error_handlers(app)

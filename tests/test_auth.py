@@ -1,0 +1,247 @@
+"""Staff login, throttling, sessions, CSRF, invitations, password links and disabling."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app import clock
+from app.admin import rules
+from app.models import AuditLog, LoginAttempt, Role, StaffUser
+from tests import factories
+from tests.conftest import CheckedClient
+
+
+def test_login_and_logout(client: CheckedClient, db: Session) -> None:
+    town = factories.municipality(db)
+    user = factories.staff(db, town, Role.coordinator)
+    response = client.post_form("/staff/login", {"email": user.email.upper(), "password": factories.PASSWORD,
+                                                 "next": f"/staff/m/{town.slug}"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/staff/m/{town.slug}"
+    assert town.name in client.get(f"/staff/m/{town.slug}").text
+    assert client.post_form("/staff/logout").status_code == 303
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("email", ["nobody@test.example", "known"])
+def test_bad_login_gives_one_neutral_message(client: CheckedClient, db: Session, email: str) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    response = client.post_form("/staff/login", {"email": user.email if email == "known" else email,
+                                                 "password": "wrong password"})
+    assert response.status_code == 400
+    assert "Fel e-postadress eller lösenord." in response.text
+    assert response.text.count('class="error-message"') == 1
+
+
+def test_disabled_account_cannot_log_in(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db), active=False)
+    response = client.post_form("/staff/login", {"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 400
+
+
+def test_login_is_throttled_after_five_failures(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    for _ in range(5):
+        assert client.post_form("/staff/login", {"email": user.email, "password": "nope"}).status_code == 400
+    response = client.post_form("/staff/login", {"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 400
+    assert "För många misslyckade inloggningar" in response.text
+    assert db.exec(select(LoginAttempt).where(LoginAttempt.email == user.email)).all()
+
+
+def test_throttle_window_ages_out() -> None:
+    now = clock.now()
+    window = timedelta(minutes=15)
+    failures = [now - timedelta(minutes=m) for m in (1, 2, 3, 4, 16)]
+    assert not rules.is_throttled(failures, now, 5, window)
+    assert rules.is_throttled([*failures, now], now, 5, window)
+
+
+def test_successful_login_clears_failures(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    for _ in range(4):
+        client.post_form("/staff/login", {"email": user.email, "password": "nope"})
+    client.login(user)
+    assert not db.exec(select(LoginAttempt).where(LoginAttempt.email == user.email)).all()
+
+
+def test_session_is_renewed_at_login(client: CheckedClient, db: Session) -> None:
+    """Session fixation: whatever the visitor had before logging in is not carried into the staff session."""
+    user = factories.staff(db, factories.municipality(db))
+    before = client.csrf()
+    client.login(user)
+    after = client.session_data()
+    assert "csrf" not in after or after["csrf"] != before
+    assert after["uid"] == user.id
+
+
+def test_session_cookie_flags(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    response = client.login(user)
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+
+
+def test_missing_or_wrong_csrf_token_is_refused(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    response = client.post("/staff/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 403
+    assert "Åtkomst nekad" in response.text
+    client.csrf()
+    response = client.post("/staff/login", data={"email": user.email, "password": factories.PASSWORD,
+                                                 "csrf_token": "forged"})
+    assert response.status_code == 403
+    assert "uid" not in client.session_data()
+
+
+def test_next_parameter_cannot_redirect_elsewhere(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+        response = client.post_form("/staff/login", {"email": user.email, "password": factories.PASSWORD,
+                                                     "next": target})
+        assert response.headers["location"] == "/staff"
+        client.post_form("/staff/logout")
+
+
+def _link_token(text: str) -> str:
+    match = re.search(r"/staff/password/([\w.\-]+)", text)
+    assert match, "no password link on the page"
+    return match.group(1)
+
+
+def test_invite_then_choose_password_then_log_in(client: CheckedClient, db: Session) -> None:
+    town = factories.municipality(db)
+    admin = factories.staff(db, town, Role.admin)
+    client.login(admin)
+    response = client.post_form(f"/staff/m/{town.slug}/users",
+                                {"email": "Ny.Person@Kommun.example", "name": "Ny Person", "role": "police"})
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    token = _link_token(page)
+    invited = db.exec(select(StaffUser).where(StaffUser.email == "ny.person@kommun.example")).one()
+    assert invited.password_hash is None
+    client.post_form("/staff/logout")
+
+    short = client.post_form(f"/staff/password/{token}", {"password": "kort", "confirm": "kort"})
+    assert short.status_code == 400
+    assert "minst 12 tecken" in short.text
+    done = client.post_form(f"/staff/password/{token}", {"password": "en lång fras här", "confirm": "en lång fras här"})
+    assert done.status_code == 303
+    assert client.get("/staff").status_code == 200
+    # The link works once.
+    assert client.get(f"/staff/password/{token}").status_code == 404
+    actions = [a.action for a in db.exec(select(AuditLog).where(AuditLog.entity_id == invited.id)).all()]
+    assert {"invite", "password_set"} <= set(actions)
+
+
+def test_invite_validates_and_writes_nothing(client: CheckedClient, db: Session) -> None:
+    town = factories.municipality(db)
+    client.login(factories.staff(db, town, Role.admin))
+    response = client.post_form(f"/staff/m/{town.slug}/users", {"email": "not-an-email", "name": "", "role": "king"})
+    assert response.status_code == 400
+    for field in ("email", "name", "role"):
+        assert f'href="#{field}"' in response.text
+    assert db.exec(select(StaffUser).where(StaffUser.email == "not-an-email")).first() is None
+
+
+def test_tampered_password_link_is_not_found(client: CheckedClient) -> None:
+    assert client.get("/staff/password/not-a-token").status_code == 404
+    response = client.post_form("/staff/password/not.a.token", {"password": "x" * 20, "confirm": "x" * 20})
+    assert response.status_code == 404
+
+
+def test_disable_ends_the_users_sessions(app: object, db: Session) -> None:
+    town = factories.municipality(db)
+    admin = factories.staff(db, town, Role.admin)
+    victim = factories.staff(db, town, Role.police)
+    with CheckedClient(app) as admin_client, CheckedClient(app) as victim_client:  # type: ignore[arg-type]
+        admin_client.login(admin)
+        victim_client.login(victim)
+        assert victim_client.get("/staff").status_code == 200
+        response = admin_client.post_form(f"/staff/m/{town.slug}/users/{victim.id}/disable")
+        assert response.status_code == 303
+        assert victim_client.get("/staff", follow_redirects=False).status_code == 303
+        # ...and cannot log in again until enabled.
+        again = victim_client.post_form("/staff/login", {"email": victim.email, "password": factories.PASSWORD})
+        assert again.status_code == 400
+        admin_client.post_form(f"/staff/m/{town.slug}/users/{victim.id}/enable")
+        victim_client.login(victim)
+
+
+def test_admin_cannot_disable_self_or_change_own_role(client: CheckedClient, db: Session) -> None:
+    town = factories.municipality(db)
+    admin = factories.staff(db, town, Role.admin)
+    client.login(admin)
+    client.post_form(f"/staff/m/{town.slug}/users/{admin.id}/disable")
+    client.post_form(f"/staff/m/{town.slug}/users/{admin.id}/role", {"role": "viewer"})
+    db.refresh(admin)
+    assert admin.is_active
+    assert client.get(f"/staff/m/{town.slug}/users").status_code == 200
+
+
+def test_admin_cannot_disable_someone_working_in_another_municipality(client: CheckedClient, db: Session) -> None:
+    town, other = factories.municipality(db), factories.municipality(db)
+    admin = factories.staff(db, town, Role.admin)
+    shared = factories.staff(db, town, Role.police)
+    from app.models import Membership
+
+    db.add(Membership(user_id=shared.id or 0, municipality_id=other.id or 0, role=Role.police))
+    db.commit()
+    client.login(admin)
+    assert client.post_form(f"/staff/m/{town.slug}/users/{shared.id}/disable").status_code == 403
+    db.refresh(shared)
+    assert shared.is_active
+
+
+def test_change_role_is_audited(client: CheckedClient, db: Session) -> None:
+    town = factories.municipality(db)
+    admin = factories.staff(db, town, Role.admin)
+    other = factories.staff(db, town, Role.viewer)
+    client.login(admin)
+    client.post_form(f"/staff/m/{town.slug}/users/{other.id}/role", {"role": "coordinator"})
+    entry = db.exec(select(AuditLog).where(AuditLog.action == "change_role")).one()
+    assert entry.before == {"role": "viewer"}
+    assert entry.after == {"role": "coordinator"}
+    assert entry.actor_id == admin.id
+
+
+def test_reset_link_then_new_password(client: CheckedClient, db: Session) -> None:
+    town = factories.municipality(db)
+    admin = factories.staff(db, town, Role.admin)
+    person = factories.staff(db, town, Role.police)
+    client.login(admin)
+    response = client.post_form(f"/staff/m/{town.slug}/users/{person.id}/reset")
+    token = _link_token(client.get(response.headers["location"]).text)
+    client.post_form("/staff/logout")
+    assert client.post_form(f"/staff/password/{token}",
+                            {"password": "ett nytt långt lösen", "confirm": "ett nytt långt lösen"}).status_code == 303
+    client.post_form("/staff/logout")
+    client.login(person, "ett nytt långt lösen")
+
+
+def test_change_own_password(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    client.login(user)
+    wrong = client.post_form("/staff/account/password",
+                             {"current": "wrong", "password": "ny lösenfras 123", "confirm": "ny lösenfras 123"})
+    assert wrong.status_code == 400
+    ok = client.post_form("/staff/account/password", {"current": factories.PASSWORD,
+                                                      "password": "ny lösenfras 123", "confirm": "ny lösenfras 123"})
+    assert ok.status_code == 303
+    assert client.get("/staff").status_code == 200  # this session continues
+    client.post_form("/staff/logout")
+    client.login(user, "ny lösenfras 123")
+
+
+def test_password_rules() -> None:
+    assert rules.password_problem("short", "short")
+    assert rules.password_problem("a" * 12, "b" * 12)
+    assert rules.password_problem("a" * 12, "a" * 12) is None
+    assert rules.email_problem("a@b.se") is None
+    assert rules.email_problem("a@b")
+    assert rules.email_problem("<script>@x.se")
