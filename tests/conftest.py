@@ -34,10 +34,25 @@ from app.db import get_session, make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import StaffUser  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.databases import fresh_database  # noqa: E402
+from tests.databases import fresh_database, on_postgres  # noqa: E402
 from tests.pagecheck import page_problems  # noqa: E402
 
 get_settings.cache_clear()
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL' if on_postgres() else 'SQLite'}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print how many real-browser tests ran, so a CI log shows they were not silently skipped."""
+    counts = {outcome: sum(1 for report in terminalreporter.stats.get(outcome, [])
+                           if "tests/browser/" in report.nodeid
+                           and (outcome == "skipped" or getattr(report, "when", "call") == "call"))
+              for outcome in ("passed", "failed", "skipped")}
+    database = "PostgreSQL" if on_postgres() else "SQLite"
+    terminalreporter.write_line(f"browser tests on {database}: {counts['passed']} passed, "
+                                f"{counts['failed']} failed, {counts['skipped']} skipped")
 
 
 @pytest.fixture(scope="session")
