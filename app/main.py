@@ -19,12 +19,16 @@ from app.admin import staff_routes as admin_staff
 from app.api import docs as api_docs
 from app.api import routes as api_routes
 from app.auth import csrf_protect
+from app.concerns import public_routes as concerns_public
+from app.concerns import staff_routes as concerns_staff
 from app.config import ROOT, get_settings
 from app.db import get_engine
 from app.dialogues import public_routes as dialogues_public
 from app.dialogues import staff_routes as dialogues_staff
 from app.errors import install_error_handlers
 from app.middleware import RequestLog, SecurityHeaders
+from app.pledges import public_routes as pledges_public
+from app.pledges import staff_routes as pledges_staff
 from app.site import public_routes as site_public
 from app.surveys import public_routes as surveys_public
 from app.surveys import staff_routes as surveys_staff
@@ -41,7 +45,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for router in (site_public.router, admin_public.router, admin_staff.router,
                    admin_staff.municipality_router, admin_staff.users_router, api_routes.router, api_docs.router,
                    surveys_public.router, *surveys_staff.routers,
-                   dialogues_public.router, *dialogues_staff.routers):
+                   dialogues_public.router, *dialogues_staff.routers,
+                   concerns_public.router, *concerns_staff.routers,
+                   pledges_public.router, *pledges_staff.routers):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -15,8 +15,10 @@ from app.models import Role
 from tests import factories
 from tests.admin import authz_params as admin_params
 from tests.authz import StaffRoute, staff_routes
+from tests.concerns import authz_params as concerns_params
 from tests.conftest import CheckedClient
 from tests.dialogues import authz_params as dialogues_params
+from tests.pledges import authz_params as pledges_params
 from tests.surveys import authz_params as surveys_params
 
 ROUTES = staff_routes(create_app(create_engine("sqlite://")))
@@ -41,7 +43,7 @@ def world(db: Session) -> dict[str, Any]:
     db.commit()
     # Every path parameter a staff route may use, filled with a real object in alpha.
     params: dict[str, Any] = {"municipality": alpha.slug, "user_id": target.id}
-    for provider in (admin_params, surveys_params, dialogues_params):
+    for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params):
         params.update(provider.params(db, alpha))
     db.commit()
     return {"alpha": alpha, "users": users, "outsider": outsider, "superadmin": superadmin, "params": params}

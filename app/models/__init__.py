@@ -1,6 +1,8 @@
 """Every table. Importing this package registers all models on the shared metadata."""
 
-from app.models import dialogues as dialogues  # each domain's tables, registered on the metadata
+from app.models import concerns as concerns  # each domain's tables, registered on the metadata
+from app.models import dialogues as dialogues
+from app.models import pledges as pledges
 from app.models import surveys as surveys
 from app.models.base import SQLModel, metadata
 from app.models.places import Area, Municipality, Party, PartyKind, PoliceArea
