@@ -15,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.admin import public_routes as admin_public
+from app.admin import setup_routes as admin_setup
 from app.admin import staff_routes as admin_staff
 from app.api import docs as api_docs
 from app.api import routes as api_routes
@@ -43,7 +44,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or get_engine()
 
     for router in (site_public.router, admin_public.router, admin_staff.router,
-                   admin_staff.municipality_router, admin_staff.users_router, api_routes.router, api_docs.router,
+                   admin_staff.municipality_router, admin_staff.users_router, *admin_setup.routers,
+                   api_routes.router, api_docs.router,
                    surveys_public.router, *surveys_staff.routers,
                    dialogues_public.router, *dialogues_staff.routers,
                    concerns_public.router, *concerns_staff.routers,

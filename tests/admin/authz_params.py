@@ -6,8 +6,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.models import Municipality
+from app.models import Municipality, PartyKind
+from tests import factories
 
 
 def params(db: Session, municipality: Municipality) -> dict[str, Any]:
-    return {}
+    area = factories.area(db, municipality, name="Matrisområdet")
+    party = factories.party(db, municipality, PartyKind.partner, name="Matrisparten")
+    return {"area_id": area.id, "party_id": party.id}
