@@ -1,0 +1,171 @@
+"""Pure statistics for concerns: shares with Wilson intervals, mean scores, ranks, change between waves.
+
+Everything here takes plain numbers or small count tables (the output of a GROUP BY) and returns dataclasses;
+nothing touches the database, so each function is tested with literal data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+Z95 = 1.959963984540054
+BIG_CODES = ("very_big", "fairly_big")
+DONT_KNOW = "dont_know"
+# Score of each answer on the problem scale, for the mean score (0 = no problem at all, 3 = very big problem).
+SCORES: dict[str, int] = {"very_big": 3, "fairly_big": 2, "fairly_small": 1, "no_problem": 0}
+UNSAFE_CODES = ("fairly_unsafe", "very_unsafe", "not_out_fear")
+UNSAFE_EXCLUDED = ("not_out_other",)
+
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for k successes in n trials; (0, 1) when there are no trials."""
+    if n <= 0:
+        return (0.0, 1.0)
+    if not 0 <= k <= n:
+        raise ValueError("k must be between 0 and n")
+    p = k / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class Share:
+    """k of n answers (don't-know excluded) with a 95 % Wilson interval."""
+
+    k: int
+    n: int
+    share: float | None
+    low: float | None
+    high: float | None
+
+    @classmethod
+    def of(cls, k: int, n: int) -> Share:
+        if n <= 0:
+            return cls(k=0, n=0, share=None, low=None, high=None)
+        low, high = wilson_interval(k, n)
+        return cls(k=k, n=n, share=k / n, low=low, high=high)
+
+
+def big_problem_share(counts: Mapping[str, int]) -> Share:
+    """Share answering a very or fairly big problem among those who took a position (don't know excluded)."""
+    n = sum(v for code, v in counts.items() if code in SCORES)
+    k = sum(counts.get(code, 0) for code in BIG_CODES)
+    return Share.of(k, n)
+
+
+def mean_score(counts: Mapping[str, int]) -> float | None:
+    """Mean on 0-3 (no problem .. very big problem), don't know excluded; None without answers."""
+    n = sum(v for code, v in counts.items() if code in SCORES)
+    if n == 0:
+        return None
+    return sum(SCORES[code] * v for code, v in counts.items() if code in SCORES) / n
+
+
+def unsafe_share(counts: Mapping[str, int]) -> Share:
+    """Share feeling very/fairly unsafe out alone late in the evening, or not going out because of it.
+
+    "Does not go out for other reasons" is left out of the base, as Brå's NTU does.
+    """
+    n = sum(v for code, v in counts.items() if code not in UNSAFE_EXCLUDED)
+    k = sum(counts.get(code, 0) for code in UNSAFE_CODES)
+    return Share.of(k, n)
+
+
+@dataclass(frozen=True)
+class Change:
+    """Difference in share since the previous wave and whether a two-proportion z-test finds it at 5 %."""
+
+    difference: float
+    z: float
+    p_value: float
+    significant: bool
+
+
+def two_proportion_test(k1: int, n1: int, k2: int, n2: int) -> Change | None:
+    """Pooled two-proportion z-test of wave 2 (k2/n2) against wave 1 (k1/n1); None if either has no answers."""
+    if n1 <= 0 or n2 <= 0:
+        return None
+    p1, p2 = k1 / n1, k2 / n2
+    pooled = (k1 + k2) / (n1 + n2)
+    variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if variance == 0:
+        return Change(difference=p2 - p1, z=0.0, p_value=1.0, significant=False)
+    z = (p2 - p1) / math.sqrt(variance)
+    p_value = math.erfc(abs(z) / math.sqrt(2))
+    return Change(difference=p2 - p1, z=z, p_value=p_value, significant=p_value < 0.05)
+
+
+@dataclass(frozen=True)
+class RankedConcern:
+    item_code: str
+    share: Share
+    mean: float | None
+    rank: int | None = None
+    change: Change | None = None
+    previous: Share | None = None
+
+
+def rank_concerns(counts: Mapping[str, Mapping[str, int]],
+                  previous: Mapping[str, Mapping[str, int]] | None = None) -> list[RankedConcern]:
+    """Rank items by share of very/fairly big problem (ties: mean score, then the lower interval bound).
+
+    `counts` maps item code -> answer code -> number of answers. Items without answers come last, unranked.
+    Rank 1 is the biggest concern; equal share and mean share a rank (competition ranking, 1, 1, 3).
+    """
+    rows = [RankedConcern(item_code=item, share=big_problem_share(c), mean=mean_score(c))
+            for item, c in counts.items()]
+    if previous:
+        changed = []
+        for row in rows:
+            before = previous.get(row.item_code)
+            if before is None:
+                changed.append(row)
+                continue
+            prev = big_problem_share(before)
+            change = two_proportion_test(prev.k, prev.n, row.share.k, row.share.n)
+            changed.append(replace(row, previous=prev, change=change))
+        rows = changed
+
+    def key(row: RankedConcern) -> tuple[float, float, float, str]:
+        return (-(row.share.share or 0.0), -(row.mean or 0.0), -(row.share.low or 0.0), row.item_code)
+
+    answered = sorted((r for r in rows if r.share.n > 0), key=key)
+    unanswered = sorted((r for r in rows if r.share.n == 0), key=lambda r: r.item_code)
+    ranked: list[RankedConcern] = []
+    for index, row in enumerate(answered):
+        if ranked and (ranked[-1].share.share, ranked[-1].mean) == (row.share.share, row.mean):
+            rank = ranked[-1].rank
+        else:
+            rank = index + 1
+        ranked.append(replace(row, rank=rank))
+    return ranked + unanswered
+
+
+def overall_ranking(per_area: Mapping[object, Mapping[str, Mapping[str, int]]]) -> list[RankedConcern]:
+    """Municipality-wide ranking: answers of all areas pooled per item, then ranked as in `rank_concerns`.
+
+    Pooling weights each area by how many answered there (not each area equally).
+    """
+    pooled: dict[str, dict[str, int]] = {}
+    for items in per_area.values():
+        for item, codes in items.items():
+            target = pooled.setdefault(item, {})
+            for code, v in codes.items():
+                target[code] = target.get(code, 0) + v
+    return rank_concerns(pooled)
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    group: str
+    share: Share
+
+
+def breakdown(counts: Mapping[str, Mapping[str, int]], order: Sequence[str] | None = None) -> list[GroupShare]:
+    """Big-problem share per group (gender, age band, sub-area) of one item: group -> answer code -> count."""
+    groups: Iterable[str] = order if order is not None else sorted(counts)
+    return [GroupShare(group=g, share=big_problem_share(counts.get(g, {}))) for g in groups if g in counts]
