@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=None, help="default: WORKERS from the environment")
     commands.add_parser("migrate", help="upgrade the database schema to the newest revision")
     commands.add_parser("demo", help="load the demo data (idempotent) and print the demo logins")
+    commands.add_parser("purge", help="delete dialogue sign-ups older than SIGNUP_RETENTION_DAYS (run daily)")
+    commands.add_parser("send-reminders", help="queue event reminders and send (or retry) queued e-mail")
     admin = commands.add_parser("create-admin", help="create (or reset) a superadmin account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
+        _purge_at_start()
         uvicorn.run("app.asgi:app", host=args.host, port=args.port,
                     workers=args.workers or settings.workers, proxy_headers=True, access_log=False)
         return 0
@@ -51,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         for login in logins:
             print(f"  {login.role:<12} {login.email}")
         return 0
+    if args.command in {"purge", "send-reminders"}:
+        from app.dialogues import cli_commands
+
+        with Session(get_engine(), expire_on_commit=False) as session:
+            print(cli_commands.run(args.command, session))
+        return 0
     if args.command == "create-admin":
         from app.admin import service
         from app.errors import ValidationFailed
@@ -65,3 +74,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Administrator {email} is ready.")
         return 0
     return 2
+
+
+def _purge_at_start() -> None:
+    """Retention runs at every start as well as from the scheduler; a failure must not stop the server."""
+    from app.db import get_engine
+    from app.dialogues import cli_commands
+
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            print(cli_commands.run("purge", session))
+    except Exception as exc:
+        print(f"purge at start-up skipped: {type(exc).__name__}", file=sys.stderr)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "Trygghetsdialog <noreply@trygghetsdialog.example>"
     outbox_dir: Path = ROOT / "var" / "outbox"
+    signup_retention_days: int = Field(default=30, ge=0, le=3650)
+    upload_dir: Path | None = None  # default: next to OUTBOX_DIR, in "uploads" (outside the web root)
 
     workers: int = Field(default=1, ge=1, le=64)
     db_pool_size: int = Field(default=20, ge=1, le=200)

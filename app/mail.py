@@ -1,46 +1,134 @@
-"""Sending e-mail: through SMTP when SMTP_HOST is set, otherwise into the local outbox folder."""
+"""Sending e-mail: through SMTP when SMTP_HOST is set, otherwise into the local outbox folder.
+
+`send()` sends at once. `queue()` stores a message in the `mail_outbox` table inside the caller's transaction;
+`deliver_pending()` sends queued messages (after the request, and from the `send-reminders` command), so a slow
+or broken mail server never blocks or breaks what the resident did; failures are retried later.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 import uuid
+from datetime import timedelta
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import get_settings
+from app.models.dialogues import MailOutbox
 
 log = logging.getLogger("app.mail")
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+MAX_ATTEMPTS = 8
+CLAIM = timedelta(minutes=5)
+
+
+def build_message(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> EmailMessage:
     settings = get_settings()
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = f"<{uuid.uuid4()}@trygghetsdialog>"
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     return message
 
 
-def send(to: str, subject: str, body: str) -> bool:
+def send(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> bool:
     """Send one message; returns False (and logs) on failure instead of breaking the caller's request."""
-    settings = get_settings()
-    message = build_message(to, subject, body)
     try:
-        if settings.smtp_host:
-            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-                if settings.smtp_starttls:
-                    smtp.starttls()
-                if settings.smtp_user:
-                    smtp.login(settings.smtp_user, settings.smtp_password)
-                smtp.send_message(message)
-        else:
-            settings.outbox_dir.mkdir(parents=True, exist_ok=True)
-            name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-            (settings.outbox_dir / name).write_bytes(bytes(message))
+        _deliver(build_message(to, subject, body, headers))
         return True
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("mail not sent: %s", type(exc).__name__)
         return False
+
+
+def _deliver(message: EmailMessage) -> None:
+    settings = get_settings()
+    if settings.smtp_host:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            smtp.send_message(message)
+    else:
+        settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+        name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        (settings.outbox_dir / name).write_bytes(bytes(message))
+
+
+def queue(session: Session, to: str, subject: str, body: str, *, ref: str = "",
+          headers: dict[str, str] | None = None) -> MailOutbox:
+    """Store a message for delivery; it is sent only if the caller's transaction commits."""
+    row = MailOutbox(ref=ref, recipient=to, subject=subject[:300], body=body, headers=headers or {})
+    session.add(row)
+    return row
+
+
+def deliver_pending(session: Session, ids: list[int] | None = None, limit: int = 500) -> tuple[int, int]:
+    """Send queued messages (only `ids` when given); returns (sent, failed). Safe to run in several processes:
+    each message is claimed with a conditional UPDATE first, so it is sent once."""
+    now = clock.now()
+    query = select(MailOutbox.id).where(col(MailOutbox.attempts) < MAX_ATTEMPTS, or_(
+        col(MailOutbox.claimed_until).is_(None), col(MailOutbox.claimed_until) < now))
+    if ids is not None:
+        if not ids:
+            return 0, 0
+        query = query.where(col(MailOutbox.id).in_(ids))
+    candidates = [i for i in session.exec(query.order_by(col(MailOutbox.id)).limit(limit)).all() if i is not None]
+    session.commit()
+    sent = failed = 0
+    for outbox_id in candidates:
+        claimed = session.execute(update(MailOutbox).where(
+            col(MailOutbox.id) == outbox_id,
+            or_(col(MailOutbox.claimed_until).is_(None), col(MailOutbox.claimed_until) < now),
+        ).values(claimed_until=now + CLAIM, attempts=col(MailOutbox.attempts) + 1))
+        session.commit()
+        if getattr(claimed, "rowcount", 0) != 1:
+            continue
+        row = session.get(MailOutbox, outbox_id)
+        if row is None:
+            continue
+        try:
+            _deliver(build_message(row.recipient, row.subject, row.body, dict(row.headers)))
+        except (OSError, smtplib.SMTPException) as exc:
+            failed += 1
+            log.warning("mail not sent, will retry: %s", type(exc).__name__)
+            backoff = timedelta(minutes=2 ** min(row.attempts, 8))
+            session.execute(update(MailOutbox).where(col(MailOutbox.id) == outbox_id).values(
+                claimed_until=clock.now() + backoff, last_error=type(exc).__name__[:200]))
+        else:
+            sent += 1
+            session.execute(delete(MailOutbox).where(col(MailOutbox.id) == outbox_id))
+        session.commit()
+    return sent, failed
+
+
+def outbox_files(header: str, value: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest messages in the development outbox folder whose `header` equals `value`."""
+    folder = get_settings().outbox_dir
+    if not folder.is_dir():
+        return []
+    found: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.eml"), reverse=True):
+        with path.open("rb") as handle:
+            message = BytesParser(policy=policy.default).parse(handle)
+        if message.get(header) != value:
+            continue
+        body = message.get_body(preferencelist=("plain",))
+        found.append({"name": path.name, "to": str(message["To"]), "subject": str(message["Subject"]),
+                      "body": body.get_content() if body is not None else ""})
+        if len(found) >= limit:
+            break
+    return found

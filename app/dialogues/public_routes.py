@@ -1,7 +1,176 @@
-"""Public (resident) pages of the dialogues domain."""
+"""Public (resident) pages of the dialogues domain, the calendar file, the personal sign-up link, and the API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app import clock
+from app.config import get_settings
+from app.db import get_session
+from app.dialogues import forms, mails, rules, service
+from app.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.models import Municipality
+from app.models.dialogues import EventKind
+from app.site import service as site_service
+from app.web import flash, read_form, redirect, render, request_language
 
 router = APIRouter()
+api_router = APIRouter(prefix="/api/v1", tags=["open data"])
+
+
+def _base(municipality: Municipality, lang: str) -> dict[str, object]:
+    return {"municipality": municipality, "kinds": service.kind_labels(), "text_in": mails.text_in,
+            "when": rules.format_when, "content_lang": lang}
+
+
+@router.get("/m/{slug}/dialoger")
+def events_page(request: Request, slug: str, omrade: str = "", session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    area = service.area_by_slug(session, municipality.id or 0, omrade) if omrade else None
+    rows = service.upcoming(session, municipality.id or 0, area.id if area else None)
+    lang = request_language(request)
+    return render(request, "public/dialogues/events.html",
+                  {**_base(municipality, lang), "rows": rows, "area": area,
+                   "areas": service.areas(session, municipality.id or 0),
+                   "walks": service.past_walks(session, municipality.id or 0)},
+                  languages=municipality.languages)
+
+
+def _event_page(request: Request, session: Session, municipality: Municipality, event_id: int, *,
+                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                offer_waitlist: bool = False, status_code: int = 200) -> Response:
+    row = service.public_event(session, municipality, event_id)
+    lang = request_language(request)
+    return render(request, "public/dialogues/event.html",
+                  {**_base(municipality, lang), "row": row, "event": row.event, "values": values or {},
+                   "errors": errors or {}, "offer_waitlist": offer_waitlist or row.seats_left == 0,
+                   "closed": service.signup_problem(row.event, clock.now()),
+                   "deletion_date": mails.deletion_date(row.event), "max_people": forms.MAX_PEOPLE,
+                   "is_walk": row.event.kind == EventKind.safety_walk},
+                  languages=municipality.languages, status_code=status_code)
+
+
+@router.get("/m/{slug}/dialoger/{event_id}")
+def event_page(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
+    return _event_page(request, session, site_service.municipality(session, slug), event_id)
+
+
+@router.get("/m/{slug}/dialoger/{event_id}/kalender.ics")
+def event_calendar(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    event = service.public_event(session, municipality, event_id).event
+    lang = request_language(request)
+    url = f"{get_settings().base_url}/m/{municipality.slug}/dialoger/{event.id}"
+    host = get_settings().base_url.split("://", 1)[-1].split("/", 1)[0]
+    body = rules.ics_calendar(f"dialogue-event-{event.id}@{host}", event.starts_at, event.ends_at,
+                              mails.text_in(event.title, lang), event.place, mails.text_in(event.description, lang),
+                              url, event.created_at, cancelled=event.status != "published")
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'})
+
+
+@router.post("/m/{slug}/dialoger/{event_id}/anmalan")
+def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTasks,
+            form: FormData = Depends(read_form), session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    event = service.public_event(session, municipality, event_id).event
+    values = forms.form_values(form)
+    data, errors = forms.parse_signup(values, event.interpretation_languages, request_language(request))
+    if data is None:
+        return _event_page(request, session, municipality, event_id, values=values, errors=errors, status_code=400)
+    try:
+        outcome = service.sign_up(session, municipality, event_id, data, accept_waitlist=values["waitlist"] == "yes")
+    except ValidationFailed as exc:
+        return _event_page(request, session, municipality, event_id, values=values, errors=exc.errors,
+                           status_code=400)
+    if outcome.kind == "full":
+        return _event_page(request, session, municipality, event_id, values=values, offer_waitlist=True,
+                           errors={"waitlist": _("Platserna tog just slut. Kryssa i rutan om du vill stå på "
+                                                 "väntelistan.")}, status_code=400)
+    mails.deliver_after_response(request.app, background, outcome.mail_ids)
+    if outcome.signup is None:  # the same contact again: nothing new stored, and nobody else's data shown
+        flash(request, _("Du var redan anmäld med den kontaktuppgiften. Om du angav en e-postadress har vi "
+                         "skickat länken till din anmälan igen."))
+        return redirect(f"/m/{municipality.slug}/dialoger/{event_id}")
+    return redirect(f"/anmalan/{service.signed_token(outcome.signup)}")
+
+
+@router.get("/m/{slug}/dialoger/{event_id}/rapport")
+def walk_report(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    row = service.public_event(session, municipality, event_id)
+    if row.event.kind != EventKind.safety_walk:
+        raise NotFound
+    lang = request_language(request)
+    return render(request, "public/dialogues/report.html",
+                  {**_base(municipality, lang), "event": row.event,
+                   "observations": service.observations(session, row.event.id or 0),
+                   "areas_by_id": {a.id: a.name for a in service.areas(session, municipality.id or 0)},
+                   "parties_by_id": {p.id: p.name for p in service.parties(session, municipality.id or 0)},
+                   "categories": service.category_labels(), "statuses": service.observation_status_labels()},
+                  languages=municipality.languages)
+
+
+@router.get("/anmalan/{signed}")
+def my_signup(request: Request, signed: str, session: Session = Depends(get_session)) -> Response:
+    signup, event = service.signup_from_link(session, signed)
+    municipality = session.get(Municipality, event.municipality_id)
+    if municipality is None:
+        raise NotFound
+    lang = request_language(request)
+    return render(request, "public/dialogues/my_signup.html",
+                  {**_base(municipality, lang), "signup": signup, "event": event, "signed": signed,
+                   "deletion_date": mails.deletion_date(event)},
+                  languages=municipality.languages)
+
+
+@router.post("/anmalan/{signed}/avboka")
+def cancel_my_signup(request: Request, signed: str, background: BackgroundTasks,
+                     session: Session = Depends(get_session)) -> Response:
+    ids = service.cancel_signup(session, signed)
+    mails.deliver_after_response(request.app, background, ids)
+    flash(request, _("Din anmälan är avbokad. Tack för att du meddelade oss!"))
+    return redirect(f"/anmalan/{signed}")
+
+
+class EventOut(BaseModel):
+    id: int
+    kind: str
+    title: dict[str, str]
+    place: str
+    latitude: float | None
+    longitude: float | None
+    starts_at: datetime
+    ends_at: datetime
+    signup_deadline: datetime | None
+    capacity: int
+    seats_left: int
+    interpretation_languages: list[str]
+    accessibility: str
+    url: str
+    calendar_url: str
+
+
+@api_router.get("/events", response_model=list[EventOut])
+def list_events(municipality: str = Query(..., max_length=80),
+                session: Session = Depends(get_session)) -> list[EventOut]:
+    """Upcoming dialogue events of a municipality, with seats left. No personal data."""
+    found = site_service.municipality(session, municipality)
+    base = f"{get_settings().base_url}/m/{found.slug}/dialoger"
+    return [EventOut(id=r.event.id or 0, kind=r.event.kind, title=r.event.title, place=r.event.place,
+                     latitude=r.event.latitude, longitude=r.event.longitude, starts_at=r.event.starts_at,
+                     ends_at=r.event.ends_at, signup_deadline=r.event.signup_deadline, capacity=r.event.capacity,
+                     seats_left=r.seats_left, interpretation_languages=r.event.interpretation_languages,
+                     accessibility=r.event.accessibility, url=f"{base}/{r.event.id}",
+                     calendar_url=f"{base}/{r.event.id}/kalender.ics")
+            for r in service.upcoming(session, found.id or 0)]
+
+
+router.include_router(api_router)

@@ -1,14 +1,603 @@
-"""Reads and writes of the dialogues domain."""
+"""Reads and writes of the dialogues domain.
+
+Seats are race-safe: every write that changes who has a seat (sign-up, cancellation, promotion, capacity
+change) first takes the event's lock: `BEGIN IMMEDIATE` on SQLite (the engine's `sqlite_immediate` option) and
+`SELECT ... FOR UPDATE` on the event row on PostgreSQL, then counts the confirmed seats in SQL.
+"""
 
 from __future__ import annotations
 
+import io
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from itsdangerous import BadSignature, URLSafeSerializer
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import case, delete, func, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
-from app.models import Municipality
+from app import audit, clock
+from app.auth import Scope
+from app.config import get_settings
+from app.dialogues import mails
+from app.dialogues.forms import SignupInput
+from app.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.models import Area, Municipality, Party, StaffUser
+from app.models.dialogues import (
+    DialogueEvent,
+    DialogueSignup,
+    EventKind,
+    EventStatus,
+    MailOutbox,
+    ObservationCategory,
+    ObservationStatus,
+    SignupStatus,
+    WalkObservation,
+    WalkPhoto,
+)
+
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+MAX_PHOTO_SIDE = 2000
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+def kind_labels() -> dict[str, str]:
+    return {EventKind.meeting.value: _("Dialogmöte"), EventKind.safety_walk.value: _("Trygghetsvandring"),
+            EventKind.street_stand.value: _("Gatumöte"), EventKind.focus_group.value: _("Fokusgrupp"),
+            EventKind.online.value: _("Möte på nätet")}
+
+
+def category_labels() -> dict[str, str]:
+    return {ObservationCategory.lighting.value: _("Belysning"), ObservationCategory.vegetation.value: _("Växtlighet"),
+            ObservationCategory.tunnel.value: _("Tunnel eller gångtunnel"),
+            ObservationCategory.litter.value: _("Nedskräpning"), ObservationCategory.vandalism.value: _("Skadegörelse"),
+            ObservationCategory.traffic.value: _("Trafik"), ObservationCategory.other.value: _("Annat")}
+
+
+def observation_status_labels() -> dict[str, str]:
+    return {ObservationStatus.open.value: _("Öppen"), ObservationStatus.planned.value: _("Planerad"),
+            ObservationStatus.done.value: _("Åtgärdad"), ObservationStatus.rejected.value: _("Avslagen")}
+
+
+# ----------------------------------------------------------------------------------------------- public reads
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: DialogueEvent
+    taken: int
+    waitlisted: int
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.event.capacity - self.taken)
+
+
+def seat_counts(session: Session, event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """event id -> (confirmed people, waitlisted people), in one GROUP BY."""
+    if not event_ids:
+        return {}
+    rows = session.exec(
+        select(DialogueSignup.event_id, DialogueSignup.status, func.coalesce(func.sum(DialogueSignup.people), 0))
+        .where(col(DialogueSignup.event_id).in_(event_ids),
+               col(DialogueSignup.status).in_([SignupStatus.confirmed, SignupStatus.waitlisted]))
+        .group_by(col(DialogueSignup.event_id), col(DialogueSignup.status))
+    ).all()
+    found: dict[int, tuple[int, int]] = {i: (0, 0) for i in event_ids}
+    for event_id, status, people in rows:
+        taken, waiting = found[event_id]
+        found[event_id] = (int(people), waiting) if status == SignupStatus.confirmed else (taken, int(people))
+    return found
+
+
+def _rows(session: Session, events: list[DialogueEvent]) -> list[EventRow]:
+    counts = seat_counts(session, [e.id for e in events if e.id is not None])
+    return [EventRow(e, *counts.get(e.id or 0, (0, 0))) for e in events]
+
+
+def upcoming(session: Session, municipality_id: int, area_id: int | None = None,
+             limit: int | None = None) -> list[EventRow]:
+    query = select(DialogueEvent).where(DialogueEvent.municipality_id == municipality_id,
+                                        DialogueEvent.status == EventStatus.published,
+                                        col(DialogueEvent.ends_at) >= clock.now())
+    if area_id is not None:
+        query = query.where(DialogueEvent.area_id == area_id)
+    query = query.order_by(col(DialogueEvent.starts_at))
+    if limit:
+        query = query.limit(limit)
+    return _rows(session, list(session.exec(query).all()))
+
+
+def past_walks(session: Session, municipality_id: int, limit: int = 10) -> list[DialogueEvent]:
+    return list(session.exec(
+        select(DialogueEvent).where(DialogueEvent.municipality_id == municipality_id,
+                                    DialogueEvent.kind == EventKind.safety_walk,
+                                    col(DialogueEvent.starts_at) < clock.now())
+        .order_by(col(DialogueEvent.starts_at).desc()).limit(limit)).all())
+
+
+def public_event(session: Session, municipality: Municipality, event_id: int) -> EventRow:
+    event = session.get(DialogueEvent, event_id)
+    if event is None or event.municipality_id != municipality.id:
+        raise NotFound
+    return _rows(session, [event])[0]
+
+
+def areas(session: Session, municipality_id: int) -> list[Area]:
+    return list(session.exec(select(Area).where(Area.municipality_id == municipality_id)
+                             .order_by(col(Area.parent_id).is_not(None), Area.name)).all())
+
+
+def area_by_slug(session: Session, municipality_id: int, slug: str) -> Area | None:
+    return session.exec(select(Area).where(Area.municipality_id == municipality_id, Area.slug == slug)).first()
+
+
+def signup_problem(event: DialogueEvent, now: datetime) -> str | None:
+    """Why a sign-up is not possible right now, or None."""
+    if event.status == EventStatus.cancelled:
+        return _("Träffen är inställd.")
+    if now >= event.starts_at:
+        return _("Träffen har redan börjat eller är över.")
+    if event.signup_deadline is not None and now > event.signup_deadline:
+        return _("Sista dagen för anmälan har passerat.")
+    return None
 
 
 def municipality_section(session: Session, municipality: Municipality) -> tuple[str, dict[str, Any]] | None:
     """This domain's block on the public municipality page: (template, context), or None for nothing."""
-    return None
+    rows = upcoming(session, municipality.id or 0, limit=3)
+    walks = past_walks(session, municipality.id or 0, limit=3)
+    return "public/dialogues/_section.html", {"rows": rows, "walks": walks, "municipality": municipality,
+                                              "kinds": kind_labels()}
+
+
+# --------------------------------------------------------------------------------------- sign-up and seats
+
+
+def _begin_locked(session: Session, event_id: int) -> DialogueEvent | None:
+    """Start a write transaction that holds the event's lock until commit (see the module docstring)."""
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_immediate": True})
+    return session.exec(select(DialogueEvent).where(DialogueEvent.id == event_id).with_for_update()
+                        .execution_options(populate_existing=True)).first()
+
+
+def _confirmed_people(session: Session, event_id: int) -> int:
+    total = session.exec(select(func.coalesce(func.sum(DialogueSignup.people), 0)).where(
+        DialogueSignup.event_id == event_id, DialogueSignup.status == SignupStatus.confirmed)).one()
+    return int(total)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt="dialogue-signup")
+
+
+def signed_token(signup: DialogueSignup) -> str:
+    return str(_serializer().dumps([signup.id, signup.token]))
+
+
+def signup_url(signup: DialogueSignup) -> str:
+    return f"{get_settings().base_url}/anmalan/{signed_token(signup)}"
+
+
+def signup_from_link(session: Session, signed: str) -> tuple[DialogueSignup, DialogueEvent]:
+    """The sign-up a personal link points to. Tampered, unknown, deleted or expired (the event is over) -> 404."""
+    try:
+        signup_id, token = _serializer().loads(signed)
+    except (BadSignature, ValueError, TypeError):
+        raise NotFound from None
+    signup = session.get(DialogueSignup, signup_id) if isinstance(signup_id, int) else None
+    if signup is None or not isinstance(token, str) or not secrets.compare_digest(signup.token, token):
+        raise NotFound
+    event = session.get(DialogueEvent, signup.event_id)
+    if event is None or event.ends_at < clock.now():
+        raise NotFound
+    return signup, event
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    """`kind`: confirmed, waitlisted, duplicate (already signed up; nothing new stored) or full (ask first)."""
+
+    kind: str
+    signup: DialogueSignup | None
+    mail_ids: list[int]
+
+
+def sign_up(session: Session, municipality: Municipality, event_id: int, data: SignupInput,
+            accept_waitlist: bool) -> SignupOutcome:
+    event = _begin_locked(session, event_id)
+    if event is None or event.municipality_id != municipality.id:
+        session.rollback()
+        raise NotFound
+    problem = signup_problem(event, clock.now())
+    if problem:
+        session.rollback()
+        raise ValidationFailed({"signup": problem})
+    existing = session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event_id,
+                                                         DialogueSignup.contact_key == data.contact_key)).first()
+    if existing is not None and existing.status != SignupStatus.cancelled:
+        # Idempotent: the same contact again stores nothing new; the link is sent again to that address only.
+        queued = mails.queue_for_signup(session, existing.status.value if existing.status != SignupStatus.confirmed
+                                        else "confirmed", existing, event, municipality, signup_url(existing))
+        session.commit()
+        return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [])
+    free = event.capacity - _confirmed_people(session, event_id)
+    if data.people <= free:
+        status = SignupStatus.confirmed
+    elif accept_waitlist:
+        status = SignupStatus.waitlisted
+    else:
+        session.rollback()
+        return SignupOutcome("full", None, [])
+    signup = existing or DialogueSignup(event_id=event_id, token="", name="", contact_key=data.contact_key,
+                                        status=status)
+    signup.token = secrets.token_urlsafe(24)
+    signup.name, signup.email, signup.phone = data.name, data.email, data.phone
+    signup.people, signup.interpretation_language = data.people, data.interpretation_language
+    signup.needs, signup.language, signup.status = data.needs, data.language, status
+    signup.attended = None
+    signup.created_at = clock.now()
+    session.add(signup)
+    session.flush()
+    queued = mails.queue_for_signup(session, status.value, signup, event, municipality, signup_url(signup))
+    session.commit()
+    return SignupOutcome(status.value, signup, [queued.id] if queued and queued.id else [])
+
+
+def _promote(session: Session, event: DialogueEvent, municipality: Municipality) -> list[MailOutbox]:
+    """Inside the event's lock: move waitlisted sign-ups, first come first served, into freed seats."""
+    if event.status != EventStatus.published:
+        return []
+    free = event.capacity - _confirmed_people(session, event.id or 0)
+    queued: list[MailOutbox] = []
+    waiting = session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id,
+                                                        DialogueSignup.status == SignupStatus.waitlisted)
+                           .order_by(col(DialogueSignup.created_at), col(DialogueSignup.id))).all()
+    for signup in waiting:
+        if signup.people > free:
+            break
+        signup.status = SignupStatus.confirmed
+        free -= signup.people
+        session.add(signup)
+        session.flush()
+        message = mails.queue_for_signup(session, "promoted", signup, event, municipality, signup_url(signup))
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def cancel_signup(session: Session, signed: str) -> list[int]:
+    """The resident cancels through their link; the freed seats go to the waitlist. Returns mail ids."""
+    signup, event = signup_from_link(session, signed)
+    signup_id = signup.id
+    locked = _begin_locked(session, event.id or 0)
+    signup_now = session.get(DialogueSignup, signup_id, populate_existing=True)
+    if locked is None or signup_now is None:
+        session.rollback()
+        raise NotFound
+    municipality = session.get(Municipality, locked.municipality_id)
+    assert municipality is not None
+    queued: list[MailOutbox] = []
+    if signup_now.status != SignupStatus.cancelled:
+        signup_now.status = SignupStatus.cancelled
+        session.add(signup_now)
+        session.flush()
+        own = mails.queue_for_signup(session, "cancelled_signup", signup_now, locked, municipality, "")
+        queued.extend([own] if own else [])
+        queued.extend(_promote(session, locked, municipality))
+    session.commit()
+    return [m.id for m in queued if m.id is not None]
+
+
+# ------------------------------------------------------------------------------------------------ staff
+
+
+def staff_events(session: Session, scope: Scope) -> list[EventRow]:
+    events = session.exec(select(DialogueEvent).where(DialogueEvent.municipality_id == scope.municipality_id)
+                          .order_by(col(DialogueEvent.starts_at).desc())).all()
+    return _rows(session, list(events))
+
+
+def staff_event(session: Session, scope: Scope, event_id: int) -> DialogueEvent:
+    event = session.get(DialogueEvent, event_id)
+    if event is None or event.municipality_id != scope.municipality_id:
+        raise NotFound
+    return event
+
+
+def _snapshot(event: DialogueEvent) -> dict[str, Any]:
+    return event.model_dump(mode="json", exclude={"final_counts"})
+
+
+def save_event(session: Session, scope: Scope, event_id: int | None, fields: dict[str, Any]) -> tuple[
+        DialogueEvent, list[int]]:
+    """Create (event_id None) or update an event. A larger capacity promotes from the waitlist at once."""
+    if event_id is None:
+        event = DialogueEvent(municipality_id=scope.municipality_id, **fields)
+        session.add(event)
+        session.flush()
+        audit.record(session, scope.user, "create", "dialogue_event", event.id, municipality_id=scope.municipality_id,
+                     after=_snapshot(event))
+        session.commit()
+        return event, []
+    staff_event(session, scope, event_id)
+    locked = _begin_locked(session, event_id)
+    assert locked is not None
+    before = _snapshot(locked)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    session.add(locked)
+    session.flush()
+    queued = _promote(session, locked, scope.municipality)
+    audit.record(session, scope.user, "update", "dialogue_event", event_id, municipality_id=scope.municipality_id,
+                 before=before, after=_snapshot(locked))
+    session.commit()
+    return locked, [m.id for m in queued if m.id is not None]
+
+
+def cancel_event(session: Session, scope: Scope, event_id: int) -> list[int]:
+    """Cancel the event; everyone signed up (or waiting) with an e-mail address is told."""
+    staff_event(session, scope, event_id)
+    event = _begin_locked(session, event_id)
+    assert event is not None
+    if event.status == EventStatus.cancelled:
+        session.rollback()
+        return []
+    event.status = EventStatus.cancelled
+    session.add(event)
+    queued = [mails.queue_for_signup(session, "cancelled_event", s, event, scope.municipality, "")
+              for s in _active_signups(session, event_id)]
+    audit.record(session, scope.user, "cancel", "dialogue_event", event_id, municipality_id=scope.municipality_id)
+    session.flush()
+    ids = [m.id for m in queued if m is not None and m.id is not None]
+    session.commit()
+    return ids
+
+
+def _active_signups(session: Session, event_id: int) -> list[DialogueSignup]:
+    return list(session.exec(select(DialogueSignup).where(
+        DialogueSignup.event_id == event_id,
+        col(DialogueSignup.status).in_([SignupStatus.confirmed, SignupStatus.waitlisted]))
+        .order_by(col(DialogueSignup.status), col(DialogueSignup.created_at), col(DialogueSignup.id))).all())
+
+
+def attendees(session: Session, scope: Scope, event_id: int) -> list[DialogueSignup]:
+    """Personal data: only the staff attendee list, check-in and CSV export read this."""
+    staff_event(session, scope, event_id)
+    return _active_signups(session, event_id)
+
+
+def set_attendance(session: Session, scope: Scope, event_id: int, signup_id: int, attended: bool | None) -> None:
+    staff_event(session, scope, event_id)
+    signup = session.get(DialogueSignup, signup_id)
+    if signup is None or signup.event_id != event_id:
+        raise NotFound
+    signup.attended = attended
+    session.add(signup)
+    session.commit()
+
+
+def mark_rest_no_show(session: Session, scope: Scope, event_id: int) -> int:
+    staff_event(session, scope, event_id)
+    result = session.execute(update(DialogueSignup).where(
+        col(DialogueSignup.event_id) == event_id, col(DialogueSignup.status) == SignupStatus.confirmed,
+        col(DialogueSignup.attended).is_(None)).values(attended=False))
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def message_all(session: Session, scope: Scope, event_id: int, subject: str, body: str) -> tuple[list[int], int]:
+    """Queue a message to everyone signed up or waiting; returns (mail ids, how many have no e-mail)."""
+    errors: dict[str, str] = {}
+    if not subject:
+        errors["subject"] = _("Skriv en ämnesrad.")
+    if not body:
+        errors["body"] = _("Skriv ett meddelande.")
+    if errors:
+        raise ValidationFailed(errors)
+    event = staff_event(session, scope, event_id)
+    queued: list[MailOutbox] = []
+    without = 0
+    for signup in _active_signups(session, event_id):
+        message = mails.queue_for_signup(session, "message", signup, event, scope.municipality, signup_url(signup),
+                                         message=body, subject=subject)
+        if message is None:
+            without += 1
+        else:
+            queued.append(message)
+    audit.record(session, scope.user, "message_all", "dialogue_event", event_id,
+                 municipality_id=scope.municipality_id, after={"recipients": len(queued)})
+    session.flush()
+    ids = [m.id for m in queued if m.id is not None]
+    session.commit()
+    return ids, without
+
+
+def counts(session: Session, event: DialogueEvent) -> dict[str, int]:
+    """Sign-up counts: live while sign-ups exist, the kept counts after the purge. One GROUP BY."""
+    if event.final_counts is not None:
+        return dict(event.final_counts)
+    return _count_sql(session, event.id or 0)
+
+
+def _count_sql(session: Session, event_id: int) -> dict[str, int]:
+    rows = session.execute(
+        sa_select(col(DialogueSignup.status), func.count(), func.coalesce(func.sum(DialogueSignup.people), 0),
+               func.coalesce(func.sum(case((col(DialogueSignup.attended).is_(True), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((col(DialogueSignup.attended).is_(False), 1), else_=0)), 0))
+        .where(col(DialogueSignup.event_id) == event_id).group_by(col(DialogueSignup.status))).all()
+    found = {"confirmed": 0, "confirmed_people": 0, "waitlisted": 0, "cancelled": 0, "attended": 0, "no_show": 0}
+    for status, number, people, attended, no_show in rows:
+        found[str(status)] = int(number)
+        if status == SignupStatus.confirmed:
+            found["confirmed_people"] = int(people)
+            found["attended"] = int(attended)
+            found["no_show"] = int(no_show)
+    return found
+
+
+# ------------------------------------------------------------------------------------------ observations
+
+
+def observations(session: Session, event_id: int) -> list[WalkObservation]:
+    return list(session.exec(select(WalkObservation).where(WalkObservation.event_id == event_id)
+                             .order_by(col(WalkObservation.id))).all())
+
+
+def photo_ids(session: Session, observation_ids: list[int]) -> dict[int, list[int]]:
+    if not observation_ids:
+        return {}
+    found: dict[int, list[int]] = {i: [] for i in observation_ids}
+    for photo_id, observation_id in session.exec(select(WalkPhoto.id, WalkPhoto.observation_id).where(
+            col(WalkPhoto.observation_id).in_(observation_ids)).order_by(col(WalkPhoto.id))).all():
+        if photo_id is not None:
+            found[observation_id].append(photo_id)
+    return found
+
+
+def parties(session: Session, municipality_id: int) -> list[Party]:
+    return list(session.exec(select(Party).where(Party.municipality_id == municipality_id)
+                             .order_by(Party.name)).all())
+
+
+def staff_observation(session: Session, scope: Scope, event_id: int, observation_id: int) -> WalkObservation:
+    found = session.get(WalkObservation, observation_id)
+    if found is None or found.event_id != event_id or found.municipality_id != scope.municipality_id:
+        raise NotFound
+    return found
+
+
+def save_observation(session: Session, scope: Scope, event_id: int, observation_id: int | None,
+                     fields: dict[str, Any]) -> WalkObservation:
+    staff_event(session, scope, event_id)
+    if observation_id is None:
+        found = WalkObservation(event_id=event_id, municipality_id=scope.municipality_id, **fields)
+        before = None
+    else:
+        found = staff_observation(session, scope, event_id, observation_id)
+        before = found.model_dump(mode="json")
+        for name, value in fields.items():
+            setattr(found, name, value)
+    session.add(found)
+    session.flush()
+    audit.record(session, scope.user, "create" if before is None else "update", "walk_observation", found.id,
+                 municipality_id=scope.municipality_id, before=before, after=found.model_dump(mode="json"))
+    session.commit()
+    return found
+
+
+def photo_dir() -> Path:
+    settings = get_settings()
+    base = settings.upload_dir or settings.outbox_dir.parent / "uploads"
+    return base / "walk-photos"
+
+
+def clean_image(data: bytes) -> tuple[bytes, str, str]:
+    """Validate and re-encode an uploaded JPEG/PNG: a fresh image from the pixels only, so EXIF (GPS, camera,
+    time) and every other metadata chunk is gone. Returns (bytes, content type, file extension)."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ValidationFailed({"photo": _("Bilden är för stor. Den får vara högst 8 MB.")})
+    problem = {"photo": _("Filen är ingen JPEG- eller PNG-bild.")}
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            probe.verify()
+        if kind not in {"JPEG", "PNG"}:
+            raise ValidationFailed(problem)
+        with Image.open(io.BytesIO(data)) as opened:
+            upright = ImageOps.exif_transpose(opened)
+            upright.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+            pixels = upright.convert("RGB" if kind == "JPEG" else "RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed(problem) from None
+    clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+    out = io.BytesIO()
+    if kind == "JPEG":
+        clean.save(out, "JPEG", quality=85, optimize=True)
+        return out.getvalue(), "image/jpeg", "jpg"
+    clean.save(out, "PNG", optimize=True)
+    return out.getvalue(), "image/png", "png"
+
+
+def add_photo(session: Session, scope: Scope, event_id: int, observation_id: int, data: bytes) -> WalkPhoto:
+    observation = staff_observation(session, scope, event_id, observation_id)
+    content, content_type, extension = clean_image(data)
+    folder = photo_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.{extension}"
+    (folder / name).write_bytes(content)
+    photo = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
+    session.add(photo)
+    session.flush()
+    audit.record(session, scope.user, "add_photo", "walk_observation", observation.id,
+                 municipality_id=scope.municipality_id, after={"photo_id": photo.id})
+    session.commit()
+    return photo
+
+
+def staff_photo(session: Session, scope: Scope, photo_id: int) -> tuple[Path, str]:
+    row = session.exec(select(WalkPhoto, WalkObservation).join(
+        WalkObservation, col(WalkObservation.id) == WalkPhoto.observation_id).where(
+        WalkPhoto.id == photo_id, WalkObservation.municipality_id == scope.municipality_id)).first()
+    if row is None:
+        raise NotFound
+    path = photo_dir() / row[0].filename
+    if not path.is_file():
+        raise NotFound
+    return path, row[0].content_type
+
+
+# -------------------------------------------------------------------------------- retention and reminders
+
+
+def purge(session: Session, actor: StaffUser | None = None) -> list[tuple[int, dict[str, int]]]:
+    """Delete the sign-ups (and any queued mail) of events that ended more than SIGNUP_RETENTION_DAYS ago,
+    keeping only counts on the event. Each deletion is audit-logged with counts, never names."""
+    now = clock.now()
+    cutoff = now - timedelta(days=get_settings().signup_retention_days)
+    due = session.exec(select(DialogueEvent).where(col(DialogueEvent.ends_at) < cutoff,
+                                                   col(DialogueEvent.purged_at).is_(None))).all()
+    done: list[tuple[int, dict[str, int]]] = []
+    for event in due:
+        event_id = event.id or 0
+        kept = _count_sql(session, event_id)
+        deleted = session.execute(delete(DialogueSignup).where(col(DialogueSignup.event_id) == event_id))
+        mail_deleted = session.execute(delete(MailOutbox).where(col(MailOutbox.ref) == mails.ref(event_id)))
+        event.final_counts = kept
+        event.purged_at = now
+        session.add(event)
+        audit.record(session, actor, "purge_signups", "dialogue_event", event_id,
+                     municipality_id=event.municipality_id,
+                     after={"deleted_signups": int(getattr(deleted, "rowcount", 0) or 0),
+                            "deleted_mail": int(getattr(mail_deleted, "rowcount", 0) or 0), **kept})
+        done.append((event_id, kept))
+    session.commit()
+    return done
+
+
+def queue_reminders(session: Session) -> int:
+    """Queue reminders for events starting within a day (once per event); returns how many were queued."""
+    now = clock.now()
+    events = session.exec(select(DialogueEvent).where(
+        DialogueEvent.status == EventStatus.published, col(DialogueEvent.reminder_sent_at).is_(None),
+        col(DialogueEvent.starts_at) > now, col(DialogueEvent.starts_at) <= now + REMINDER_BEFORE)).all()
+    queued = 0
+    for event in events:
+        municipality = session.get(Municipality, event.municipality_id)
+        assert municipality is not None
+        for signup in session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id,
+                                                                DialogueSignup.status == SignupStatus.confirmed)):
+            if mails.queue_for_signup(session, "reminder", signup, event, municipality, signup_url(signup)):
+                queued += 1
+        event.reminder_sent_at = now
+        session.add(event)
+    session.commit()
+    return queued

@@ -1,0 +1,21 @@
+"""The `purge` and `send-reminders` commands (called by app.cli and at start-up)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app import mail
+from app.dialogues import service
+
+
+def run(command: str, session: Session) -> str:
+    if command == "purge":
+        done = service.purge(session)
+        deleted = sum(counts.get("confirmed", 0) + counts.get("waitlisted", 0) + counts.get("cancelled", 0)
+                      for _event_id, counts in done)
+        return f"Purged the sign-ups of {len(done)} event(s) ({deleted} sign-up(s)); counts are kept."
+    if command == "send-reminders":
+        queued = service.queue_reminders(session)
+        sent, failed = mail.deliver_pending(session)
+        return f"Queued {queued} reminder(s); sent {sent} message(s), {failed} failed and will be retried."
+    raise ValueError(command)
