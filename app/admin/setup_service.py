@@ -109,11 +109,12 @@ def parse_page(value: str | None) -> int:
 # --- helpers -------------------------------------------------------------------------------------
 
 def _flush_or_fail(session: Session, errors: dict[str, str]) -> None:
-    """Flush; a unique constraint lost to a concurrent request becomes the same message as the early check."""
+    """Flush; a unique constraint lost to a concurrent request (or a row still referenced elsewhere) becomes a
+    form message like the early check. The transaction is rolled back, so nothing of the request is written."""
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError:
+        session.rollback()
         raise ValidationFailed(errors) from None
 
 
