@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from app.admin.geo import GeoJSONError, normalise_geojson, slugify, unique_slug
 SQUARE = [[16.54, 59.37], [16.55, 59.37], [16.55, 59.38], [16.54, 59.38], [16.54, 59.37]]
 
 
-def polygon(ring: list[list[float]] | None = None) -> str:
+def polygon(ring: list[list[Any]] | None = None) -> str:
     return json.dumps({"type": "Polygon", "coordinates": [ring or SQUARE]})
 
 

@@ -230,7 +230,8 @@ def test_editing_an_area_keeps_its_slug_and_audits_the_change(client: CheckedCli
     response = client.post_form(f"{AREAS_URL}/{area.id}", area_data(name="Centrum Öst", population="120"))
     assert response.status_code == 303
     db.refresh(area)
-    assert (area.name, area.population, area.geojson) == ("Centrum Öst", 120, None)
+    assert (area.name, area.population) == ("Centrum Öst", 120)
+    assert db.exec(select(Area.geojson).where(Area.id == area.id)).one() is None
     assert area.slug.startswith("omrade-")
     [entry] = audit_rows(db, "area", town)
     assert entry.action == "update" and entry.before is not None and entry.after is not None
