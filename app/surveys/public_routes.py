@@ -1,7 +1,288 @@
-"""Public (resident) pages of the surveys domain."""
+"""Public (resident) pages of the surveys domain: /s/<slug> start page with language choice (and letter code),
+one page of questions at a time kept in a server-side draft, submission (PRG) and the confirmation page.
+
+Integrity without identity: the draft cookie holds a random token (only its hash is stored); after an open-link
+submission a signed cookie marks the browser as done; a per-client rate limit uses a salted in-memory hash.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app import i18n
+from app.config import get_settings
+from app.db import get_session
+from app.errors import ValidationFailed
+from app.i18n import gettext as _
+from app.models import Municipality
+from app.models.surveys import Channel, Survey, SurveyDraft, SurveyMode
+from app.surveys import rules, service
+from app.web import LANG_COOKIE, form_str, read_form, redirect, render, request_language
 
 router = APIRouter()
+
+DRAFT_MAX_AGE = int(service.DRAFT_LIFETIME.total_seconds())
+
+
+def draft_cookie(survey: Survey) -> str:
+    return f"sd{survey.id}"
+
+
+def done_cookie(survey: Survey) -> str:
+    return f"sdone{survey.id}"
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt="survey-done")
+
+
+def has_answered(request: Request, survey: Survey) -> bool:
+    raw = request.cookies.get(done_cookie(survey))
+    if not raw:
+        return False
+    try:
+        return bool(_signer().loads(raw) == survey.id)
+    except BadSignature:
+        return False
+
+
+def _survey_languages(survey: Survey) -> list[str]:
+    return [lang for lang in survey.languages if lang in i18n.LANGUAGES] or ["sv"]
+
+
+def page_language(request: Request, survey: Survey, draft: SurveyDraft | None = None) -> str:
+    """The switcher's choice when the survey offers it, else the language chosen at the start."""
+    wanted = request_language(request)
+    offered = _survey_languages(survey)
+    if wanted in offered:
+        return wanted
+    if draft is not None and draft.language in offered:
+        return draft.language
+    return offered[0]
+
+
+def _closed(request: Request, survey: Survey, municipality: Municipality, lang: str) -> Response:
+    return render(request, "public/surveys/closed.html", {"municipality": municipality, "survey": survey},
+                  status_code=410, language=lang, languages=_survey_languages(survey))
+
+
+def _message(request: Request, survey: Survey, municipality: Municipality, lang: str, title: str, text: str,
+             status_code: int) -> Response:
+    return render(request, "public/surveys/message.html",
+                  {"municipality": municipality, "survey": survey, "title": title, "text": text},
+                  status_code=status_code, language=lang, languages=_survey_languages(survey))
+
+
+def _code_required(survey: Survey) -> bool:
+    return SurveyMode.open_link.value not in survey.modes and SurveyMode.letter_codes.value in survey.modes
+
+
+@router.get("/s/{slug}")
+def start_page(request: Request, slug: str, via: str = "", session: Session = Depends(get_session)) -> Response:
+    survey, municipality = service.public_survey(session, slug)
+    lang = page_language(request, survey)
+    if not service.is_open(survey):
+        return _closed(request, survey, municipality, lang)
+    return _start(request, session, survey, municipality, lang, via=via)
+
+
+def _start(request: Request, session: Session, survey: Survey, municipality: Municipality, lang: str, *,
+           via: str = "", errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    questionnaire = service.load_questionnaire(session, survey)
+    answered = has_answered(request, survey) and not _code_required(survey)
+    return render(request, "public/surveys/start.html",
+                  {"municipality": municipality, "survey": survey, "q": questionnaire,
+                   "title": questionnaire.title(lang), "intro": questionnaire.intro(lang),
+                   "offered": [i18n.LANGUAGES[c] for c in _survey_languages(survey)],
+                   "via": "qr" if via == "qr" else "", "answered": answered,
+                   "code_mode": SurveyMode.letter_codes.value in survey.modes, "code_required": _code_required(survey),
+                   "open_link": SurveyMode.open_link.value in survey.modes, "errors": errors or {},
+                   "pages": len(rules.visible_pages(questionnaire.questions, {}))},
+                  status_code=status_code, language=lang, languages=_survey_languages(survey))
+
+
+@router.post("/s/{slug}/start")
+def start(request: Request, slug: str, form: FormData = Depends(read_form),
+          session: Session = Depends(get_session)) -> Response:
+    survey, municipality = service.public_survey(session, slug)
+    chosen = form_str(form, "language", 12)
+    lang = chosen if chosen in _survey_languages(survey) else page_language(request, survey)
+    if not service.is_open(survey):
+        return _closed(request, survey, municipality, lang)
+    via = form_str(form, "via", 10)
+    if via not in ("", "qr"):
+        return _message(request, survey, municipality, lang, _("Något gick fel"),
+                        _("Formuläret hade ändrats. Börja om från enkätens första sida."), 400)
+    raw_code = form_str(form, "code", 40)
+    i18n.set_language(lang)
+    if chosen not in _survey_languages(survey):
+        return _start(request, session, survey, municipality, lang, via=via, status_code=400,
+                      errors={"language-" + _survey_languages(survey)[0]: _("Välj ett språk.")})
+    if has_answered(request, survey) and not raw_code and not _code_required(survey):
+        return _message(request, survey, municipality, lang, _("Du har redan svarat"),
+                        _("Den här webbläsaren har redan skickat in svar på enkäten. Tack för att du deltog!"), 409)
+    try:
+        token = service.start_draft(session, survey, language=lang, raw_code=raw_code,
+                                    channel=Channel.qr if via == "qr" else Channel.web)
+    except ValidationFailed as exc:
+        return _start(request, session, survey, municipality, lang, via=via, errors=exc.errors, status_code=400)
+    response = redirect(f"/s/{survey.slug}/1")
+    set_draft_cookie(response, survey, token)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+def set_draft_cookie(response: Response, survey: Survey, token: str) -> None:
+    response.set_cookie(draft_cookie(survey), token, max_age=DRAFT_MAX_AGE, httponly=True, samesite="lax",
+                        secure=get_settings().secure_cookies, path="/s/")
+
+
+def _context(request: Request, session: Session, slug: str) -> tuple[Survey, Municipality, SurveyDraft | None]:
+    survey, municipality = service.public_survey(session, slug)
+    draft = service.find_draft(session, survey, request.cookies.get(draft_cookie(survey)))
+    return survey, municipality, draft
+
+
+@router.get("/s/{slug}/{page:int}")
+def question_page(request: Request, slug: str, page: int, session: Session = Depends(get_session)) -> Response:
+    survey, municipality, draft = _context(request, session, slug)
+    lang = page_language(request, survey, draft)
+    if not service.is_open(survey):
+        return _closed(request, survey, municipality, lang)
+    if draft is None or draft.submitted:
+        return redirect(f"/s/{survey.slug}")
+    questionnaire = service.load_questionnaire(session, survey)
+    pages = rules.visible_pages(questionnaire.questions, draft.answers)
+    if page not in pages:
+        return redirect(f"/s/{survey.slug}/{pages[0] if pages else 1}")
+    values: dict[str, list[str]] = {}
+    for question in rules.page_questions(questionnaire.questions, page, draft.answers):
+        values.update(rules.as_form(question, draft.answers.get(question.code)))
+    return _page(request, questionnaire, municipality, draft, page, lang, rules.FormValues(values))
+
+
+def _page(request: Request, questionnaire: service.Questionnaire, municipality: Municipality,
+          draft: SurveyDraft | None, page: int, lang: str, values: rules.FormValues, *,
+          errors: dict[str, str] | None = None, status_code: int = 200, preview: bool = False,
+          preview_base: str = "") -> Response:
+    answers = draft.answers if draft else {}
+    pages = rules.visible_pages(questionnaire.questions, answers) if not preview else sorted(
+        {q.page for q in questionnaire.questions})
+    index = pages.index(page) if page in pages else 0
+    questions = (rules.page_questions(questionnaire.questions, page, answers) if not preview else
+                 [q for q in questionnaire.questions if q.page == page])
+    survey = questionnaire.survey
+    return render(request, "public/surveys/page.html",
+                  {"municipality": municipality, "survey": survey, "q": questionnaire, "lang_code": lang,
+                   "title": questionnaire.title(lang), "questions": questions, "values": values,
+                   "errors": errors or {}, "page": page, "number": index + 1, "total": len(pages),
+                   "previous": pages[index - 1] if index > 0 else None,
+                   "last": index == len(pages) - 1, "preview": preview, "preview_base": preview_base,
+                   "next_page": pages[index + 1] if index + 1 < len(pages) else None,
+                   "ctx": {"areas": questionnaire.areas, "times": time_labels(), "localized": rules.localized,
+                           "field_name": rules.field_name, "max_text": rules.MAX_TEXT,
+                           "map_box": questionnaire.bounds.box, "code_label": rules.AREA_PREFIX}},
+                  status_code=status_code, language=lang, languages=_survey_languages(survey))
+
+
+def time_labels() -> list[tuple[str, str]]:
+    return [("morning", _("Morgon (06–10)")), ("day", _("Dag (10–18)")), ("evening", _("Kväll (18–22)")),
+            ("night", _("Natt (22–06)"))]
+
+
+def _form_values(form: FormData) -> rules.FormValues:
+    data: dict[str, list[str]] = {}
+    for key in form:
+        if key.startswith("q-"):
+            data[key] = [v[:rules.MAX_TEXT + 1] for v in form.getlist(key) if isinstance(v, str)][:100]
+    return rules.FormValues(data)
+
+
+@router.post("/s/{slug}/{page:int}")
+def answer_page(request: Request, slug: str, page: int, form: FormData = Depends(read_form),
+                session: Session = Depends(get_session)) -> Response:
+    survey, municipality, draft = _context(request, session, slug)
+    lang = page_language(request, survey, draft)
+    i18n.set_language(lang)
+    if not service.is_open(survey):
+        return _closed(request, survey, municipality, lang)
+    token = request.cookies.get(draft_cookie(survey), "")
+    if draft is not None and draft.submitted:
+        return _message(request, survey, municipality, lang, _("Svaren är redan inskickade"),
+                        _("Dina svar är redan inskickade. De skickas bara in en gång. Tack!"), 409)
+    if draft is None:
+        return _message(request, survey, municipality, lang, _("Sidan har gått ut"),
+                        _("Vi hittar inte dina påbörjade svar. De sparas i två dygn. Börja om från enkätens "
+                          "första sida."), 400)
+    questionnaire = service.load_questionnaire(session, survey)
+    pages = rules.visible_pages(questionnaire.questions, draft.answers)
+    if form_str(form, "page", 10) != str(page) or page not in pages:
+        return _message(request, survey, municipality, lang, _("Något gick fel"),
+                        _("Formuläret hade ändrats. Gå tillbaka till enkätens första sida och försök igen."), 400)
+    questions = rules.page_questions(questionnaire.questions, page, draft.answers)
+    values = _form_values(form)
+    answers, errors = rules.read_page(questions, values, area_codes=questionnaire.area_codes,
+                                      bounds=questionnaire.bounds)
+    if errors:
+        return _page(request, questionnaire, municipality, draft, page, lang, values, errors=errors,
+                     status_code=400)
+    draft.language = lang
+    merged = service.save_answers(session, questionnaire, draft, answers, [q.code for q in questions])
+    pages = rules.visible_pages(questionnaire.questions, merged)
+    later = [p for p in pages if p > page]
+    if later:
+        return redirect(f"/s/{survey.slug}/{later[0]}")
+    return _submit(request, session, questionnaire, municipality, draft, token, lang, values, page)
+
+
+def _submit(request: Request, session: Session, questionnaire: service.Questionnaire, municipality: Municipality,
+            draft: SurveyDraft, token: str, lang: str, values: rules.FormValues, page: int) -> Response:
+    survey = questionnaire.survey
+    channel = Channel(draft.channel)
+    open_link = channel in (Channel.web, Channel.qr)
+    if open_link and has_answered(request, survey):
+        return _message(request, survey, municipality, lang, _("Du har redan svarat"),
+                        _("Den här webbläsaren har redan skickat in svar på enkäten. Tack för att du deltog!"), 409)
+    client = request.client.host if request.client else "unknown"
+    if open_link and not service.submissions_limiter.hit(client):
+        return _message(request, survey, municipality, lang, _("För många svar"),
+                        _("Många svar har skickats från din anslutning. Vänta en stund och försök igen."), 429)
+    try:
+        service.submit(session, questionnaire, token)
+    except service.AlreadyAnswered:
+        return _message(request, survey, municipality, lang, _("Svaren är redan inskickade"),
+                        _("Dina svar är redan inskickade. De skickas bara in en gång. Tack!"), 409)
+    except ValidationFailed as exc:
+        return _page(request, questionnaire, municipality, draft, page, lang, values, errors=exc.errors,
+                     status_code=400)
+    response = redirect(f"/s/{survey.slug}/tack" + ("?assisted=1" if channel == Channel.assisted else ""))
+    response.delete_cookie(draft_cookie(survey), path="/s/")
+    if open_link:
+        response.set_cookie(done_cookie(survey), _signer().dumps(survey.id), max_age=365 * 24 * 3600,
+                            httponly=True, samesite="lax", secure=get_settings().secure_cookies, path="/s/")
+    return response
+
+
+@router.get("/s/{slug}/tack")
+def thanks(request: Request, slug: str, assisted: str = "", session: Session = Depends(get_session)) -> Response:
+    survey, municipality = service.public_survey(session, slug)
+    lang = page_language(request, survey)
+    questionnaire = service.load_questionnaire(session, survey)
+    staff = "session" in request.scope and request.session.get("uid") is not None and assisted == "1"
+    return render(request, "public/surveys/thanks.html",
+                  {"municipality": municipality, "survey": survey, "title": questionnaire.title(lang),
+                   "assisted": staff, "closes_on": survey.closes_on},
+                  language=lang, languages=_survey_languages(survey))
+
+
+def preview_page(request: Request, session: Session, survey: Survey, municipality: Municipality, page: int,
+                 lang: str, base: str) -> Response:
+    """Staff preview: the resident's page exactly, with no draft and a form that posts nowhere."""
+    questionnaire = service.load_questionnaire(session, survey)
+    return _page(request, questionnaire, municipality, None, page, lang, rules.FormValues({}), preview=True,
+                 preview_base=base)
+

@@ -1,14 +1,819 @@
-"""Reads and writes of the surveys domain."""
+"""Reads and writes of the surveys domain: the questionnaire as residents see it, drafts, submission (one
+transaction, bulk Core inserts), letter codes, and the staff authoring operations (audited).
+
+Seams for later work (paper import, exports, the API): `load_questionnaire()` gives the definition as plain
+`rules.QuestionDef`s; `store_response()` stores one validated response with its answers in the caller's
+transaction; answers are read back with GROUP BY on `survey_answer` (see app/models/surveys.py).
+"""
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import delete, func, insert, update
+from sqlmodel import Session, col, select
 
-from app.models import Municipality
+from app import audit, clock
+from app.auth import Scope
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.models import Area, Municipality
+from app.models.surveys import (
+    Answer,
+    BackgroundRole,
+    Channel,
+    LetterCode,
+    OptionKind,
+    Question,
+    QuestionOption,
+    QuestionType,
+    Response,
+    Survey,
+    SurveyArea,
+    SurveyDraft,
+    SurveyMode,
+    SurveyStatus,
+    SurveyTranslation,
+)
+from app.surveys import bank, rules
+
+DRAFT_LIFETIME = timedelta(days=2)
+MAX_CODES_PER_BATCH = 5000
+
+
+class SurveyClosed(AppError):
+    """The survey exists but takes no answers (closed, archived, not yet open): 410 Gone."""
+
+    status = 410
+
+
+class AlreadyAnswered(AppError):
+    status = 409
+
+
+class TooManyRequests(AppError):
+    status = 429
+
+
+# --- the questionnaire --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Questionnaire:
+    survey: Survey
+    texts: dict[str, SurveyTranslation]
+    questions: list[rules.QuestionDef]
+    areas: list[Area] = field(default_factory=list)
+    bounds: rules.Bounds = field(default_factory=rules.Bounds)
+
+    @property
+    def area_codes(self) -> set[str]:
+        return {rules.AREA_PREFIX + area.slug for area in self.areas}
+
+    def title(self, lang: str) -> str:
+        return rules.localized({k: v.title for k, v in self.texts.items() if v.title}, lang)
+
+    def intro(self, lang: str) -> str:
+        return rules.localized({k: v.intro for k, v in self.texts.items() if v.intro}, lang)
+
+    def question(self, code: str) -> rules.QuestionDef | None:
+        return next((q for q in self.questions if q.code == code), None)
+
+
+def load_questionnaire(session: Session, survey: Survey) -> Questionnaire:
+    """The whole definition in four queries: texts, questions, options, areas."""
+    texts = {t.language: t for t in session.exec(
+        select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id)).all()}
+    questions = session.exec(select(Question).where(Question.survey_id == survey.id)
+                             .order_by(col(Question.page), col(Question.position), col(Question.id))).all()
+    ids = [q.id for q in questions]
+    options = session.exec(select(QuestionOption).where(col(QuestionOption.question_id).in_(ids))
+                           .order_by(col(QuestionOption.position), col(QuestionOption.id))).all() if ids else []
+    by_question: dict[int, list[QuestionOption]] = {}
+    for option in options:
+        by_question.setdefault(option.question_id, []).append(option)
+    areas = survey_areas(session, survey)
+    defs = []
+    for q in questions:
+        own = by_question.get(q.id or 0, [])
+        kind = QuestionType(q.type)
+        opts = tuple(rules.OptionDef(o.code, o.label) for o in own if o.kind == OptionKind.option)
+        if kind == QuestionType.subarea:
+            opts = tuple(rules.OptionDef(rules.AREA_PREFIX + a.slug, {"sv": a.name}) for a in areas)
+        defs.append(rules.QuestionDef(
+            id=q.id or 0, code=q.code, type=kind.value, page=q.page, required=q.required,
+            role=str(q.role) if q.role else None, text=q.text, help=q.help, options=opts,
+            items=tuple(rules.OptionDef(o.code, o.label) for o in own if o.kind == OptionKind.item),
+            settings=q.settings,
+            condition=(q.condition_question_code, q.condition_value_code or "") if q.condition_question_code
+            else None))
+    bounds = rules.bounds_from_geojson(a.geojson for a in areas)
+    return Questionnaire(survey, texts, defs, areas, bounds)
+
+
+def survey_areas(session: Session, survey: Survey) -> list[Area]:
+    """The sub-areas the survey covers; with none chosen, every area of the municipality that has no children."""
+    chosen = session.exec(select(Area).join(SurveyArea, col(SurveyArea.area_id) == Area.id)
+                          .where(SurveyArea.survey_id == survey.id).order_by(Area.name)).all()
+    if chosen:
+        return list(chosen)
+    every = session.exec(select(Area).where(Area.municipality_id == survey.municipality_id)
+                         .order_by(Area.name)).all()
+    parents = {a.parent_id for a in every if a.parent_id}
+    return [a for a in every if a.id not in parents]
+
+
+# --- public reads --------------------------------------------------------------------------------------------
+
+
+def public_survey(session: Session, slug: str) -> tuple[Survey, Municipality]:
+    if not rules.SLUG_RE.fullmatch(slug or ""):
+        raise NotFound
+    found = session.exec(select(Survey, Municipality).join(Municipality, col(Municipality.id) ==
+                                                           Survey.municipality_id)
+                         .where(Survey.slug == slug)).first()
+    if found is None or found[0].status == SurveyStatus.draft:
+        raise NotFound
+    return found[0], found[1]
+
+
+def is_open(survey: Survey, today: date | None = None) -> bool:
+    day = today or clock.today()
+    return (survey.status == SurveyStatus.open and (survey.opens_on is None or survey.opens_on <= day)
+            and (survey.closes_on is None or day <= survey.closes_on))
+
+
+def require_open(survey: Survey) -> None:
+    if not is_open(survey):
+        raise SurveyClosed(_("Enkäten tar inte emot svar just nu."))
+
+
+def open_surveys(session: Session, municipality_id: int) -> list[tuple[Survey, dict[str, str]]]:
+    rows = session.exec(select(Survey).where(Survey.municipality_id == municipality_id,
+                                             Survey.status == SurveyStatus.open).order_by(Survey.slug)).all()
+    surveys = [s for s in rows if is_open(s)]
+    titles: dict[int, dict[str, str]] = {}
+    if surveys:
+        for t in session.exec(select(SurveyTranslation).where(
+                col(SurveyTranslation.survey_id).in_([s.id for s in surveys]))).all():
+            titles.setdefault(t.survey_id, {})[t.language] = t.title
+    return [(s, titles.get(s.id or 0, {})) for s in surveys]
 
 
 def municipality_section(session: Session, municipality: Municipality) -> tuple[str, dict[str, Any]] | None:
     """This domain's block on the public municipality page: (template, context), or None for nothing."""
-    return None
+    found = open_surveys(session, municipality.id or 0)
+    return ("public/surveys/_section.html", {"open_surveys": found})
+
+
+# --- drafts --------------------------------------------------------------------------------------------------
+
+
+def start_draft(session: Session, survey: Survey, *, language: str, channel: Channel,
+                raw_code: str = "") -> str:
+    """A new draft; returns its random token (only its hash is stored). Letter-code surveys check the code."""
+    require_open(survey)
+    code_digest = None
+    modes = set(survey.modes)
+    if channel == Channel.assisted:
+        if SurveyMode.assisted not in modes:
+            raise ValidationFailed({"mode": _("Enkäten tar inte emot svar via personal.")})
+    elif raw_code or SurveyMode.open_link not in modes:
+        if SurveyMode.letter_codes not in modes:
+            raise ValidationFailed({"code": _("Enkäten används utan kod.")})
+        code = rules.normalise_code(raw_code)
+        if code is None:
+            raise ValidationFailed({"code": _("Koden ska vara 10 tecken, bokstäver och siffror, som på brevet.")})
+        code_digest = rules.code_hash(code)
+        usable = session.exec(select(LetterCode.id).where(LetterCode.survey_id == survey.id,
+                                                          LetterCode.code_hash == code_digest,
+                                                          col(LetterCode.used).is_(False))).first()
+        if usable is None:
+            raise ValidationFailed({"code": _("Koden finns inte eller har redan använts.")})
+        channel = Channel.code
+    token = secrets.token_urlsafe(32)
+    _purge_expired_drafts(session)
+    session.add(SurveyDraft(token_hash=rules.token_hash(token), survey_id=survey.id or 0, language=language,
+                            channel=channel, code_hash=code_digest, expires_at=clock.now() + DRAFT_LIFETIME))
+    session.commit()
+    return token
+
+
+def _purge_expired_drafts(session: Session) -> None:
+    session.execute(delete(SurveyDraft).where(col(SurveyDraft.expires_at) < clock.now()))
+
+
+def find_draft(session: Session, survey: Survey, token: str | None) -> SurveyDraft | None:
+    if not token or len(token) > 100:
+        return None
+    draft = session.get(SurveyDraft, rules.token_hash(token))
+    if draft is None or draft.survey_id != survey.id or draft.expires_at < clock.now():
+        return None
+    return draft
+
+
+def save_answers(session: Session, questionnaire: Questionnaire, draft: SurveyDraft,
+                 page_answers: dict[str, Any], page_codes: list[str]) -> dict[str, Any]:
+    """Replaces this page's answers in the draft, drops answers hidden by them, and returns the new set."""
+    if draft.submitted:
+        raise AlreadyAnswered(_("Dina svar är redan inskickade. Tack!"))
+    merged = {k: v for k, v in draft.answers.items() if k not in page_codes}
+    merged.update(page_answers)
+    merged = rules.prune_hidden(questionnaire.questions, merged)
+    draft.answers = merged
+    session.add(draft)
+    session.commit()
+    return merged
+
+
+def set_draft_language(session: Session, draft: SurveyDraft, language: str) -> None:
+    draft.language = language
+    session.add(draft)
+    session.commit()
+
+
+# --- submission ----------------------------------------------------------------------------------------------
+
+
+def submit(session: Session, questionnaire: Questionnaire, token: str) -> SurveyDraft:
+    """Stores the draft's answers as one response, in one transaction. A token submits once; a code once.
+
+    The draft is claimed with a conditional UPDATE (submitted false -> true), so two racing submits of the same
+    token store one response; the letter code is used the same way. Any failure rolls everything back.
+    """
+    survey = questionnaire.survey
+    require_open(survey)
+    digest = rules.token_hash(token)
+    draft = session.get(SurveyDraft, digest)
+    if draft is None or draft.survey_id != survey.id:
+        raise NotFound
+    if draft.submitted:
+        raise AlreadyAnswered(_("Dina svar är redan inskickade. Tack!"))
+    answers = dict(draft.answers)
+    missing = rules.missing_required(questionnaire.questions, answers)
+    if missing:
+        raise ValidationFailed({rules.field_name(missing[0]): _("Svara på alla obligatoriska frågor.")})
+    if not rules.answers_valid(questionnaire.questions, answers, area_codes=questionnaire.area_codes,
+                               bounds=questionnaire.bounds):
+        raise ValidationFailed({"answers": _("Enkäten har ändrats medan du svarade. Gå igenom svaren igen.")})
+    channel, language, code_digest = Channel(draft.channel), draft.language, draft.code_hash
+    try:
+        claimed = session.execute(
+            update(SurveyDraft).where(col(SurveyDraft.token_hash) == digest, col(SurveyDraft.submitted).is_(False))
+            .values(submitted=True, answers={}, code_hash=None)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise AlreadyAnswered(_("Dina svar är redan inskickade. Tack!"))
+        if code_digest is not None:
+            used = session.execute(
+                update(LetterCode).where(col(LetterCode.survey_id) == survey.id,
+                                         col(LetterCode.code_hash) == code_digest, col(LetterCode.used).is_(False))
+                .values(used=True).execution_options(synchronize_session=False))
+            if used.rowcount != 1:  # type: ignore[attr-defined]
+                raise ValidationFailed({"code": _("Koden finns inte eller har redan använts.")})
+        store_response(session, questionnaire, answers, channel=channel, language=language)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    session.expire(draft)
+    return draft
+
+
+def store_response(session: Session, questionnaire: Questionnaire, answers: dict[str, Any], *,
+                   channel: Channel, language: str, submitted_on: date | None = None) -> int:
+    """Inserts one response and its answer rows (one bulk INSERT) in the caller's transaction; returns its id.
+
+    `answers` must already be valid (rules.read_page / rules.answers_valid). Stores the date only.
+    """
+    survey = questionnaire.survey
+    area_code = rules.response_area_code(questionnaire.questions, answers)
+    area_id = next((a.id for a in questionnaire.areas if rules.AREA_PREFIX + a.slug == area_code), None)
+    response_id = session.execute(
+        insert(Response).values(survey_id=survey.id, series_id=survey.series_id, wave=survey.wave,
+                                channel=channel.value, area_id=area_id, language=language,
+                                submitted_on=submitted_on or clock.today())
+        .returning(col(Response.id))).scalar_one()
+    rows = rules.answer_rows(questionnaire.questions, answers)
+    if rows:
+        for row in rows:
+            row["response_id"] = response_id
+            row["survey_id"] = survey.id
+        session.execute(insert(Answer), rows)
+    return int(response_id)
+
+
+# --- open-link integrity: a rate limit per client, keyed by a salted hash held in memory only --------------
+
+
+class RateLimiter:
+    """At most `limit` events per client per `window` seconds. The client key is a hash of its address with a
+    random salt that lives only in this process and is replaced every `window`, together with all counts."""
+
+    def __init__(self, limit: int = 30, window: float = 3600.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._lock = threading.Lock()
+        self._rotate(time.monotonic())
+
+    def _rotate(self, now: float) -> None:
+        self._salt = secrets.token_bytes(16)
+        self._counts: dict[str, int] = {}
+        self._since = now
+
+    def key(self, client: str) -> str:
+        return rules.token_hash(self._salt.hex() + client)
+
+    def hit(self, client: str) -> bool:
+        """Counts one event; False when the client is over the limit."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._since >= self.window:
+                self._rotate(now)
+            key = self.key(client)
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return self._counts[key] <= self.limit
+
+
+submissions_limiter = RateLimiter()
+
+
+# --- staff: reading ------------------------------------------------------------------------------------------
+
+
+def staff_survey(session: Session, scope: Scope, survey_id: int) -> Survey:
+    survey = session.get(Survey, survey_id)
+    if survey is None or survey.municipality_id != scope.municipality_id:
+        raise NotFound
+    return survey
+
+
+def staff_question(session: Session, survey: Survey, question_id: int) -> Question:
+    question = session.get(Question, question_id)
+    if question is None or question.survey_id != survey.id:
+        raise NotFound
+    return question
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    survey: Survey
+    title: str
+    responses: int
+
+
+def list_surveys(session: Session, scope: Scope, lang: str) -> list[SurveyRow]:
+    surveys = session.exec(select(Survey).where(Survey.municipality_id == scope.municipality_id)
+                           .order_by(col(Survey.status) == SurveyStatus.archived, col(Survey.series_id),
+                                     col(Survey.wave).desc())).all()
+    ids = [s.id for s in surveys]
+    counts = dict(session.execute(select(Response.survey_id, func.count()).where(col(Response.survey_id).in_(ids))
+                                  .group_by(col(Response.survey_id))).all()) if ids else {}
+    titles: dict[int, dict[str, str]] = {}
+    for t in session.exec(select(SurveyTranslation).where(col(SurveyTranslation.survey_id).in_(ids))).all():
+        titles.setdefault(t.survey_id, {})[t.language] = t.title
+    return [SurveyRow(s, rules.localized(titles.get(s.id or 0, {}), lang) or s.slug, counts.get(s.id, 0))
+            for s in surveys]
+
+
+def response_count(session: Session, survey: Survey) -> int:
+    return int(session.execute(select(func.count()).select_from(Response)
+                               .where(col(Response.survey_id) == survey.id)).scalar_one())
+
+
+def missing_translations(questionnaire: Questionnaire) -> dict[str, list[str]]:
+    """Language -> the texts that lack it (these show in Swedish to residents)."""
+    missing: dict[str, list[str]] = {}
+    for lang in questionnaire.survey.languages:
+        if lang == "sv":
+            continue
+        gaps = []
+        text = questionnaire.texts.get(lang)
+        if text is None or not text.title:
+            gaps.append(_("Enkätens rubrik"))
+        if text is None or (not text.intro and questionnaire.intro("sv")):
+            gaps.append(_("Enkätens inledning"))
+        for q in questionnaire.questions:
+            if not q.text.get(lang):
+                gaps.append(_("Fråga %(code)s") % {"code": q.code})
+            if q.help.get("sv") and not q.help.get(lang):
+                gaps.append(_("Hjälptext till fråga %(code)s") % {"code": q.code})
+            if q.type != "subarea":
+                for o in (*q.options, *q.items):
+                    if not o.label.get(lang):
+                        gaps.append(_("Fråga %(code)s, alternativ %(option)s") % {"code": q.code, "option": o.code})
+        missing[lang] = gaps
+    return missing
+
+
+# --- staff: writing ------------------------------------------------------------------------------------------
+
+
+def _new_slug(session: Session) -> str:
+    while True:
+        slug = secrets.token_hex(3)
+        if session.exec(select(Survey.id).where(Survey.slug == slug)).first() is None:
+            return slug
+
+
+def create_survey(session: Session, scope: Scope, *, title: str, from_bank: bool) -> Survey:
+    if not title and not from_bank:
+        raise ValidationFailed({"title": _("Ange en rubrik.")})
+    if len(title) > 200:
+        raise ValidationFailed({"title": _("Rubriken får vara högst 200 tecken.")})
+    languages = [lang for lang in scope.municipality.languages] or ["sv"]
+    if "sv" not in languages:
+        languages.insert(0, "sv")
+    survey = Survey(municipality_id=scope.municipality_id, series_id=secrets.token_hex(16), wave=1,
+                    slug=_new_slug(session), languages=languages,
+                    modes=[SurveyMode.open_link.value, SurveyMode.assisted.value])
+    session.add(survey)
+    session.flush()
+    if from_bank:
+        add_bank_questions(session, survey)
+        titles = dict(bank.TITLE)
+        if title:
+            titles["sv"] = title
+        for lang in languages:
+            if lang in titles:
+                session.add(SurveyTranslation(survey_id=survey.id or 0, language=lang, title=titles[lang],
+                                              intro=bank.INTRO.get(lang, "")))
+    else:
+        session.add(SurveyTranslation(survey_id=survey.id or 0, language="sv", title=title, intro=""))
+    audit.record(session, scope.user, "create", "survey", survey.id, municipality_id=scope.municipality_id,
+                 after={**(audit.snapshot(survey) or {}), "from_bank": from_bank})
+    session.commit()
+    return survey
+
+
+def add_bank_questions(session: Session, survey: Survey) -> None:
+    """The standard question bank's questions, options and items, written with two bulk inserts."""
+    position: dict[int, int] = {}
+    for spec in bank.QUESTIONS:
+        position[spec.page] = position.get(spec.page, 0) + 1
+        question = Question(survey_id=survey.id or 0, code=spec.code, page=spec.page, position=position[spec.page],
+                            type=QuestionType(spec.type), role=BackgroundRole(spec.role) if spec.role else None,
+                            required=spec.required, text=dict(spec.text), help=dict(spec.help),
+                            settings=dict(spec.settings),
+                            condition_question_code=spec.condition[0] if spec.condition else None,
+                            condition_value_code=spec.condition[1] if spec.condition else None)
+        session.add(question)
+        session.flush()
+        rows = [{"question_id": question.id, "kind": kind, "code": o.code, "position": i, "label": dict(o.label)}
+                for kind, opts in ((OptionKind.option.value, spec.options), (OptionKind.item.value, spec.items))
+                for i, o in enumerate(opts, start=1)]
+        if rows:
+            session.execute(insert(QuestionOption), rows)
+
+
+def update_settings(session: Session, scope: Scope, survey: Survey, *, slug: str, modes: list[str],
+                    languages: list[str], opens_on: str, closes_on: str, area_ids: list[str]) -> None:
+    errors: dict[str, str] = {}
+    problem = rules.slug_problem(slug)
+    if problem:
+        errors["slug"] = problem
+    elif session.exec(select(Survey.id).where(Survey.slug == slug, Survey.id != survey.id)).first():
+        errors["slug"] = _("Adressen används redan av en annan enkät.")
+    valid_modes = [m for m in modes if m in {mode.value for mode in SurveyMode}]
+    if not valid_modes or len(valid_modes) != len(modes):
+        errors["mode-open_link"] = _("Välj minst ett sätt att svara.")
+    offered = set(scope.municipality.languages) | {"sv"}
+    if any(lang not in offered for lang in languages):
+        errors["lang-sv"] = _("Välj bland kommunens språk.")
+    dates: dict[str, date | None] = {}
+    for name, raw in (("opens_on", opens_on), ("closes_on", closes_on)):
+        try:
+            dates[name] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors[name] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
+    if dates.get("opens_on") and dates.get("closes_on") and dates["opens_on"] > dates["closes_on"]:  # type: ignore[operator]
+        errors["closes_on"] = _("Slutdatumet kan inte vara före startdatumet.")
+    own_areas = {a.id for a in session.exec(select(Area).where(Area.municipality_id == scope.municipality_id))}
+    wanted_areas: set[int] = set()
+    for raw in area_ids:
+        if not raw.isdigit() or int(raw) not in own_areas:
+            errors["areas"] = _("Välj bland kommunens områden.")
+            break
+        wanted_areas.add(int(raw))
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(survey)
+    survey.slug, survey.modes = slug, valid_modes
+    survey.languages = ["sv", *[lang for lang in languages if lang != "sv"]]
+    survey.opens_on, survey.closes_on = dates.get("opens_on"), dates.get("closes_on")
+    survey.updated_at = clock.now()
+    session.add(survey)
+    session.execute(delete(SurveyArea).where(col(SurveyArea.survey_id) == survey.id))
+    if wanted_areas:
+        session.execute(insert(SurveyArea), [{"survey_id": survey.id, "area_id": a} for a in sorted(wanted_areas)])
+    audit.record(session, scope.user, "update", "survey", survey.id, municipality_id=scope.municipality_id,
+                 before=before, after={**(audit.snapshot(survey) or {}), "area_ids": sorted(wanted_areas)})
+    session.commit()
+
+
+def update_texts(session: Session, scope: Scope, survey: Survey, texts: dict[str, tuple[str, str]]) -> None:
+    """Title and intro per language; an empty title removes that language's texts (residents then see Swedish)."""
+    errors: dict[str, str] = {}
+    if not texts.get("sv", ("", ""))[0]:
+        errors["title-sv"] = _("Ange en rubrik på svenska.")
+    for lang, (title, intro) in texts.items():
+        if len(title) > 200:
+            errors[f"title-{lang}"] = _("Rubriken får vara högst 200 tecken.")
+        if len(intro) > 5000:
+            errors[f"intro-{lang}"] = _("Inledningen får vara högst 5000 tecken.")
+    if errors:
+        raise ValidationFailed(errors)
+    existing = {t.language: t for t in session.exec(select(SurveyTranslation)
+                                                    .where(SurveyTranslation.survey_id == survey.id)).all()}
+    before = {lang: [t.title, t.intro] for lang, t in existing.items()}
+    for lang, (title, intro) in texts.items():
+        row = existing.get(lang)
+        if not title and not intro:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = SurveyTranslation(survey_id=survey.id or 0, language=lang)
+        row.title, row.intro = title, intro
+        session.add(row)
+    audit.record(session, scope.user, "update_texts", "survey", survey.id, municipality_id=scope.municipality_id,
+                 before=before, after={lang: list(v) for lang, v in texts.items()})
+    session.commit()
+
+
+ALLOWED_TRANSITIONS = {
+    SurveyStatus.draft: {SurveyStatus.open, SurveyStatus.archived},
+    SurveyStatus.open: {SurveyStatus.closed},
+    SurveyStatus.closed: {SurveyStatus.open, SurveyStatus.archived},
+    SurveyStatus.archived: {SurveyStatus.closed},
+}
+
+
+def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None:
+    try:
+        wanted = SurveyStatus(raw)
+    except ValueError:
+        raise ValidationFailed({"status": _("Okänd status.")}) from None
+    current = SurveyStatus(survey.status)
+    if wanted not in ALLOWED_TRANSITIONS[current]:
+        raise ValidationFailed({"status": _("Enkäten kan inte gå från den här statusen till den valda.")})
+    if wanted == SurveyStatus.open:
+        count = session.execute(select(func.count()).select_from(Question)
+                                .where(col(Question.survey_id) == survey.id)).scalar_one()
+        if not count:
+            raise ValidationFailed({"status": _("Lägg till minst en fråga innan enkäten öppnas.")})
+    before = audit.snapshot(survey)
+    survey.status = wanted
+    survey.updated_at = clock.now()
+    session.add(survey)
+    if wanted in (SurveyStatus.closed, SurveyStatus.archived):
+        session.execute(delete(SurveyDraft).where(col(SurveyDraft.survey_id) == survey.id))
+    audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
+                 before=before, after=audit.snapshot(survey))
+    session.commit()
+
+
+def copy_as_next_wave(session: Session, scope: Scope, survey: Survey) -> Survey:
+    """A draft copy with the same series, wave + 1, every question/option code unchanged, areas and texts."""
+    latest = session.execute(select(func.max(Survey.wave)).where(col(Survey.series_id) == survey.series_id,
+                                                                 col(Survey.municipality_id) ==
+                                                                 scope.municipality_id)).scalar_one()
+    copy = Survey(municipality_id=survey.municipality_id, series_id=survey.series_id, wave=int(latest or 0) + 1,
+                  slug=_new_slug(session), status=SurveyStatus.draft, modes=list(survey.modes),
+                  languages=list(survey.languages))
+    session.add(copy)
+    session.flush()
+    for t in session.exec(select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id)).all():
+        session.add(SurveyTranslation(survey_id=copy.id or 0, language=t.language, title=t.title, intro=t.intro))
+    areas = session.exec(select(SurveyArea.area_id).where(SurveyArea.survey_id == survey.id)).all()
+    if areas:
+        session.execute(insert(SurveyArea), [{"survey_id": copy.id, "area_id": a} for a in areas])
+    questions = session.exec(select(Question).where(Question.survey_id == survey.id)).all()
+    options = session.exec(select(QuestionOption).where(
+        col(QuestionOption.question_id).in_([q.id for q in questions]))).all() if questions else []
+    for q in questions:
+        fields = {name: getattr(q, name) for name in Question.model_fields if name not in ("id", "survey_id")}
+        new = Question(**fields, survey_id=copy.id or 0)
+        session.add(new)
+        session.flush()
+        rows = [{"question_id": new.id, "kind": o.kind, "code": o.code, "position": o.position, "label": o.label}
+                for o in options if o.question_id == q.id]
+        if rows:
+            session.execute(insert(QuestionOption), rows)
+    audit.record(session, scope.user, "copy_wave", "survey", copy.id, municipality_id=scope.municipality_id,
+                 before={"from_survey_id": survey.id}, after=audit.snapshot(copy))
+    session.commit()
+    return copy
+
+
+# --- staff: questions ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionInput:
+    """A question as staff typed it (already cut to length by the route)."""
+
+    type: str
+    code: str
+    page: str
+    required: bool
+    role: str
+    condition: str  # "question_code=option_code" or ""
+    text: dict[str, str]
+    help: dict[str, str]
+    options: dict[str, str]  # language -> "code = label" lines
+    items: dict[str, str]
+    min_choices: str = ""
+    max_choices: str = ""
+    scale_min: str = ""
+    scale_max: str = ""
+
+
+def _parse_question(session: Session, survey: Survey, data: QuestionInput,
+                    current: Question | None) -> tuple[dict[str, Any], dict[str, dict[str, dict[str, str]]]]:
+    errors: dict[str, str] = {}
+    try:
+        kind = QuestionType(data.type)
+    except ValueError:
+        raise ValidationFailed({"type": _("Välj en frågetyp.")}) from None
+    if not data.code or not rules.SLUG_RE.fullmatch(data.code.replace("_", "-")):
+        errors["code"] = _("Koden får bara innehålla små bokstäver a–z, siffror, _ och - (högst 40 tecken).")
+    else:
+        clash = session.exec(select(Question.id).where(Question.survey_id == survey.id, Question.code == data.code,
+                                                       Question.id != (current.id if current else None))).first()
+        if clash:
+            errors["code"] = _("Koden används redan av en annan fråga i enkäten.")
+    if not data.page.isdigit() or not 1 <= int(data.page) <= 50:
+        errors["page"] = _("Ange ett sidnummer från 1 till 50.")
+    if not data.text.get("sv"):
+        errors["text-sv"] = _("Skriv frågan på svenska.")
+    role = data.role or None
+    if role and role not in {r.value for r in BackgroundRole}:
+        errors["role"] = _("Välj en bakgrundsroll i listan.")
+    parsed: dict[str, dict[str, dict[str, str]]] = {"option": {}, "item": {}}
+    for kind_name, source in (("option", data.options), ("item", data.items)):
+        base_codes: list[str] = []
+        for lang, raw in source.items():
+            lines, problem = rules.parse_option_lines(raw)
+            if problem:
+                errors[f"{kind_name}s-{lang}"] = problem
+                continue
+            if lang == "sv":
+                base_codes = [code for code, _label in lines]
+            for code, label in lines:
+                parsed[kind_name].setdefault(code, {})[lang] = label
+        unknown = [code for code in parsed[kind_name] if code not in base_codes]
+        if unknown and f"{kind_name}s-sv" not in errors:
+            errors[f"{kind_name}s-sv"] = _("Koden ”%(code)s” finns på ett annat språk men inte på svenska.") % {
+                "code": unknown[0]}
+    needs_options = kind in (QuestionType.single, QuestionType.multiple, QuestionType.matrix, QuestionType.ranking)
+    if needs_options and not parsed["option"] and "options-sv" not in errors:
+        errors["options-sv"] = _("Frågetypen behöver svarsalternativ.")
+    if kind == QuestionType.matrix and not parsed["item"] and "items-sv" not in errors:
+        errors["items-sv"] = _("Ett problembatteri behöver rader (påståenden).")
+    settings: dict[str, Any] = dict(current.settings) if current else {}
+    for name, raw, low, high in (("min_choices", data.min_choices, 0, 50), ("max_choices", data.max_choices, 1, 50),
+                                 ("scale_min", data.scale_min, 0, 10), ("scale_max", data.scale_max, 1, 10)):
+        if raw:
+            if not raw.isdigit() or not low <= int(raw) <= high:
+                errors[name] = _("Ange ett heltal från %(low)s till %(high)s.") % {"low": low, "high": high}
+            else:
+                settings[name] = int(raw)
+    if kind == QuestionType.ranking:
+        settings.setdefault("rank_count", 3)
+    if kind == QuestionType.place:
+        settings.setdefault("with_time", True)
+    condition_code = condition_value = None
+    if data.condition:
+        source_code, _sep, value = data.condition.partition("=")
+        source_question = session.exec(select(Question).where(Question.survey_id == survey.id,
+                                                              Question.code == source_code)).first()
+        page = int(data.page) if data.page.isdigit() else 0
+        valid_values = set(session.exec(select(QuestionOption.code).where(
+            QuestionOption.question_id == (source_question.id if source_question else 0),
+            QuestionOption.kind == OptionKind.option)))
+        if source_question is None or source_question.page >= page or value not in valid_values:
+            errors["condition"] = _("Villkoret måste gälla ett svarsalternativ i en fråga på en tidigare sida.")
+        else:
+            condition_code, condition_value = source_code, value
+    if errors:
+        raise ValidationFailed(errors)
+    fields = {"type": kind, "code": data.code, "page": int(data.page), "required": data.required,
+              "role": BackgroundRole(role) if role else None,
+              "text": {k: v for k, v in data.text.items() if v}, "help": {k: v for k, v in data.help.items() if v},
+              "settings": settings, "condition_question_code": condition_code,
+              "condition_value_code": condition_value}
+    return fields, parsed
+
+
+def save_question(session: Session, scope: Scope, survey: Survey, data: QuestionInput,
+                  question: Question | None = None) -> Question:
+    """Adds or changes a question with its options. Option rows keep their codes (so waves stay comparable)."""
+    fields, parsed = _parse_question(session, survey, data, question)
+    before = audit.snapshot(question)
+    if question is None:
+        last = session.execute(select(func.max(Question.position)).where(
+            col(Question.survey_id) == survey.id, col(Question.page) == fields["page"])).scalar_one()
+        question = Question(survey_id=survey.id or 0, position=int(last or 0) + 1, **fields)
+    else:
+        if question.code != fields["code"] and session.exec(select(Question.id).where(
+                Question.survey_id == survey.id, Question.condition_question_code == question.code)).first():
+            raise ValidationFailed({"code": _("Andra frågor har villkor på den här koden. Ändra dem först.")})
+        for name, value in fields.items():
+            setattr(question, name, value)
+    session.add(question)
+    session.flush()
+    session.execute(delete(QuestionOption).where(col(QuestionOption.question_id) == question.id))
+    rows = [{"question_id": question.id, "kind": kind, "code": code, "position": i, "label": labels}
+            for kind in ("option", "item") for i, (code, labels) in enumerate(parsed[kind].items(), start=1)]
+    if rows:
+        session.execute(insert(QuestionOption), rows)
+    survey.updated_at = clock.now()
+    session.add(survey)
+    audit.record(session, scope.user, "update" if before else "create", "survey_question", question.id,
+                 municipality_id=scope.municipality_id, before=before,
+                 after={**(audit.snapshot(question) or {}), "options": parsed})
+    session.commit()
+    return question
+
+
+def _guard_has_no_answers(session: Session, survey: Survey) -> None:
+    if response_count(session, survey):
+        raise Conflict(_("Enkäten har redan svar. Kopiera den som en ny mätomgång för att ändra frågorna."))
+
+
+def guard_editable(session: Session, survey: Survey) -> None:
+    """Questions change only before answers exist; afterwards a new wave keeps the results comparable."""
+    _guard_has_no_answers(session, survey)
+
+
+def move_question(session: Session, scope: Scope, survey: Survey, question: Question, direction: str) -> None:
+    siblings = list(session.exec(select(Question).where(Question.survey_id == survey.id)
+                                 .order_by(col(Question.page), col(Question.position), col(Question.id))).all())
+    index = next(i for i, q in enumerate(siblings) if q.id == question.id)
+    other_index = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other_index < len(siblings):
+        return
+    other = siblings[other_index]
+    if other.page != question.page:
+        question.page = other.page  # moving past a page edge moves the question onto that page
+    for position, q in enumerate(siblings, start=1):
+        q.position = position
+    question.position, other.position = other.position, question.position
+    session.add_all(siblings)
+    audit.record(session, scope.user, "move", "survey_question", question.id,
+                 municipality_id=scope.municipality_id, after={"direction": direction, "page": question.page})
+    session.commit()
+
+
+def delete_question(session: Session, scope: Scope, survey: Survey, question: Question) -> None:
+    dependants = session.exec(select(Question.code).where(Question.survey_id == survey.id,
+                                                          Question.condition_question_code == question.code)).all()
+    if dependants:
+        raise ValidationFailed({"delete": _("Frågan %(codes)s har ett villkor på den här frågan. Ta bort "
+                                            "villkoret först.") % {"codes": ", ".join(dependants)}})
+    before = audit.snapshot(question)
+    session.execute(delete(QuestionOption).where(col(QuestionOption.question_id) == question.id))
+    session.delete(question)
+    audit.record(session, scope.user, "delete", "survey_question", question.id,
+                 municipality_id=scope.municipality_id, before=before)
+    session.commit()
+
+
+# --- staff: letter codes -------------------------------------------------------------------------------------
+
+
+def generate_codes(session: Session, scope: Scope, survey: Survey, raw_count: str) -> list[str]:
+    """N new one-time codes. Returns them in clear text once; only their hashes are stored."""
+    if not raw_count.isdigit() or not 1 <= int(raw_count) <= MAX_CODES_PER_BATCH:
+        raise ValidationFailed({"count": _("Ange ett antal från 1 till %(n)s.") % {"n": MAX_CODES_PER_BATCH}})
+    count = int(raw_count)
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(rules.new_code())
+    session.execute(insert(LetterCode), [{"survey_id": survey.id, "code_hash": rules.code_hash(c), "used": False}
+                                         for c in codes])
+    if SurveyMode.letter_codes.value not in survey.modes:
+        survey.modes = [*survey.modes, SurveyMode.letter_codes.value]
+        session.add(survey)
+    audit.record(session, scope.user, "generate_codes", "survey", survey.id, municipality_id=scope.municipality_id,
+                 after={"count": count})
+    session.commit()
+    return sorted(codes)
+
+
+def code_counts(session: Session, survey: Survey) -> tuple[int, int]:
+    """(codes in total, codes used)."""
+    rows = dict(session.execute(select(LetterCode.used, func.count()).where(col(LetterCode.survey_id) == survey.id)
+                                .group_by(col(LetterCode.used))).all())
+    return sum(rows.values()), rows.get(True, 0)
+
+
+def start_assisted(session: Session, scope: Scope, survey: Survey, language: str) -> str:
+    token = start_draft(session, survey, language=language, channel=Channel.assisted)
+    return token

@@ -1,7 +1,435 @@
-"""Staff pages of the surveys domain. Every router here is under /staff/m/{municipality} and carries a permission."""
+"""Staff pages of the surveys domain. Every router here is under /staff/m/{municipality} and carries a permission.
+
+Reading needs only membership of the municipality ("view", which every role has, so the router carries the
+scope itself); changes need "edit"; entering answers for a respondent at a stand needs "report".
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import csv
+import io
 
-routers: list[APIRouter] = []
+import segno
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from app import i18n
+from app.auth import Scope, require_permission, staff_scope
+from app.config import get_settings
+from app.db import get_session
+from app.errors import Conflict, ValidationFailed
+from app.i18n import gettext as _
+from app.models import Area
+from app.models.surveys import Question, QuestionOption, Survey, SurveyArea, SurveyMode
+from app.surveys import public_routes, rules, service
+from app.web import flash, form_str, read_form, redirect, render, request_language
+
+PREFIX = "/staff/m/{municipality}/surveys"
+view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
+edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
+report_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("report"))])
+
+routers: list[APIRouter] = [view_router, edit_router, report_router]
+
+
+def _base(scope: Scope) -> str:
+    return f"/staff/m/{scope.municipality.slug}/surveys"
+
+
+def _survey_url(scope: Scope, survey: Survey) -> str:
+    return f"{_base(scope)}/{survey.id}"
+
+
+def public_url(survey: Survey) -> str:
+    return f"{get_settings().base_url}/s/{survey.slug}"
+
+
+def status_labels() -> dict[str, str]:
+    return {"draft": _("Utkast"), "open": _("Öppen"), "closed": _("Stängd"), "archived": _("Arkiverad")}
+
+
+def mode_labels() -> dict[str, str]:
+    return {SurveyMode.open_link.value: _("Öppen länk och QR-kod"),
+            SurveyMode.letter_codes.value: _("Koder i brev"),
+            SurveyMode.assisted.value: _("Personal matar in svar (gatustånd)")}
+
+
+def type_labels() -> dict[str, str]:
+    return {"single": _("Ett svar"), "multiple": _("Flera svar"), "scale": _("Skala"),
+            "matrix": _("Problembatteri (matris)"), "ranking": _("Rangordning"), "text": _("Fritext"),
+            "place": _("Plats och tid"), "subarea": _("Delområde")}
+
+
+def role_labels() -> dict[str, str]:
+    return {"": _("Ingen (vanlig fråga)"), "age": _("Ålder"), "gender": _("Kön"), "subarea": _("Delområde"),
+            "years": _("År i området"), "relation": _("Relation till området")}
+
+
+# --- list and create ---------------------------------------------------------------------------------------
+
+
+@view_router.get("")
+def surveys_page(request: Request, scope: Scope = Depends(staff_scope),
+                 session: Session = Depends(get_session)) -> Response:
+    return _list(request, session, scope)
+
+
+def _list(request: Request, session: Session, scope: Scope, errors: dict[str, str] | None = None,
+          title: str = "", status_code: int = 200) -> Response:
+    return render(request, "staff/surveys/list.html",
+                  {"scope": scope, "rows": service.list_surveys(session, scope, request_language(request)),
+                   "statuses": status_labels(), "errors": errors or {}, "title_value": title},
+                  status_code=status_code)
+
+
+@edit_router.post("")
+def create_survey(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
+                  session: Session = Depends(get_session)) -> Response:
+    title = form_str(form, "title", 300)
+    try:
+        survey = service.create_survey(session, scope, title=title, from_bank=form_str(form, "source", 10) == "bank")
+    except ValidationFailed as exc:
+        return _list(request, session, scope, exc.errors, title, 400)
+    flash(request, _("Enkäten är skapad som utkast."))
+    return redirect(_survey_url(scope, survey))
+
+
+# --- one survey ----------------------------------------------------------------------------------------------
+
+
+def _overview(request: Request, session: Session, scope: Scope, survey: Survey, *,
+              errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    questionnaire = service.load_questionnaire(session, survey)
+    areas = session.exec(select(Area).where(Area.municipality_id == scope.municipality_id)
+                         .order_by(Area.name)).all()
+    explicit = set(session.exec(select(SurveyArea.area_id).where(SurveyArea.survey_id == survey.id)).all())
+    total, used = service.code_counts(session, survey)
+    missing = service.missing_translations(questionnaire)
+    return render(request, "staff/surveys/survey.html",
+                  {"scope": scope, "survey": survey, "q": questionnaire,
+                   "title": questionnaire.title("sv") or survey.slug,
+                   "responses": service.response_count(session, survey), "statuses": status_labels(),
+                   "modes": mode_labels(), "types": type_labels(), "public_url": public_url(survey),
+                   "areas": areas, "chosen_areas": explicit, "covered": questionnaire.areas,
+                   "offered_languages": [i18n.LANGUAGES[c] for c in dict.fromkeys(["sv", *scope.municipality.languages])
+                                         if c in i18n.LANGUAGES],
+                   "all_languages": i18n.LANGUAGES, "codes_total": total, "codes_used": used,
+                   "missing_count": sum(len(v) for v in missing.values()),
+                   "transitions": sorted(s.value for s in service.ALLOWED_TRANSITIONS[survey.status]),
+                   "errors": errors or {}, "localized": rules.localized, "base": _survey_url(scope, survey)},
+                  status_code=status_code)
+
+
+@view_router.get("/{survey_id}")
+def survey_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
+                session: Session = Depends(get_session)) -> Response:
+    return _overview(request, session, scope, service.staff_survey(session, scope, survey_id))
+
+
+@edit_router.post("/{survey_id}/settings")
+def survey_settings(request: Request, survey_id: int, form: FormData = Depends(read_form),
+                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    try:
+        service.update_settings(
+            session, scope, survey, slug=form_str(form, "slug", 60).lower(),
+            modes=[v for v in form.getlist("modes") if isinstance(v, str)][:5],
+            languages=[v for v in form.getlist("languages") if isinstance(v, str)][:10],
+            opens_on=form_str(form, "opens_on", 20), closes_on=form_str(form, "closes_on", 20),
+            area_ids=[v for v in form.getlist("areas") if isinstance(v, str)][:500])
+    except ValidationFailed as exc:
+        session.rollback()
+        return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
+    flash(request, _("Inställningarna är sparade."))
+    return redirect(_survey_url(scope, survey))
+
+
+@edit_router.post("/{survey_id}/status")
+def survey_status(request: Request, survey_id: int, form: FormData = Depends(read_form),
+                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    try:
+        service.set_status(session, scope, survey, form_str(form, "status", 20))
+    except ValidationFailed as exc:
+        flash(request, next(iter(exc.errors.values())), "error")
+    else:
+        flash(request, _("Enkätens status är nu: %(status)s.") % {"status": status_labels()[survey.status]})
+    return redirect(_survey_url(scope, survey))
+
+
+@edit_router.post("/{survey_id}/copy")
+def survey_copy(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
+                session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    copy = service.copy_as_next_wave(session, scope, survey)
+    flash(request, _("Mätomgång %(wave)s är skapad som utkast med samma frågor.") % {"wave": copy.wave})
+    return redirect(_survey_url(scope, copy))
+
+
+# --- texts and translations ---------------------------------------------------------------------------------
+
+
+def _text_languages(scope: Scope, survey: Survey) -> list[i18n.Language]:
+    return [i18n.LANGUAGES[c] for c in survey.languages if c in i18n.LANGUAGES]
+
+
+@edit_router.get("/{survey_id}/texts")
+def texts_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
+               session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    questionnaire = service.load_questionnaire(session, survey)
+    values = {}
+    for lang in survey.languages:
+        text = questionnaire.texts.get(lang)
+        values[f"title-{lang}"] = text.title if text else ""
+        values[f"intro-{lang}"] = text.intro if text else ""
+    return render(request, "staff/surveys/texts.html",
+                  {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
+                   "base": _survey_url(scope, survey)})
+
+
+@edit_router.post("/{survey_id}/texts")
+def texts_save(request: Request, survey_id: int, form: FormData = Depends(read_form),
+               scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    texts = {lang: (form_str(form, f"title-{lang}", 300), form_str(form, f"intro-{lang}", 6000))
+             for lang in survey.languages}
+    try:
+        service.update_texts(session, scope, survey, texts)
+    except ValidationFailed as exc:
+        values = {f"{kind}-{lang}": v for lang, pair in texts.items() for kind, v in zip(("title", "intro"), pair,
+                                                                                          strict=True)}
+        return render(request, "staff/surveys/texts.html",
+                      {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
+                       "errors": exc.errors, "base": _survey_url(scope, survey)}, status_code=400)
+    flash(request, _("Texterna är sparade."))
+    return redirect(_survey_url(scope, survey))
+
+
+@view_router.get("/{survey_id}/translations")
+def translations_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
+                      session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    questionnaire = service.load_questionnaire(session, survey)
+    return render(request, "staff/surveys/translations.html",
+                  {"scope": scope, "survey": survey, "missing": service.missing_translations(questionnaire),
+                   "all_languages": i18n.LANGUAGES, "base": _survey_url(scope, survey)})
+
+
+# --- preview and QR code -------------------------------------------------------------------------------------
+
+
+@view_router.get("/{survey_id}/preview")
+def preview(request: Request, survey_id: int, page: int = 1, lang: str = "sv", scope: Scope = Depends(staff_scope),
+            session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    pages = sorted({q.page for q in service.load_questionnaire(session, survey).questions}) or [1]
+    language = lang if lang in survey.languages and lang in i18n.LANGUAGES else "sv"
+    return public_routes.preview_page(request, session, survey, scope.municipality,
+                                      page if page in pages else pages[0], language,
+                                      f"{_survey_url(scope, survey)}/preview")
+
+
+def _qr(survey: Survey) -> segno.QRCode:
+    return segno.make(public_url(survey) + "?via=qr", error="m")
+
+
+@view_router.get("/{survey_id}/qr.svg")
+def qr_svg(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    buffer = io.BytesIO()
+    _qr(survey).save(buffer, kind="svg", scale=8, border=4, title=f"/s/{survey.slug}")
+    return Response(buffer.getvalue(), media_type="image/svg+xml",
+                    headers={"Content-Disposition": f'attachment; filename="enkat-{survey.slug}.svg"'})
+
+
+@view_router.get("/{survey_id}/qr.png")
+def qr_png(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    buffer = io.BytesIO()
+    _qr(survey).save(buffer, kind="png", scale=10, border=4)
+    return Response(buffer.getvalue(), media_type="image/png",
+                    headers={"Content-Disposition": f'attachment; filename="enkat-{survey.slug}.png"'})
+
+
+# --- questions ---------------------------------------------------------------------------------------------------
+
+
+def _question_values(question: Question | None, options: list[QuestionOption], langs: list[str]) -> dict[str, str]:
+    if question is None:
+        return {"type": "single", "page": "1", "code": "", "role": "", "condition": ""}
+    values = {"type": question.type, "page": str(question.page), "code": question.code, "role": question.role or "",
+              "required": "1" if question.required else "",
+              "condition": f"{question.condition_question_code}={question.condition_value_code}"
+              if question.condition_question_code else ""}
+    for name in ("min_choices", "max_choices", "scale_min", "scale_max"):
+        values[name] = str(question.settings.get(name, ""))
+    for lang in langs:
+        values[f"text-{lang}"] = question.text.get(lang, "")
+        values[f"help-{lang}"] = question.help.get(lang, "")
+        for kind in ("option", "item"):
+            values[f"{kind}s-{lang}"] = "\n".join(f"{o.code} = {o.label.get(lang, '')}" for o in options
+                                                  if o.kind == kind and (o.label.get(lang) or lang == "sv"))
+    return values
+
+
+def _question_form(request: Request, session: Session, scope: Scope, survey: Survey, question: Question | None,
+                   values: dict[str, str], errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    questionnaire = service.load_questionnaire(session, survey)
+    conditions = [("", _("Visas alltid"))] + [
+        (f"{q.code}={o.code}", f"{q.code} = {rules.localized(o.label, 'sv')}")
+        for q in questionnaire.questions if question is None or q.code != question.code for o in q.options
+        if q.type in ("single", "multiple", "scale")]
+    return render(request, "staff/surveys/question.html",
+                  {"scope": scope, "survey": survey, "question": question, "values": values,
+                   "errors": errors or {}, "langs": _text_languages(scope, survey),
+                   "types": list(type_labels().items()), "roles": list(role_labels().items()),
+                   "conditions": conditions, "base": _survey_url(scope, survey)}, status_code=status_code)
+
+
+def _read_question(form: FormData, survey: Survey) -> service.QuestionInput:
+    return service.QuestionInput(
+        type=form_str(form, "type", 20), code=form_str(form, "code", 60), page=form_str(form, "page", 5),
+        required=form_str(form, "required", 5) == "1", role=form_str(form, "role", 20),
+        condition=form_str(form, "condition", 90),
+        text={lang: form_str(form, f"text-{lang}", 1000) for lang in survey.languages},
+        help={lang: form_str(form, f"help-{lang}", 1000) for lang in survey.languages},
+        options={lang: form_str(form, f"options-{lang}", 20000) for lang in survey.languages},
+        items={lang: form_str(form, f"items-{lang}", 20000) for lang in survey.languages},
+        min_choices=form_str(form, "min_choices", 5), max_choices=form_str(form, "max_choices", 5),
+        scale_min=form_str(form, "scale_min", 5), scale_max=form_str(form, "scale_max", 5))
+
+
+def _values_from_form(form: FormData, survey: Survey) -> dict[str, str]:
+    names = ["type", "code", "page", "required", "role", "condition", "min_choices", "max_choices", "scale_min",
+             "scale_max"] + [f"{k}-{lang}" for lang in survey.languages for k in ("text", "help", "options", "items")]
+    return {name: form_str(form, name, 20000) for name in names}
+
+
+@edit_router.get("/{survey_id}/questions/new")
+def question_new(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
+                 session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    return _question_form(request, session, scope, survey, None, _question_values(None, [], survey.languages))
+
+
+@edit_router.post("/{survey_id}/questions")
+def question_create(request: Request, survey_id: int, form: FormData = Depends(read_form),
+                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    try:
+        service.guard_editable(session, survey)
+        service.save_question(session, scope, survey, _read_question(form, survey))
+    except ValidationFailed as exc:
+        session.rollback()
+        return _question_form(request, session, scope, survey, None, _values_from_form(form, survey), exc.errors, 400)
+    flash(request, _("Frågan är tillagd."))
+    return redirect(_survey_url(scope, survey) + "#questions")
+
+
+def _question(session: Session, scope: Scope, survey_id: int, question_id: int) -> tuple[Survey, Question]:
+    survey = service.staff_survey(session, scope, survey_id)
+    return survey, service.staff_question(session, survey, question_id)
+
+
+@edit_router.get("/{survey_id}/questions/{question_id}")
+def question_edit(request: Request, survey_id: int, question_id: int, scope: Scope = Depends(staff_scope),
+                  session: Session = Depends(get_session)) -> Response:
+    survey, question = _question(session, scope, survey_id, question_id)
+    options = list(session.exec(select(QuestionOption).where(QuestionOption.question_id == question.id)
+                                .order_by(col(QuestionOption.position))).all())
+    return _question_form(request, session, scope, survey, question,
+                          _question_values(question, options, survey.languages))
+
+
+@edit_router.post("/{survey_id}/questions/{question_id}")
+def question_save(request: Request, survey_id: int, question_id: int, form: FormData = Depends(read_form),
+                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey, question = _question(session, scope, survey_id, question_id)
+    try:
+        service.guard_editable(session, survey)
+        service.save_question(session, scope, survey, _read_question(form, survey), question)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _question_form(request, session, scope, survey, question, _values_from_form(form, survey),
+                              exc.errors, 400)
+    flash(request, _("Frågan är sparad."))
+    return redirect(_survey_url(scope, survey) + "#questions")
+
+
+@edit_router.post("/{survey_id}/questions/{question_id}/move")
+def question_move(request: Request, survey_id: int, question_id: int, form: FormData = Depends(read_form),
+                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey, question = _question(session, scope, survey_id, question_id)
+    try:
+        service.guard_editable(session, survey)
+    except Conflict as exc:
+        flash(request, exc.message, "error")
+        return redirect(_survey_url(scope, survey) + "#questions")
+    service.move_question(session, scope, survey, question, form_str(form, "direction", 10))
+    return redirect(_survey_url(scope, survey) + "#questions")
+
+
+@edit_router.post("/{survey_id}/questions/{question_id}/delete")
+def question_delete(request: Request, survey_id: int, question_id: int, scope: Scope = Depends(staff_scope),
+                    session: Session = Depends(get_session)) -> Response:
+    survey, question = _question(session, scope, survey_id, question_id)
+    try:
+        service.guard_editable(session, survey)
+        service.delete_question(session, scope, survey, question)
+    except (ValidationFailed, Conflict) as exc:
+        flash(request, exc.message, "error")
+    else:
+        flash(request, _("Frågan är borttagen."))
+    return redirect(_survey_url(scope, survey) + "#questions")
+
+
+# --- letter codes --------------------------------------------------------------------------------------------
+
+
+@edit_router.post("/{survey_id}/codes")
+def codes_generate(request: Request, survey_id: int, form: FormData = Depends(read_form),
+                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    try:
+        codes = service.generate_codes(session, scope, survey, form_str(form, "count", 10))
+    except ValidationFailed as exc:
+        return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
+    formatted = [rules.format_code(c) for c in codes]
+    if form_str(form, "format", 10) == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["code", "url"])
+        for code in formatted:
+            writer.writerow([code, public_url(survey)])
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="koder-{survey.slug}.csv"',
+                                 "Cache-Control": "no-store"})
+    response = render(request, "staff/surveys/codes.html",
+                      {"scope": scope, "survey": survey, "codes": formatted, "public_url": public_url(survey),
+                       "base": _survey_url(scope, survey)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- assisted answering at a stand ----------------------------------------------------------------------------
+
+
+@report_router.post("/{survey_id}/assisted")
+def assisted_start(request: Request, survey_id: int, form: FormData = Depends(read_form),
+                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    language = form_str(form, "language", 12)
+    language = language if language in survey.languages else "sv"
+    try:
+        token = service.start_assisted(session, scope, survey, language)
+    except (ValidationFailed, service.SurveyClosed) as exc:
+        flash(request, exc.message if isinstance(exc, service.SurveyClosed) else next(iter(exc.errors.values())),
+              "error")
+        return redirect(_survey_url(scope, survey))
+    response = redirect(f"/s/{survey.slug}/1")
+    public_routes.set_draft_cookie(response, survey, token)  # the same draft cookie residents get
+    return response
+

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.models import Municipality
+from app.models.surveys import Question
+from tests.surveys.factories import standard_survey
 
 
 def params(db: Session, municipality: Municipality) -> dict[str, Any]:
-    return {}
+    survey = standard_survey(db, municipality)
+    question = db.exec(select(Question).where(Question.survey_id == survey.id, Question.code == "suggestion")).one()
+    return {"survey_id": survey.id, "question_id": question.id}
