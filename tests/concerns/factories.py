@@ -14,8 +14,18 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from app.models import Area, Municipality
-from app.models.surveys import (Answer, OptionKind, Question, QuestionOption, QuestionType, Response, Survey,
-                                SurveyArea, SurveyStatus, SurveyTranslation)
+from app.models.surveys import (
+    Answer,
+    OptionKind,
+    Question,
+    QuestionOption,
+    QuestionType,
+    Response,
+    Survey,
+    SurveyArea,
+    SurveyStatus,
+    SurveyTranslation,
+)
 
 ITEMS = ("littering", "dark_places", "vandalism", "graffiti", "youth_disorder", "drunk_people", "drug_use",
          "drug_dealing", "neighbours", "fighting", "harassment", "speeding")

@@ -1,0 +1,768 @@
+"""Reads and writes of the concerns domain: GROUP BY counts in SQL, shaped into published (suppressed) tables.
+
+Never loads every answer row: each figure is a GROUP BY over the covering indexes of survey_answer; only
+free-text answers of one wave are read one by one (for themes), and those are a small share of all answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, and_, delete, func, insert, select
+from sqlmodel import Session, col
+
+from app import audit, clock
+from app.auth import Scope
+from app.concerns import report, themes
+from app.concerns.masking import mask_text
+from app.config import get_settings
+from app.errors import NotFound, ValidationFailed
+from app.i18n import current_language
+from app.i18n import gettext as _
+from app.models import Area, Municipality
+from app.models.concerns import AnswerTheme, ConcernPriority, CrimeStatistic, ThemeTerm
+from app.models.dialogues import WalkObservation
+from app.models.surveys import (
+    Answer,
+    OptionKind,
+    Question,
+    QuestionOption,
+    QuestionType,
+    Response,
+    Survey,
+    SurveyTranslation,
+)
+
+A = Answer.__table__  # type: ignore[attr-defined]
+R = Response.__table__  # type: ignore[attr-defined]
+Q = Question.__table__  # type: ignore[attr-defined]
+TIMES = ("morning", "day", "evening", "night")
+UNSAFE_QUESTION = "unsafe_evening"
+NOT_STATED = ""  # group key of answers whose background question was left empty
+MIN_PRIORITIES, MAX_PRIORITIES = 2, 4
+
+
+def min_n() -> int:
+    return get_settings().suppression_min_n
+
+
+def channel_labels() -> dict[str, str]:
+    return {"web": _("Webb"), "qr": _("QR-kod"), "code": _("Kod från brev"), "assisted": _("Med personal"),
+            "paper": _("Papper")}
+
+
+def time_labels() -> dict[str, str]:
+    return {"morning": _("Morgon"), "day": _("Dag"), "evening": _("Kväll"), "night": _("Natt"),
+            "": _("Ej angivet")}
+
+
+def _label(texts: Mapping[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get("sv") or next(iter(texts.values()), "")
+
+
+# --- waves and areas ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WaveInfo:
+    id: int
+    series_id: str
+    wave: int
+    title: str
+    status: str
+
+
+def waves(session: Session, municipality_id: int) -> list[WaveInfo]:
+    """Every survey wave of the municipality, newest series and wave first."""
+    rows = session.execute(
+        select(col(Survey.id), col(Survey.series_id), col(Survey.wave), col(Survey.status),
+               col(SurveyTranslation.language), col(SurveyTranslation.title))
+        .outerjoin(SurveyTranslation, col(SurveyTranslation.survey_id) == col(Survey.id))
+        .where(col(Survey.municipality_id) == municipality_id)
+    ).all()
+    lang = current_language()
+    titles: dict[int, dict[str, str]] = defaultdict(dict)
+    meta: dict[int, tuple[str, int, str]] = {}
+    for sid, series, wave, status, language, title in rows:
+        meta[sid] = (series, wave, str(status))
+        if language:
+            titles[sid][language] = title
+    found = [WaveInfo(id=sid, series_id=s, wave=w, status=st,
+                      title=_label(titles[sid], lang) or _("Enkät %(id)s") % {"id": sid})
+             for sid, (s, w, st) in meta.items()]
+    return sorted(found, key=lambda w: (w.series_id, -w.wave, -w.id))
+
+
+def get_wave(session: Session, municipality_id: int, survey_id: int) -> Survey:
+    survey = session.get(Survey, survey_id)
+    if survey is None or survey.municipality_id != municipality_id:
+        raise NotFound(_("Mätomgången finns inte."))
+    return survey
+
+
+def series_waves(session: Session, survey: Survey) -> list[Survey]:
+    return list(session.scalars(select(Survey).where(col(Survey.municipality_id) == survey.municipality_id,
+                                                     col(Survey.series_id) == survey.series_id)
+                                .order_by(col(Survey.wave))).all())
+
+
+def areas(session: Session, municipality_id: int) -> list[Area]:
+    return list(session.scalars(select(Area).where(col(Area.municipality_id) == municipality_id)
+                                .order_by(col(Area.name))).all())
+
+
+def get_area(session: Session, municipality_id: int, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None or area.municipality_id != municipality_id:
+        raise NotFound(_("Området finns inte."))
+    return area
+
+
+def area_and_children(all_areas: Iterable[Area], area: Area) -> list[int]:
+    ids = [area.id or 0]
+    ids += [a.id or 0 for a in all_areas if a.parent_id == area.id]
+    return ids
+
+
+# --- questions ---------------------------------------------------------------------------------------------
+
+@dataclass
+class WaveQuestions:
+    battery: list[int] = field(default_factory=list)
+    items: dict[str, str] = field(default_factory=dict)  # item code -> label, in questionnaire order
+    unsafe: int | None = None
+    roles: dict[str, int] = field(default_factory=dict)  # background role -> question id
+    role_options: dict[str, dict[str, str]] = field(default_factory=dict)  # role -> option code -> label
+    places: list[int] = field(default_factory=list)
+    place_labels: dict[str, str] = field(default_factory=dict)
+    texts: list[int] = field(default_factory=list)
+
+
+def wave_questions(session: Session, survey_id: int) -> WaveQuestions:
+    """The questions analysis needs, found by type, role and code (never by id across waves)."""
+    lang = current_language()
+    found = WaveQuestions()
+    questions = session.execute(select(Q.c.id, Q.c.code, Q.c.type, Q.c.role).where(Q.c.survey_id == survey_id)
+                                .order_by(Q.c.page, Q.c.position)).all()
+    by_id = {row.id: row for row in questions}
+    for row in questions:
+        if row.type == QuestionType.matrix:
+            found.battery.append(row.id)
+        elif row.type == QuestionType.place:
+            found.places.append(row.id)
+        elif row.type == QuestionType.text:
+            found.texts.append(row.id)
+        if row.code == UNSAFE_QUESTION:
+            found.unsafe = row.id
+        if row.role in ("age", "gender") and row.role not in found.roles:
+            found.roles[row.role] = row.id
+    if not by_id:
+        return found
+    options = session.execute(
+        select(col(QuestionOption.question_id), col(QuestionOption.kind), col(QuestionOption.code),
+               col(QuestionOption.label))
+        .where(col(QuestionOption.question_id).in_(list(by_id)))
+        .order_by(col(QuestionOption.question_id), col(QuestionOption.position))).all()
+    for qid, kind, code, label in options:
+        if qid in found.battery and kind == OptionKind.item:
+            found.items.setdefault(code, _label(label, lang))
+        elif qid in found.places and kind == OptionKind.option:
+            found.place_labels.setdefault(code, _label(label, lang))
+        for role, role_qid in found.roles.items():
+            if qid == role_qid and kind == OptionKind.option:
+                found.role_options.setdefault(role, {})[code] = _label(label, lang)
+    return found
+
+
+# --- counts (GROUP BY in SQL) --------------------------------------------------------------------------------
+
+def _frame(stmt: Select[Any], session: Session, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+
+
+def battery_counts(session: Session, survey_id: int, question_ids: list[int], *, area_ids: list[int] | None = None,
+                   group: str | None = None, group_question: int | None = None) -> pd.DataFrame:
+    """Counts per (group, item, answer code). group: None (whole wave), "area" (the response's sub-area) or
+    "background" (the answer to `group_question`, e.g. gender; "" when not answered)."""
+    columns: list[Any] = []
+    stmt_from: Any = A
+    if group == "area" or area_ids is not None:
+        stmt_from = stmt_from.join(R, R.c.id == A.c.response_id)
+    if group == "area":
+        columns.append(R.c.area_id.label("grp"))
+    elif group == "background":
+        G = A.alias("g")
+        stmt_from = stmt_from.outerjoin(G, and_(G.c.response_id == A.c.response_id,
+                                                G.c.question_id == group_question))
+        columns.append(func.coalesce(G.c.value_code, NOT_STATED).label("grp"))
+    columns += [A.c.item_code, A.c.value_code, func.count().label("n")]
+    stmt = select(*columns).select_from(stmt_from).where(A.c.survey_id == survey_id,
+                                                         A.c.question_id.in_(question_ids or [-1]))
+    if area_ids is not None:
+        stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
+    stmt = stmt.group_by(*columns[:-1])
+    names = (["grp"] if group else []) + ["item_code", "value_code", "n"]
+    frame = _frame(stmt, session, names)
+    if group == "area":
+        frame["grp"] = [_area_key(v) for v in frame["grp"]]
+    return frame
+
+
+def _area_key(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(int(value))
+
+
+def nested(frame: pd.DataFrame, keys: list[str]) -> dict[Any, Any]:
+    """A count frame as nested dicts key1 -> key2 -> ... -> value_code -> n (only a few hundred rows)."""
+    out: dict[Any, Any] = {}
+    for values in frame.to_dict("records"):
+        target = out
+        for key in keys:
+            target = target.setdefault(str(values[key] if values[key] is not None else ""), {})
+        code = str(values["value_code"] or "")
+        target[code] = target.get(code, 0) + int(values["n"])
+    return out
+
+
+def single_counts(session: Session, survey_id: int, question_id: int, *, area_ids: list[int] | None = None,
+                  by_area: bool = False) -> dict[str, dict[str, int]]:
+    """Counts per (area, answer code) of one single-choice question; key "" = whole wave when not by area."""
+    cols: list[Any] = [R.c.area_id] if by_area else []
+    stmt = select(*cols, A.c.value_code, func.count()).select_from(A.join(R, R.c.id == A.c.response_id)) \
+        .where(A.c.survey_id == survey_id, A.c.question_id == question_id)
+    if area_ids is not None:
+        stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
+    stmt = stmt.group_by(*cols, A.c.value_code)
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in session.execute(stmt).all():
+        key = ("" if row[0] is None else str(row[0])) if by_area else ""
+        code = row[-2] or ""
+        out[key][code] = out[key].get(code, 0) + int(row[-1])
+    return dict(out)
+
+
+def response_counts(session: Session, survey_id: int, area_ids: list[int] | None) -> dict[str, dict[str, int]]:
+    stmt = select(R.c.area_id, R.c.channel, func.count()).where(R.c.survey_id == survey_id)
+    if area_ids is not None:
+        stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for area_id, channel, n in session.execute(stmt.group_by(R.c.area_id, R.c.channel)).all():
+        out["" if area_id is None else str(area_id)][str(channel)] = int(n)
+    return dict(out)
+
+
+# --- the dashboard ---------------------------------------------------------------------------------------------
+
+@dataclass
+class ThemeRow:
+    theme: str
+    label: str
+    count: int | None  # None = too few answers
+    quotes: list[str]
+
+
+@dataclass
+class CrimeRow:
+    area: str
+    category: str
+    period: str
+    count: int
+
+
+@dataclass
+class Dashboard:
+    survey: Survey
+    title: str
+    area: Area | None
+    total_responses: int
+    concerns: list[report.ConcernRow]
+    previous_wave: int | None
+    unsafe: report.Cell | None
+    unsafe_rows: list[report.UnsafeRow]
+    breakdowns: list[report.Breakdown]
+    trend_waves: list[int]
+    trend: list[report.TrendRow]
+    responses: report.ResponsesTable
+    themes: list[ThemeRow]
+    hotspots: report.Hotspots
+    crime: list[CrimeRow]
+    area_labels: dict[str, str]
+    min_n: int
+
+    @property
+    def empty(self) -> bool:
+        return self.total_responses == 0
+
+
+def dashboard(session: Session, municipality: Municipality, survey_id: int, area_id: int | None) -> Dashboard:
+    mid = municipality.id or 0
+    survey = get_wave(session, mid, survey_id)
+    all_areas = areas(session, mid)
+    area = get_area(session, mid, area_id) if area_id is not None else None
+    area_ids = area_and_children(all_areas, area) if area else None
+    area_labels = {str(a.id): a.name for a in all_areas}
+    area_labels[""] = _("Inget område angivet")
+    limit = min_n()
+    questions = wave_questions(session, survey.id or 0)
+    sid = survey.id or 0
+
+    overall = nested(battery_counts(session, sid, questions.battery, area_ids=area_ids), ["item_code"])
+    previous = None
+    previous_wave = None
+    chain = series_waves(session, survey)
+    earlier = [w for w in chain if w.wave < survey.wave]
+    if earlier:
+        prev_survey = earlier[-1]
+        prev_q = wave_questions(session, prev_survey.id or 0)
+        previous = nested(battery_counts(session, prev_survey.id or 0, prev_q.battery, area_ids=area_ids),
+                          ["item_code"])
+        previous_wave = prev_survey.wave
+    concerns = report.ranked_concerns(overall, questions.items, limit, previous)
+
+    responses = response_counts(session, sid, area_ids)
+    total = sum(sum(v.values()) for v in responses.values())
+    populations = {str(a.id): a.population for a in all_areas}
+    responses_table = report.responses_table(responses, area_labels, channel_labels(), populations, limit)
+
+    unsafe_cell: report.Cell | None = None
+    unsafe_rows: list[report.UnsafeRow] = []
+    if questions.unsafe is not None:
+        unsafe_counts = single_counts(session, sid, questions.unsafe, area_ids=area_ids, by_area=True)
+        unsafe_cell, unsafe_rows = report.unsafe_by_group(unsafe_counts, area_labels, limit)
+
+    breakdowns = []
+    labels = {"gender": _("Kön"), "age": _("Ålder")}
+    for role in ("gender", "age"):
+        qid = questions.roles.get(role)
+        if qid is None:
+            continue
+        frame = battery_counts(session, sid, questions.battery, area_ids=area_ids, group="background",
+                               group_question=qid)
+        options = dict(questions.role_options.get(role, {}))
+        options[NOT_STATED] = _("Ej angivet")
+        breakdowns.append(report.breakdown(labels[role], nested(frame, ["grp", "item_code"]), list(options),
+                                           options, questions.items, limit))
+    frame = battery_counts(session, sid, questions.battery, area_ids=area_ids, group="area")
+    by_area = nested(frame, ["grp", "item_code"])
+    breakdowns.append(report.breakdown(_("Delområde"), by_area, sorted(by_area, key=lambda k: area_labels.get(k, k)),
+                                       area_labels, questions.items, limit))
+
+    trend_waves = [w.wave for w in chain if w.wave <= survey.wave]
+    per_wave = []
+    for w in chain:
+        if w.wave > survey.wave:
+            continue
+        wq = questions if w.id == survey.id else wave_questions(session, w.id or 0)
+        per_wave.append(overall if w.id == survey.id else nested(
+            battery_counts(session, w.id or 0, wq.battery, area_ids=area_ids), ["item_code"]))
+    trend_rows = report.trend(per_wave, questions.items, limit)
+
+    return Dashboard(
+        survey=survey, title=next((w.title for w in waves(session, mid) if w.id == sid), ""), area=area,
+        total_responses=total, concerns=concerns, previous_wave=previous_wave, unsafe=unsafe_cell,
+        unsafe_rows=unsafe_rows, breakdowns=breakdowns, trend_waves=trend_waves, trend=trend_rows,
+        responses=responses_table, themes=theme_rows(session, mid, sid, questions, area_ids, limit),
+        hotspots=hotspot_table(session, mid, sid, questions, area_ids, all_areas, limit),
+        crime=crime_rows(session, mid, area_ids, area_labels), area_labels=area_labels, min_n=limit)
+
+
+# --- themes ---------------------------------------------------------------------------------------------------
+
+def lexicon(session: Session, municipality_id: int) -> dict[str, str]:
+    terms = session.execute(select(col(ThemeTerm.stem), col(ThemeTerm.theme))
+                            .where(col(ThemeTerm.municipality_id) == municipality_id)).all()
+    return themes.merged_lexicon((str(s), str(t)) for s, t in terms)
+
+
+def theme_labels(questions: WaveQuestions) -> dict[str, str]:
+    labels = {f"item:{code}": label for code, label in questions.items.items()}
+    labels.update({f"place:{code}": _("Plats: %(name)s") % {"name": label}
+                   for code, label in questions.place_labels.items()})
+    for code in ("station", "centre", "park", "underpass", "school"):
+        labels.setdefault(f"place:{code}", _("Plats: %(name)s") % {"name": code})
+    return labels
+
+
+def text_answers(session: Session, survey_id: int, question_ids: list[int],
+                 area_ids: list[int] | None) -> list[tuple[int, str]]:
+    stmt = select(A.c.id, A.c.value_text).select_from(A.join(R, R.c.id == A.c.response_id)) \
+        .where(A.c.survey_id == survey_id, A.c.question_id.in_(question_ids or [-1]), A.c.value_text.is_not(None))
+    if area_ids is not None:
+        stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
+    return [(int(i), str(t)) for i, t in session.execute(stmt.order_by(A.c.id)).all() if t and t.strip()]
+
+
+def answer_themes(session: Session, municipality_id: int, survey_id: int,
+                  answers: list[tuple[int, str]]) -> dict[int, set[str]]:
+    """Themes of each answer: the lexicon's, unless staff re-tagged it (then exactly the staff's)."""
+    words = lexicon(session, municipality_id)
+    retagged: dict[int, set[str]] = defaultdict(set)
+    for answer_id, theme in session.execute(select(col(AnswerTheme.answer_id), col(AnswerTheme.theme))
+                                            .where(col(AnswerTheme.survey_id) == survey_id)).all():
+        retagged[int(answer_id)].add(str(theme))
+    out = {}
+    for answer_id, text in answers:
+        out[answer_id] = {t for t in retagged[answer_id] if t} if answer_id in retagged else \
+            themes.classify(text, words)
+    return out
+
+
+def theme_rows(session: Session, municipality_id: int, survey_id: int, questions: WaveQuestions,
+               area_ids: list[int] | None, limit: int, quotes_per_theme: int = 3) -> list[ThemeRow]:
+    answers = text_answers(session, survey_id, questions.texts, area_ids)
+    if not answers:
+        return []
+    tagged = answer_themes(session, municipality_id, survey_id, answers)
+    texts = dict(answers)
+    members: dict[str, list[int]] = defaultdict(list)
+    for answer_id, found in tagged.items():
+        for theme in found:
+            members[theme].append(answer_id)
+    labels = theme_labels(questions)
+    rows = []
+    for theme, ids in sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        shown = len(ids) >= limit
+        # Quotes only from themes with enough answers, and always masked.
+        quotes = [mask_text(texts[i])[:300] for i in ids[:quotes_per_theme]] if shown else []
+        rows.append(ThemeRow(theme=theme, label=labels.get(theme, theme), count=len(ids) if shown else None,
+                             quotes=quotes))
+    untagged = sum(1 for found in tagged.values() if not found)
+    if untagged:
+        rows.append(ThemeRow(theme="", label=_("Utan tema"), count=untagged if untagged >= limit else None,
+                             quotes=[]))
+    return rows
+
+
+def retag(session: Session, scope: Scope, survey: Survey, answer_id: int, themes_chosen: list[str]) -> None:
+    """Replace an answer's themes with the staff's choice (an empty choice means "no theme")."""
+    sid = survey.id or 0
+    questions = wave_questions(session, sid)
+    row = session.execute(select(A.c.id).where(A.c.id == answer_id, A.c.survey_id == sid,
+                                               A.c.question_id.in_(questions.texts or [-1]))).first()
+    if row is None:
+        raise NotFound(_("Svaret finns inte."))
+    allowed = set(theme_labels(questions))
+    chosen = sorted({t for t in themes_chosen if t in allowed})
+    before = [str(t) for t in session.scalars(select(col(AnswerTheme.theme))
+                                              .where(col(AnswerTheme.answer_id) == answer_id))]
+    session.execute(delete(AnswerTheme).where(col(AnswerTheme.answer_id) == answer_id))
+    session.execute(insert(AnswerTheme), [{"answer_id": answer_id, "survey_id": sid, "theme": t,
+                                           "tagged_by": scope.user.id, "tagged_at": clock.now()}
+                                          for t in (chosen or [""])])
+    audit.record(session, scope.user, "concerns.retag", "survey_answer", answer_id,
+                 municipality_id=scope.municipality_id, before={"themes": before}, after={"themes": chosen})
+    session.commit()
+
+
+def add_term(session: Session, scope: Scope, term: str, theme: str, allowed: Iterable[str]) -> ThemeTerm:
+    stem = themes.normalise_term(term)
+    errors = {}
+    if not stem or len(stem) < 2:
+        errors["term"] = _("Skriv ett ord med minst två bokstäver.")
+    if theme not in set(allowed):
+        errors["theme"] = _("Välj ett tema.")
+    if errors:
+        raise ValidationFailed(errors)
+    existing = session.scalars(select(ThemeTerm).where(col(ThemeTerm.municipality_id) == scope.municipality_id,
+                                                       col(ThemeTerm.stem) == stem)).first()
+    found = existing or ThemeTerm(municipality_id=scope.municipality_id, stem=stem, theme=theme)
+    found.theme = theme
+    session.add(found)
+    session.flush()
+    audit.record(session, scope.user, "concerns.term", "concern_theme_term", found.id,
+                 municipality_id=scope.municipality_id, after={"stem": stem, "theme": theme})
+    session.commit()
+    return found
+
+
+def delete_term(session: Session, scope: Scope, term_id: int) -> None:
+    found = session.get(ThemeTerm, term_id)
+    if found is None or found.municipality_id != scope.municipality_id:
+        raise NotFound
+    audit.record(session, scope.user, "concerns.term_delete", "concern_theme_term", term_id,
+                 municipality_id=scope.municipality_id, before={"stem": found.stem, "theme": found.theme})
+    session.delete(found)
+    session.commit()
+
+
+def staff_terms(session: Session, municipality_id: int) -> list[ThemeTerm]:
+    return list(session.scalars(select(ThemeTerm).where(col(ThemeTerm.municipality_id) == municipality_id)
+                                .order_by(col(ThemeTerm.stem))).all())
+
+
+# --- hotspots ---------------------------------------------------------------------------------------------------
+
+GRID = 0.002  # degrees of latitude/longitude per hotspot cell (about 200 m by 120 m in southern Sweden)
+
+
+def hotspot_table(session: Session, municipality_id: int, survey_id: int, questions: WaveQuestions,
+                  area_ids: list[int] | None, all_areas: list[Area], limit: int) -> report.Hotspots:
+    """Place answers grouped in SQL: picked landmarks/sub-areas by code, map points by a grid cell."""
+    place_counts: dict[str, dict[str, int]] = defaultdict(dict)
+    positions: dict[str, tuple[float, float]] = {}
+    labels = dict(questions.place_labels)
+    slugs = {f"area:{a.slug}": a.name for a in all_areas}
+    labels.update(slugs)
+    if questions.places:
+        base = A.join(R, R.c.id == A.c.response_id)
+        cell_lat = func.round(A.c.lat / GRID)
+        cell_lon = func.round(A.c.lon / GRID)
+        stmt = select(A.c.value_code, cell_lat, cell_lon, A.c.time_of_day, func.count(),
+                      func.avg(A.c.lat), func.avg(A.c.lon)).select_from(base) \
+            .where(A.c.survey_id == survey_id, A.c.question_id.in_(questions.places))
+        if area_ids is not None:
+            stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
+        stmt = stmt.group_by(A.c.value_code, cell_lat, cell_lon, A.c.time_of_day)
+        sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        for code, clat, clon, time, n, avg_lat, avg_lon in session.execute(stmt).all():
+            if code:
+                key = str(code)
+            elif clat is not None and clon is not None:
+                key = f"cell:{int(clat)}:{int(clon)}"
+                labels.setdefault(key, _("Punkt på kartan nära %(lat).3f, %(lon).3f")
+                                  % {"lat": float(clat) * GRID, "lon": float(clon) * GRID})
+            else:
+                continue
+            place_counts[key][str(time or "")] = place_counts[key].get(str(time or ""), 0) + int(n)
+            if avg_lat is not None and avg_lon is not None:
+                acc = sums[key]
+                acc[0] += float(avg_lat) * int(n)
+                acc[1] += float(avg_lon) * int(n)
+                acc[2] += int(n)
+        positions = {k: (v[0] / v[2], v[1] / v[2]) for k, v in sums.items() if v[2]}
+    observations = walk_observation_counts(session, municipality_id, area_ids)
+    for key, (_count, lat, lon) in observations.items():
+        labels.setdefault(key, _("Punkt på kartan nära %(lat).3f, %(lon).3f") % {"lat": lat, "lon": lon})
+        positions.setdefault(key, (lat, lon))
+        place_counts.setdefault(key, {})
+    table = report.hotspots(place_counts, labels, TIMES, limit, positions,
+                            {k: v[0] for k, v in observations.items()})
+    # Places seen only on safety walks are staff records: list them even without residents' answers.
+    listed = {row.key for row in table.rows}
+    for key, (count, lat, lon) in sorted(observations.items(), key=lambda kv: -kv[1][0]):
+        if key not in listed and not place_counts.get(key):
+            table.rows.append(report.PlaceRow(key=key, label=labels[key], count=0, by_time=(), lat=lat, lon=lon,
+                                              observations=count))
+            table.hidden_places = max(0, table.hidden_places - 1)
+    return table
+
+
+def walk_observation_counts(session: Session, municipality_id: int,
+                            area_ids: list[int] | None) -> dict[str, tuple[int, float, float]]:
+    """Safety-walk observations with a position, counted per grid cell (read-only: the dialogues' table)."""
+    W = WalkObservation.__table__  # type: ignore[attr-defined]
+    if "municipality_id" not in W.c:
+        return {}
+    cell_lat = func.round(W.c.latitude / GRID)
+    cell_lon = func.round(W.c.longitude / GRID)
+    stmt = select(cell_lat, cell_lon, func.count(), func.avg(W.c.latitude), func.avg(W.c.longitude)) \
+        .where(W.c.municipality_id == municipality_id, W.c.latitude.is_not(None), W.c.longitude.is_not(None))
+    if area_ids is not None:
+        stmt = stmt.where(W.c.area_id.in_(area_ids or [-1]))
+    out = {}
+    for clat, clon, n, lat, lon in session.execute(stmt.group_by(cell_lat, cell_lon)).all():
+        out[f"cell:{int(clat)}:{int(clon)}"] = (int(n), float(lat), float(lon))
+    return out
+
+
+# --- crime statistics -------------------------------------------------------------------------------------------
+
+def crime_rows(session: Session, municipality_id: int, area_ids: list[int] | None,
+               area_labels: Mapping[str, str]) -> list[CrimeRow]:
+    stmt = select(col(CrimeStatistic.area_id), col(CrimeStatistic.category), col(CrimeStatistic.period),
+                  col(CrimeStatistic.count)).where(col(CrimeStatistic.municipality_id) == municipality_id)
+    if area_ids is not None:
+        stmt = stmt.where(col(CrimeStatistic.area_id).in_(area_ids or [-1]))
+    rows = [CrimeRow(area=area_labels.get(str(a), str(a)), category=str(c), period=str(p), count=int(n))
+            for a, c, p, n in session.execute(stmt).all()]
+    return sorted(rows, key=lambda r: (r.area, r.category, r.period))
+
+
+def import_crime_csv(session: Session, scope: Scope, data: bytes) -> int:
+    """All or nothing: every row valid, or nothing imported and every bad row named."""
+    from app.concerns.crime import parse_crime_csv
+
+    by_key = {}
+    for a in areas(session, scope.municipality_id):
+        by_key[a.slug.lower()] = a.id or 0
+        by_key[a.name.lower()] = a.id or 0
+    rows, errors = parse_crime_csv(data, by_key)
+    if errors:
+        raise ValidationFailed({"file": "; ".join(errors[:20]) + (" …" if len(errors) > 20 else "")})
+    mid = scope.municipality_id
+    keys = {(r.area_id, r.category, r.period) for r in rows}
+    existing = {(int(a), str(c), str(p)): int(i) for i, a, c, p in session.execute(
+        select(col(CrimeStatistic.id), col(CrimeStatistic.area_id), col(CrimeStatistic.category),
+               col(CrimeStatistic.period)).where(col(CrimeStatistic.municipality_id) == mid)).all()}
+    replace_ids = [existing[k] for k in keys if k in existing]
+    if replace_ids:
+        session.execute(delete(CrimeStatistic).where(col(CrimeStatistic.id).in_(replace_ids)))
+    now = clock.now()
+    session.execute(insert(CrimeStatistic), [
+        {"municipality_id": mid, "area_id": r.area_id, "category": r.category, "period": r.period,
+         "count": r.count, "uploaded_by": scope.user.id, "uploaded_at": now} for r in rows])
+    audit.record(session, scope.user, "concerns.crime_import", "crime_statistic", None, municipality_id=mid,
+                 after={"rows": len(rows), "replaced": len(replace_ids)})
+    session.commit()
+    return len(rows)
+
+
+# --- priorities ---------------------------------------------------------------------------------------------------
+
+def priorities(session: Session, municipality_id: int, survey_id: int) -> list[ConcernPriority]:
+    return list(session.scalars(select(ConcernPriority).where(col(ConcernPriority.municipality_id) == municipality_id,
+                                                              col(ConcernPriority.survey_id) == survey_id)
+                                .order_by(col(ConcernPriority.position))).all())
+
+
+def choose_priorities(session: Session, scope: Scope, survey: Survey, area: Area | None,
+                      chosen: list[str]) -> list[ConcernPriority]:
+    """Replace the wave's priorities with 2-4 chosen items, snapshotting their published numbers."""
+    unique = list(dict.fromkeys(chosen))
+    if not MIN_PRIORITIES <= len(unique) <= MAX_PRIORITIES:
+        raise ValidationFailed({"items": _("Välj mellan %(min)s och %(max)s problem.")
+                                % {"min": MIN_PRIORITIES, "max": MAX_PRIORITIES}})
+    board = dashboard(session, scope.municipality, survey.id or 0, area.id if area else None)
+    rows = {r.item_code: r for r in board.concerns}
+    unknown = [c for c in unique if c not in rows]
+    if unknown:
+        raise ValidationFailed({"items": _("Välj bland problemen i listan.")})
+    before = [p.item_code for p in priorities(session, scope.municipality_id, survey.id or 0)]
+    session.execute(delete(ConcernPriority).where(col(ConcernPriority.survey_id) == survey.id,
+                                                  col(ConcernPriority.municipality_id) == scope.municipality_id))
+    saved = []
+    for position, code in enumerate(unique, start=1):
+        row = rows[code]
+        priority = ConcernPriority(municipality_id=scope.municipality_id, survey_id=survey.id or 0,
+                                   series_id=survey.series_id, wave=survey.wave, area_id=area.id if area else None,
+                                   item_code=code, item_label=row.label[:200], position=position,
+                                   share=row.cell.share, n=row.cell.n or 0, low=row.cell.low, high=row.cell.high,
+                                   chosen_by=scope.user.id)
+        session.add(priority)
+        saved.append(priority)
+    session.flush()
+    audit.record(session, scope.user, "concerns.priorities", "concern_priority", survey.id,
+                 municipality_id=scope.municipality_id, before={"items": before},
+                 after={"items": unique, "area_id": area.id if area else None,
+                        "figures": {p.item_code: {"share": p.share, "n": p.n, "low": p.low, "high": p.high}
+                                    for p in saved}})
+    session.commit()
+    return saved
+
+
+# --- exports ---------------------------------------------------------------------------------------------------------
+
+def pct(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.0f}"
+
+
+def export_tables(board: Dashboard) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """Every dashboard table as (header, rows), with suppressed cells as the text "too few answers"."""
+    few = _("för få svar")
+
+    def show(cell: report.Cell, attr: str) -> Any:
+        if cell.hidden:
+            return few
+        value = getattr(cell, attr)
+        return "" if value is None else (round(100 * value, 1) if attr in ("share", "low", "high") else value)
+
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    tables["concerns"] = ([_("Rang"), _("Problem"), _("Andel stort problem (%)"), _("Lägre gräns (%)"),
+                           _("Övre gräns (%)"), _("Antal svar"), _("Medelvärde 0–3"), _("Förändring (procentenheter)"),
+                           _("Signifikant")],
+                          [[r.rank or "", r.label, show(r.cell, "share"), show(r.cell, "low"), show(r.cell, "high"),
+                            show(r.cell, "n"), "" if r.mean is None else round(r.mean, 2),
+                            "" if r.change is None else round(100 * r.change.difference, 1),
+                            "" if r.change is None else (_("ja") if r.change.significant else _("nej"))]
+                           for r in board.concerns])
+    if board.unsafe is not None:
+        tables["unsafe"] = ([_("Område"), _("Andel otrygga (%)"), _("Lägre gräns (%)"), _("Övre gräns (%)"),
+                             _("Antal svar")],
+                            [[_("Alla"), show(board.unsafe, "share"), show(board.unsafe, "low"),
+                              show(board.unsafe, "high"), show(board.unsafe, "n")]] +
+                            [[r.label, show(r.cell, "share"), show(r.cell, "low"), show(r.cell, "high"),
+                              show(r.cell, "n")] for r in board.unsafe_rows])
+    for b in board.breakdowns:
+        header = [_("Problem")] + [f"{g} (%)" for g in b.group_labels] + [f"{g} (n)" for g in b.group_labels]
+        tables[f"breakdown_{b.kind}"] = (header, [[row.label] + [show(c, "share") for c in row.cells] +
+                                                  [show(c, "n") for c in row.cells] for row in b.rows])
+    tables["trend"] = ([_("Problem")] + [_("Omgång %(wave)s (%%)") % {"wave": w} for w in board.trend_waves],
+                       [[row.label] + [show(c, "share") for c in row.cells] for row in board.trend])
+    rt = board.responses
+    tables["responses"] = ([_("Område"), *rt.channel_labels, _("Totalt"), _("Invånare"), _("Svar per 1 000 invånare")],
+                           [[rt.area_labels[i], *[few if v is None else v for v in rt.cells[i]],
+                             few if rt.area_totals[i] is None else rt.area_totals[i],
+                             "" if rt.populations[i] is None else rt.populations[i],
+                             "" if rt.rates[i] is None else rt.rates[i]] for i in range(len(rt.areas))])
+    tables["themes"] = ([_("Tema"), _("Antal svar"), _("Exempel (maskerade)")],
+                        [[t.label, few if t.count is None else t.count, " | ".join(t.quotes)] for t in board.themes])
+    tl = time_labels()
+    tables["hotspots"] = ([_("Plats"), _("Antal svar"), *[tl[t] for t in (*board.hotspots.times, "")],
+                           _("Observationer från trygghetsvandringar")],
+                          [[p.label, p.count, *[few if v is None else v for v in p.by_time], p.observations]
+                           for p in board.hotspots.rows])
+    tables["crime"] = ([_("Område"), _("Brottskategori"), _("Period"), _("Anmälda brott")],
+                       [[c.area, c.category, c.period, c.count] for c in board.crime])
+    return tables
+
+
+def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_safe(value: Any) -> Any:
+    """Spreadsheets run cells starting with = + - @ as formulas: prefix text like that with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(tables: Mapping[str, tuple[list[str], list[list[Any]]]], method: list[str]) -> bytes:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Metod")[:31]
+    for line in method:
+        sheet.append([line])
+    for name, (header, rows) in tables.items():
+        ws = book.create_sheet(title=name[:31])
+        ws.append(header)
+        for row in rows:
+            ws.append([_csv_safe(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def method_lines(limit: int) -> list[str]:
+    return [
+        _("Andel stort problem: andelen som svarat mycket eller ganska stort problem, bland dem som tagit "
+          "ställning (vet ej räknas inte)."),
+        _("Osäkerhet: 95 %% konfidensintervall enligt Wilson."),
+        _("Medelvärde: mycket stort problem = 3, ganska stort = 2, ganska litet = 1, inget problem = 0."),
+        _("Rangordning: problemen ordnas efter andel stort problem för alla valda områden sammanslaget (varje svar "
+          "väger lika); lika andel avgörs av medelvärdet. Problem med för få svar rangordnas inte."),
+        _("Förändring: skillnad mot förra mätomgången i samma serie; signifikant betyder att ett tvåsidigt "
+          "z-test för två andelar ger p < 0,05."),
+        _("Otrygghet: andelen som känner sig mycket eller ganska otrygg ute ensam sent en kväll, eller inte går ut "
+          "av otrygghet; de som inte går ut av andra skäl räknas inte."),
+        _("Små grupper: en siffra som bygger på färre än %(n)s svar visas inte (för få svar), och ytterligare "
+          "celler döljs så att en dold siffra inte kan räknas fram ur summor och grannceller. Citat visas bara "
+          "för teman med minst %(n)s svar och är maskerade (namn, telefonnummer, e-post, personnummer).")
+        % {"n": limit},
+    ]
