@@ -103,7 +103,7 @@ def test_arabic_pages_are_right_to_left_with_arabic_errors(client: CheckedClient
     assert "ما مدى شعورك بالأمان" in page.text
     response = post_page(client, survey, 1, {})
     assert response.status_code == 400
-    assert "اختر" in response.text
+    assert "اختر إجابة على السؤال." in response.text
 
 
 def test_refresh_after_submit_never_stores_twice(client: CheckedClient, db: Session) -> None:
