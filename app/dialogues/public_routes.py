@@ -19,7 +19,7 @@ from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.dialogues import EventKind
 from app.site import service as site_service
-from app.web import flash, read_form, redirect, render, request_language
+from app.web import flash, read_form, redirect, render, request_language, use_request_language
 
 router = APIRouter()
 api_router = APIRouter(prefix="/api/v1", tags=["open data"])
@@ -82,7 +82,7 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
     municipality = site_service.municipality(session, slug)
     event = service.public_event(session, municipality, event_id).event
     values = forms.form_values(form)
-    data, errors = forms.parse_signup(values, event.interpretation_languages, request_language(request))
+    data, errors = forms.parse_signup(values, event.interpretation_languages, use_request_language(request))
     if data is None:
         return _event_page(request, session, municipality, event_id, values=values, errors=errors, status_code=400)
     try:
@@ -134,6 +134,7 @@ def my_signup(request: Request, signed: str, session: Session = Depends(get_sess
 @router.post("/anmalan/{signed}/avboka")
 def cancel_my_signup(request: Request, signed: str, background: BackgroundTasks,
                      session: Session = Depends(get_session)) -> Response:
+    use_request_language(request)
     ids = service.cancel_signup(session, signed)
     mails.deliver_after_response(request.app, background, ids)
     flash(request, _("Din anmälan är avbokad. Tack för att du meddelade oss!"))

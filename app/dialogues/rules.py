@@ -66,7 +66,7 @@ def parse_event(values: dict[str, Any], languages: list[str], area_ids: set[int]
     if values.get("kind") not in {k.value for k in EventKind}:
         errors["kind"] = _("Välj en typ av träff.")
     else:
-        out["kind"] = values["kind"]
+        out["kind"] = EventKind(values["kind"])
     titles = {code: values.get(f"title_{code}", "") for code in languages if values.get(f"title_{code}")}
     if not titles.get(languages[0] if languages else "sv"):
         errors[f"title_{languages[0] if languages else 'sv'}"] = _("Skriv en rubrik.")
@@ -157,7 +157,7 @@ def parse_observation(values: dict[str, str], area_ids: set[int],
     if values.get("category") not in {c.value for c in ObservationCategory}:
         errors["category"] = _("Välj en kategori.")
     else:
-        out["category"] = values["category"]
+        out["category"] = ObservationCategory(values["category"])
     if not out["problem"]:
         errors["problem"] = _("Beskriv vad som är fel.")
     out["party_id"] = None
@@ -176,7 +176,8 @@ def parse_observation(values: dict[str, str], area_ids: set[int],
     status = values.get("status") or ObservationStatus.open.value
     if status not in {s.value for s in ObservationStatus}:
         errors["status"] = _("Välj en status.")
-    out["status"] = status
+    else:
+        out["status"] = ObservationStatus(status)
     if status == ObservationStatus.rejected.value and not out["rejection_reason"]:
         errors["rejection_reason"] = _("Skriv varför åtgärden avslås.")
     return out, errors

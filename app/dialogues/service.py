@@ -11,7 +11,7 @@ import io
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -313,8 +313,13 @@ def staff_event(session: Session, scope: Scope, event_id: int) -> DialogueEvent:
     return event
 
 
-def _snapshot(event: DialogueEvent) -> dict[str, Any]:
-    return event.model_dump(mode="json", exclude={"final_counts"})
+def _snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
+    """A JSON-ready copy for the audit log (no personal data lives in these tables)."""
+    found: dict[str, Any] = {}
+    for name in type(row).model_fields:
+        value = getattr(row, name)
+        found[name] = value.isoformat() if isinstance(value, datetime | date) else value
+    return found
 
 
 def save_event(session: Session, scope: Scope, event_id: int | None, fields: dict[str, Any]) -> tuple[
@@ -483,13 +488,13 @@ def save_observation(session: Session, scope: Scope, event_id: int, observation_
         before = None
     else:
         found = staff_observation(session, scope, event_id, observation_id)
-        before = found.model_dump(mode="json")
+        before = _snapshot(found)
         for name, value in fields.items():
             setattr(found, name, value)
     session.add(found)
     session.flush()
     audit.record(session, scope.user, "create" if before is None else "update", "walk_observation", found.id,
-                 municipality_id=scope.municipality_id, before=before, after=found.model_dump(mode="json"))
+                 municipality_id=scope.municipality_id, before=before, after=_snapshot(found))
     session.commit()
     return found
 
