@@ -9,7 +9,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Area, Municipality
 from app.models.surveys import Channel, Survey, SurveyMode, SurveyStatus, SurveyTranslation
@@ -58,9 +58,9 @@ def load(session: Session, municipality: Municipality) -> None:
     if session.exec(select(Survey.id).where(Survey.slug == WAVES[0][0])).first() is not None:
         return
     areas = list(session.exec(select(Area).where(Area.municipality_id == municipality.id,
-                                                 Area.parent_id.is_not(None))  # type: ignore[union-attr]
+                                                 col(Area.parent_id).is_not(None))
                               .order_by(Area.name)).all())
-    rng = random.Random(2025)
+    rng = random.Random(2025)  # noqa: S311 - demo data, deterministic on purpose
     for slug, wave, status, opens, closes, count in WAVES:
         survey = Survey(municipality_id=municipality.id or 0, series_id=SERIES, wave=wave, slug=slug, status=status,
                         opens_on=opens, closes_on=closes, languages=list(municipality.languages),
@@ -117,7 +117,7 @@ def _answers(rng: random.Random, area: Area | None, wave: int) -> dict[str, Any]
     answers["safety_score"] = max(0, min(10, int(rng.gauss(7 - risk * 3 + (0.4 if wave == 2 else 0), 1.8))))
     answers["unsafe_place_exists"] = "yes" if unsafe or rng.random() < 0.2 else "no"
     if answers["unsafe_place_exists"] == "yes":
-        place: dict[str, Any] = {"time": rng.choice(rules.TIMES_OF_DAY[1:] + ("evening", "night"))}
+        place: dict[str, Any] = {"time": rng.choice((*rules.TIMES_OF_DAY[1:], "evening", "night"))}
         ring = _ring(area)
         if ring and rng.random() < 0.7:
             xs, ys = [p[0] for p in ring], [p[1] for p in ring]

@@ -26,6 +26,7 @@ CODE_LENGTH = 10
 CODE_RE = re.compile(r"^[A-Z2-9]{10}$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 AREA_PREFIX = "area:"
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def _read_one(question: QuestionDef, form: FormValues, area_codes: set[str],
         return chosen, None
     if kind == "text":
         values = form.all(name)
-        raw = values[0].strip() if values else ""
+        raw = CONTROL_RE.sub("", values[0]).strip() if values else ""  # PostgreSQL text refuses NUL
         if len(raw) > MAX_TEXT:
             return None, (name, _("Svaret får vara högst %(n)s tecken långt.") % {"n": MAX_TEXT})
         return raw or None, None

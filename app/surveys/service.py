@@ -765,6 +765,10 @@ def move_question(session: Session, scope: Scope, survey: Survey, question: Ques
     for position, q in enumerate(siblings, start=1):
         q.position = position
     question.position, other.position = other.position, question.position
+    pages = {q.code: q.page for q in siblings}
+    if any(q.condition_question_code and pages.get(q.condition_question_code, 0) >= q.page for q in siblings):
+        session.rollback()
+        raise ValidationFailed({"direction": _("Flytten skulle sätta en fråga före frågan som dess villkor gäller.")})
     session.add_all(siblings)
     audit.record(session, scope.user, "move", "survey_question", question.id,
                  municipality_id=scope.municipality_id, after={"direction": direction, "page": question.page})

@@ -368,7 +368,10 @@ def question_move(request: Request, survey_id: int, question_id: int, form: Form
     except Conflict as exc:
         flash(request, exc.message, "error")
         return redirect(_survey_url(scope, survey) + "#questions")
-    service.move_question(session, scope, survey, question, form_str(form, "direction", 10))
+    try:
+        service.move_question(session, scope, survey, question, form_str(form, "direction", 10))
+    except ValidationFailed as exc:
+        flash(request, exc.message, "error")
     return redirect(_survey_url(scope, survey) + "#questions")
 
 
