@@ -441,6 +441,14 @@ def theme_rows(session: Session, municipality_id: int, survey_id: int, questions
     return rows
 
 
+def answer_survey(session: Session, municipality_id: int, answer_id: int) -> Survey:
+    """The wave of a free-text answer, if the answer belongs to this municipality."""
+    row = session.execute(select(A.c.survey_id).where(A.c.id == answer_id)).first()
+    if row is None:
+        raise NotFound(_("Svaret finns inte."))
+    return get_wave(session, municipality_id, int(row[0]))
+
+
 def retag(session: Session, scope: Scope, survey: Survey, answer_id: int, themes_chosen: list[str]) -> None:
     """Replace an answer's themes with the staff's choice (an empty choice means "no theme")."""
     sid = survey.id or 0
@@ -753,7 +761,7 @@ def method_lines(limit: int) -> list[str]:
     return [
         _("Andel stort problem: andelen som svarat mycket eller ganska stort problem, bland dem som tagit "
           "ställning (vet ej räknas inte)."),
-        _("Osäkerhet: 95 %% konfidensintervall enligt Wilson."),
+        _("Osäkerhet: 95 % konfidensintervall enligt Wilson."),
         _("Medelvärde: mycket stort problem = 3, ganska stort = 2, ganska litet = 1, inget problem = 0."),
         _("Rangordning: problemen ordnas efter andel stort problem för alla valda områden sammanslaget (varje svar "
           "väger lika); lika andel avgörs av medelvärdet. Problem med för få svar rangordnas inte."),

@@ -1,7 +1,290 @@
-"""Staff pages of the concerns domain. Every router here is under /staff/m/{municipality} and carries a permission."""
+"""Staff pages of the concerns domain. Every router here is under /staff/m/{municipality} and carries a permission.
+
+Reading the situation picture needs only membership of the municipality ("view", which every role has, so the
+router carries the scope itself); choosing priorities, uploading crime statistics and editing themes need "edit".
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Any
 
-routers: list[APIRouter] = []
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
+
+from app.auth import Scope, require_permission, staff_scope
+from app.concerns import charts, hotspots, service, themes
+from app.concerns.masking import mask_text
+from app.concerns.public_routes import PLOTLY_VERSION
+from app.db import get_session
+from app.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.models import Area
+from app.web import flash, form_str, read_form, redirect, render
+
+PREFIX = "/staff/m/{municipality}/concerns"
+view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
+edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
+
+routers: list[APIRouter] = [view_router, edit_router]
+MAX_CRIME_BYTES = 2 * 1024 * 1024
+
+
+def _base(scope: Scope) -> str:
+    return f"/staff/m/{scope.municipality.slug}/concerns"
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    """An id from the query string; a malformed one is a page that does not exist (404)."""
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise NotFound
+    return int(raw)
+
+
+def _selection(request: Request, session: Session, scope: Scope) -> tuple[list[service.WaveInfo], int | None,
+                                                                          int | None]:
+    wave_list = service.waves(session, scope.municipality_id)
+    survey_id = _int_param(request, "wave")
+    area_id = _int_param(request, "area")
+    if survey_id is None and wave_list:
+        survey_id = max(wave_list, key=lambda w: w.id).id
+    return wave_list, survey_id, area_id
+
+
+def _query(survey_id: int | None, area_id: int | None) -> str:
+    parts = [f"wave={survey_id}"] if survey_id else []
+    if area_id:
+        parts.append(f"area={area_id}")
+    return "?" + "&".join(parts) if parts else ""
+
+
+def _series_groups(wave_list: list[service.WaveInfo]) -> list[tuple[str, list[service.WaveInfo]]]:
+    groups: dict[str, list[service.WaveInfo]] = {}
+    for w in wave_list:
+        groups.setdefault(w.series_id, []).append(w)
+    return list(groups.items())
+
+
+def _area_options(areas: list[Area]) -> list[tuple[int, str]]:
+    tops = [a for a in areas if a.parent_id is None]
+    options: list[tuple[int, str]] = []
+    for top in tops:
+        options.append((top.id or 0, top.name))
+        options += [(c.id or 0, f"– {c.name}") for c in areas if c.parent_id == top.id]
+    listed = {i for i, _ in options}
+    options += [(a.id or 0, a.name) for a in areas if a.id not in listed]
+    return options
+
+
+def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]:
+    wave_list, survey_id, area_id = _selection(request, session, scope)
+    areas = service.areas(session, scope.municipality_id)
+    context: dict[str, Any] = {
+        "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "area_options": _area_options(areas),
+        "selected_wave": survey_id, "selected_area": area_id, "board": None, "query": _query(survey_id, area_id),
+        "channel_labels": service.channel_labels(), "time_labels": service.time_labels(),
+        "method": service.method_lines(service.min_n()), "may_edit": scope.may("edit"),
+        "plotly_version": PLOTLY_VERSION,
+    }
+    if survey_id is None:
+        if area_id is not None:
+            service.get_area(session, scope.municipality_id, area_id)
+        return context
+    board = service.dashboard(session, scope.municipality, survey_id, area_id)
+    context["board"] = board
+    context["priorities"] = service.priorities(session, scope.municipality_id, survey_id)
+    context["tables"] = list(service.export_tables(board))
+    if not board.empty:
+        context["charts"] = {
+            "ranking": charts.ranking_figure(board.concerns, _("Andel som ser ett stort problem")),
+            "trend": charts.trend_figure(board.trend, board.trend_waves) if len(board.trend_waves) > 1 else None,
+            "responses": charts.responses_figure(board.responses),
+        }
+        shown_areas = [a for a in areas if area_id is None or a.id in
+                       service.area_and_children(areas, service.get_area(session, scope.municipality_id, area_id))]
+        points = [hotspots.MapPoint(label=p.label, lat=p.lat, lon=p.lon, count=p.count or p.observations)
+                  for p in board.hotspots.rows if p.lat is not None and p.lon is not None]
+        data = hotspots.map_data([(a.name, a.geojson) for a in shown_areas if a.geojson], points)
+        context["map_json"] = json.dumps(data) if data else None
+    return context
+
+
+@view_router.get("")
+def dashboard_page(request: Request, scope: Scope = Depends(staff_scope),
+                   session: Session = Depends(get_session)) -> Response:
+    return render(request, "staff/concerns/dashboard.html", _context(request, session, scope))
+
+
+@view_router.get("/report")
+def report_page(request: Request, scope: Scope = Depends(staff_scope),
+                session: Session = Depends(get_session)) -> Response:
+    return render(request, "staff/concerns/report.html", _context(request, session, scope))
+
+
+def _board(request: Request, session: Session, scope: Scope) -> service.Dashboard:
+    _waves, survey_id, area_id = _selection(request, session, scope)
+    if survey_id is None:
+        raise NotFound(_("Kommunen har inga mätomgångar."))
+    return service.dashboard(session, scope.municipality, survey_id, area_id)
+
+
+def _filename(board: service.Dashboard, suffix: str) -> str:
+    area = f"-omrade-{board.area.id}" if board.area else ""
+    return f"lagesbild-{board.survey.series_id}-omgang-{board.survey.wave}{area}{suffix}"
+
+
+@view_router.get("/export.xlsx")
+def export_xlsx(request: Request, scope: Scope = Depends(staff_scope),
+                session: Session = Depends(get_session)) -> Response:
+    board = _board(request, session, scope)
+    body = service.xlsx_bytes(service.export_tables(board), service.method_lines(board.min_n))
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(board, ".xlsx")}"',
+                             "Cache-Control": "no-store"})
+
+
+@view_router.get("/export/{concern_table}.csv")
+def export_csv(request: Request, concern_table: str, scope: Scope = Depends(staff_scope),
+               session: Session = Depends(get_session)) -> Response:
+    board = _board(request, session, scope)
+    tables = service.export_tables(board)
+    if concern_table not in tables:
+        raise NotFound
+    header, rows = tables[concern_table]
+    return Response(service.csv_bytes(header, rows), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{_filename(board, "-" + concern_table + ".csv")}"',
+                             "Cache-Control": "no-store"})
+
+
+@view_router.get("/themes")
+def themes_page(request: Request, scope: Scope = Depends(staff_scope),
+                session: Session = Depends(get_session)) -> Response:
+    return _themes_page(request, session, scope)
+
+
+def _themes_page(request: Request, session: Session, scope: Scope, *, errors: dict[str, str] | None = None,
+                 values: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    wave_list, survey_id, _area = _selection(request, session, scope)
+    answers: list[dict[str, Any]] = []
+    labels: dict[str, str] = {}
+    if survey_id is not None:
+        survey = service.get_wave(session, scope.municipality_id, survey_id)
+        questions = service.wave_questions(session, survey_id)
+        labels = service.theme_labels(questions)
+        texts = service.text_answers(session, survey_id, questions.texts, None)
+        tagged = service.answer_themes(session, scope.municipality_id, survey_id, texts)
+        answers = [{"id": i, "text": mask_text(t), "themes": sorted(tagged.get(i, set()))} for i, t in texts[-200:]]
+        answers.reverse()
+        selected = survey
+    else:
+        selected = None
+    return render(request, "staff/concerns/themes.html", {
+        "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "selected_wave": survey_id,
+        "survey": selected, "answers": answers, "labels": labels, "theme_options": sorted(labels.items()),
+        "terms": service.staff_terms(session, scope.municipality_id), "may_edit": scope.may("edit"),
+        "errors": errors or {}, "values": values or {}, "query": _query(survey_id, None),
+    }, status_code=status_code)
+
+
+@edit_router.post("/priorities")
+def choose_priorities(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
+                      session: Session = Depends(get_session)) -> Response:
+    raw_wave = form_str(form, "wave", 12)
+    raw_area = form_str(form, "area", 12)
+    if not raw_wave.isdigit() or (raw_area and not raw_area.isdigit()):
+        flash(request, _("Välj en mätomgång först."), "error")
+        return redirect(_base(scope))
+    survey = service.get_wave(session, scope.municipality_id, int(raw_wave))
+    area = service.get_area(session, scope.municipality_id, int(raw_area)) if raw_area else None
+    chosen = [v for v in form.getlist("items") if isinstance(v, str)][:20]
+    target = f"{_base(scope)}{_query(survey.id, area.id if area else None)}#priorities"
+    try:
+        service.choose_priorities(session, scope, survey, area, chosen)
+    except ValidationFailed as exc:
+        flash(request, next(iter(exc.errors.values())), "error")
+        return redirect(target)
+    flash(request, _("Prioriteringarna är sparade."))
+    return redirect(target)
+
+
+@edit_router.get("/crime")
+def crime_page(request: Request, scope: Scope = Depends(staff_scope),
+               session: Session = Depends(get_session)) -> Response:
+    return _crime_page(request, session, scope)
+
+
+def _crime_page(request: Request, session: Session, scope: Scope, *, errors: dict[str, str] | None = None,
+                status_code: int = 200) -> Response:
+    areas = service.areas(session, scope.municipality_id)
+    labels = {str(a.id): a.name for a in areas}
+    return render(request, "staff/concerns/crime.html", {
+        "scope": scope, "base": _base(scope), "areas": areas, "errors": errors or {},
+        "rows": service.crime_rows(session, scope.municipality_id, None, labels)[:500],
+    }, status_code=status_code)
+
+
+@edit_router.post("/crime")
+def crime_upload(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
+                 session: Session = Depends(get_session)) -> Response:
+    upload = form.get("file")
+    data = b""
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = upload.file.read(MAX_CRIME_BYTES + 1)
+    errors: dict[str, str] = {}
+    if not data:
+        errors["file"] = _("Välj en CSV-fil.")
+    elif len(data) > MAX_CRIME_BYTES:
+        errors["file"] = _("Filen är större än 2 MB.")
+    if errors:
+        return _crime_page(request, session, scope, errors=errors, status_code=400)
+    try:
+        count = service.import_crime_csv(session, scope, data)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _crime_page(request, session, scope, errors=exc.errors, status_code=400)
+    flash(request, _("%(count)s rader med anmälda brott är inlästa.") % {"count": count})
+    return redirect(f"{_base(scope)}/crime")
+
+
+@edit_router.post("/terms")
+def add_term(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
+             session: Session = Depends(get_session)) -> Response:
+    values = {"term": form_str(form, "term", 60), "theme": form_str(form, "theme", 60)}
+    raw_wave = form_str(form, "wave", 12)
+    survey_id = int(raw_wave) if raw_wave.isdigit() else None
+    labels: dict[str, str] = {}
+    if survey_id is not None:
+        service.get_wave(session, scope.municipality_id, survey_id)
+        labels = service.theme_labels(service.wave_questions(session, survey_id))
+    allowed = set(labels) | set(themes.DEFAULT_LEXICON.values())
+    try:
+        service.add_term(session, scope, values["term"], values["theme"], allowed)
+    except ValidationFailed as exc:
+        return _themes_page(request, session, scope, errors=exc.errors, values=values, status_code=400)
+    flash(request, _("Ordet är sparat."))
+    return redirect(f"{_base(scope)}/themes{_query(survey_id, None)}")
+
+
+@edit_router.post("/terms/{concern_term_id}/delete")
+def delete_term(request: Request, concern_term_id: int, form: FormData = Depends(read_form),
+                scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    service.delete_term(session, scope, concern_term_id)
+    raw_wave = form_str(form, "wave", 12)
+    flash(request, _("Ordet är borttaget."))
+    return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdigit() else None, None)}")
+
+
+@edit_router.post("/answers/{concern_answer_id}/themes")
+def retag_answer(request: Request, concern_answer_id: int, form: FormData = Depends(read_form),
+                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.answer_survey(session, scope.municipality_id, concern_answer_id)
+    chosen = [v for v in form.getlist("themes") if isinstance(v, str)][:20]
+    service.retag(session, scope, survey, concern_answer_id, chosen)
+    flash(request, _("Svarets teman är ändrade."))
+    return redirect(f"{_base(scope)}/themes{_query(survey.id, None)}#answer-{concern_answer_id}")

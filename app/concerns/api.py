@@ -1,0 +1,68 @@
+"""JSON API: the ranked, suppressed concerns of one survey wave (open data)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from app.concerns import service
+from app.db import get_session
+from app.errors import NotFound
+from app.models import Municipality
+
+router = APIRouter(prefix="/api/v1", tags=["open data"])
+
+
+class ConcernOut(BaseModel):
+    item_code: str
+    label: str
+    rank: int | None
+    suppressed: bool
+    n: int | None
+    share: float | None
+    low: float | None
+    high: float | None
+    mean_score: float | None
+    change: float | None
+    change_significant: bool | None
+
+
+class ConcernsOut(BaseModel):
+    municipality: str
+    wave: int
+    series: str
+    wave_number: int
+    area: str | None
+    responses: int | None
+    suppression_min_n: int
+    method: list[str]
+    concerns: list[ConcernOut]
+
+
+@router.get("/concerns", response_model=ConcernsOut)
+def concerns(municipality: str = Query(max_length=80), wave: int = Query(ge=1),
+             area: int | None = Query(default=None, ge=1),
+             session: Session = Depends(get_session)) -> ConcernsOut:
+    """Local problems of one survey wave ranked by the share answering "very or fairly big problem" (don't know
+    excluded), with 95 % Wilson intervals. Figures resting on fewer than `suppression_min_n` answers are null
+    with `suppressed: true`."""
+    found = session.exec(select(Municipality).where(col(Municipality.slug) == municipality)).first()
+    if found is None:
+        raise NotFound("Unknown municipality")
+    survey = service.get_wave(session, found.id or 0, wave)
+    if survey.status == "draft":
+        raise NotFound("Unknown wave")
+    board = service.dashboard(session, found, wave, area)
+    limit = board.min_n
+    return ConcernsOut(
+        municipality=found.slug, wave=wave, series=survey.series_id, wave_number=survey.wave,
+        area=board.area.slug if board.area else None,
+        responses=board.total_responses if board.total_responses >= limit else None, suppression_min_n=limit,
+        method=service.method_lines(limit),
+        concerns=[ConcernOut(item_code=r.item_code, label=r.label, rank=r.rank, suppressed=r.cell.hidden,
+                             n=r.cell.n, share=r.cell.share, low=r.cell.low, high=r.cell.high,
+                             mean_score=None if r.cell.hidden else r.mean,
+                             change=r.change.difference if r.change else None,
+                             change_significant=r.change.significant if r.change else None)
+                  for r in board.concerns])
