@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.auth import hash_password
 from app.dialogues import demo as dialogues_demo
 from app.models import Area, Membership, Municipality, Party, PartyKind, PoliceArea, Role, StaffUser
+from app.pledges import demo as pledges_demo
 from app.surveys import demo as surveys_demo
 
 DEMO_PASSWORD = "demo-losenord-2026"  # noqa: S105 - printed for the demo, never used in production
@@ -57,6 +58,7 @@ def load(session: Session) -> list[DemoLogin]:
     session.commit()
     surveys_demo.load(session, municipality)
     dialogues_demo.load(session, municipality)
+    pledges_demo.load(session, municipality)
     session.commit()
     return logins
 

@@ -1,7 +1,146 @@
-"""Public (resident) pages of the pledges domain."""
+"""Public (resident) pages of the pledges domain: the pledge pages, the embeddable card, the Atom feed,
+attachments, and the e-mail subscription with double opt-in and one-click unsubscribe."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+from sqlmodel import Session, select
+from starlette.datastructures import FormData
+
+from app.db import get_session
+from app.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.models import Area, Municipality
+from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate
+from app.pledges import api, feed, forms, service
+from app.pledges.rules import localized
+from app.site import service as site_service
+from app.web import flash, form_str, read_form, redirect, render, use_request_language
 
 router = APIRouter()
+router.include_router(api.router)
+
+
+def _context(municipality: Municipality) -> dict[str, object]:
+    return {"municipality": municipality, "base": f"/m/{municipality.slug}/pledges",
+            "party_labels": forms.party_kind_labels(), "progress_rule": forms.progress_rule()}
+
+
+def render_pledge(request: Request, session: Session, municipality: Municipality, found: Pledge, *,
+                  preview: bool = False) -> Response:
+    lang = use_request_language(request)
+    view = service.pledge_view(session, found, lang)
+    return render(request, "public/pledges/pledge.html",
+                  {**_context(municipality), "view": view, "preview": preview,
+                   "subscribe_values": {}, "errors": {}}, languages=municipality.languages)
+
+
+@router.get("/m/{slug}/pledges")
+def pledges_page(request: Request, slug: str, area: str = "", session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    lang = use_request_language(request)
+    chosen = None
+    if area:
+        chosen = session.exec(select(Area).where(Area.municipality_id == municipality.id, Area.slug == area)).first()
+        if chosen is None:
+            raise NotFound
+    current, archive = service.public_pledges(session, municipality.id or 0, chosen.id if chosen else None)
+    views = [service.pledge_view(session, p, lang, updates_limit=0) for p in current]
+    return render(request, "public/pledges/index.html",
+                  {**_context(municipality), "current": views, "area": chosen,
+                   "archive": [{"id": p.id, "title": localized(p.title, lang), "starts_on": p.starts_on,
+                                "ends_on": p.ends_on} for p in archive],
+                   "areas": service.areas(session, municipality.id or 0), "subscribe_values": {}},
+                  languages=municipality.languages)
+
+
+@router.get("/m/{slug}/pledges/feed.atom")
+def atom_feed(slug: str, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    body = feed.atom(municipality, service.feed_entries(session, municipality.id or 0))
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/m/{slug}/pledges/files/{attachment_id}")
+def public_file(slug: str, attachment_id: int, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    from app.models.pledges import PledgeAttachment
+
+    row = session.get(PledgeAttachment, attachment_id)
+    update = session.get(PledgeUpdate, row.update_id) if row else None
+    if row is None or update is None:
+        raise NotFound
+    found = service.public_pledge(session, municipality.id or 0, update.pledge_id)
+    path = service.attachment_path(service.attachment(session, found, attachment_id))
+    if not path.is_file():
+        raise NotFound
+    return FileResponse(path, media_type=row.content_type, headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/m/{slug}/pledges/{pledge_id}")
+def pledge_page(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    return render_pledge(request, session, municipality, service.public_pledge(session, municipality.id or 0,
+                                                                                pledge_id))
+
+
+@router.get("/m/{slug}/pledges/{pledge_id}/card")
+def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
+    """The compact progress card a municipality may embed on its own site: the one page allowed in a frame."""
+    municipality = site_service.municipality(session, slug)
+    found = service.public_pledge(session, municipality.id or 0, pledge_id)
+    request.scope.setdefault("state", {})["embeddable"] = True
+    lang = use_request_language(request)
+    return render(request, "public/pledges/card.html",
+                  {**_context(municipality), "view": service.pledge_view(session, found, lang, updates_limit=1)},
+                  languages=municipality.languages)
+
+
+@router.post("/m/{slug}/pledges/subscribe")
+def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
+              session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    email = form_str(form, "email", 254)
+    lang = use_request_language(request)
+    try:
+        service.subscribe(session, municipality, email, lang)
+    except ValidationFailed as exc:
+        return render(request, "public/pledges/subscribe.html",
+                      {**_context(municipality), "errors": exc.errors, "subscribe_values": {"email": email}},
+                      languages=municipality.languages, status_code=400)
+    return render(request, "public/pledges/message.html",
+                  {**_context(municipality), "heading": _("Kontrollera din e-post"),
+                   "text": _("Om adressen stämmer har vi skickat ett mejl med en länk. Prenumerationen börjar "
+                             "först när du har klickat på länken.")}, languages=municipality.languages)
+
+
+@router.get("/m/{slug}/pledges/confirm/{token}")
+def confirm(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    service.confirm(session, municipality, token)
+    flash(request, _("Tack! Du får nu e-post när medborgarlöftena följs upp."))
+    return redirect(f"/m/{slug}/pledges")
+
+
+@router.get("/m/{slug}/pledges/unsubscribe/{token}")
+def unsubscribe_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    service.subscriber(session, municipality, token)
+    return render(request, "public/pledges/unsubscribe.html", {**_context(municipality), "token": token},
+                  languages=municipality.languages)
+
+
+@router.post("/m/{slug}/pledges/unsubscribe/{token}")
+def unsubscribe(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
+    municipality = site_service.municipality(session, slug)
+    service.subscriber(session, municipality, token)
+    service.unsubscribe(session, token)
+    return render(request, "public/pledges/message.html",
+                  {**_context(municipality), "heading": _("Prenumerationen är avslutad"),
+                   "text": _("Din e-postadress är raderad. Du får inga fler mejl från oss.")},
+                  languages=municipality.languages)
+
+
+def published_statuses() -> tuple[PledgeStatus, ...]:
+    return (PledgeStatus.published, PledgeStatus.closed)

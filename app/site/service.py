@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.dialogues import service as dialogues_service
 from app.errors import NotFound
 from app.models import Area, Municipality
+from app.pledges import service as pledges_service
 from app.surveys import service as surveys_service
 
 
@@ -31,5 +32,6 @@ def areas(session: Session, municipality_id: int) -> list[Area]:
 def municipality_sections(session: Session, municipality: Municipality) -> list[tuple[str, dict[str, Any]]]:
     """Each domain's block on the public municipality page, in page order: (template, context)."""
     candidates = (surveys_service.municipality_section(session, municipality),
-                  dialogues_service.municipality_section(session, municipality))
+                  dialogues_service.municipality_section(session, municipality),
+                  pledges_service.municipality_section(session, municipality))
     return [section for section in candidates if section is not None]

@@ -7,7 +7,23 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import Municipality
+from app.models.pledges import PledgeAttachment, PledgeUpdate
+from app.pledges import service
+from tests.pledges import factories
 
 
 def params(db: Session, municipality: Municipality) -> dict[str, Any]:
-    return {}
+    found, acts = factories.complete_pledge(db, municipality)
+    update = PledgeUpdate(pledge_id=found.id or 0, activity_id=acts[0].id or 0, posted_on=found.starts_on,
+                          text="Tio papperskorgar uppsatta.", achieved=10)
+    db.add(update)
+    db.flush()
+    name = f"authz-{update.id}.pdf"
+    folder = service.upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(b"%PDF-1.4\n%test\n")
+    attachment = PledgeAttachment(update_id=update.id or 0, filename=name, content_type="application/pdf", size=15)
+    db.add(attachment)
+    db.flush()
+    return {"pledge_id": found.id, "activity_id": acts[0].id, "focus_area_id": acts[0].focus_area_id,
+            "attachment_id": attachment.id}

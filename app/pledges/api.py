@@ -1,0 +1,164 @@
+"""Open data on pledges: JSON and CSV under /api/v1, documented in OpenAPI. Published and closed pledges only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import get_session
+from app.pledges import service
+from app.site import service as site_service
+
+router = APIRouter(prefix="/api/v1", tags=["open data"])
+
+
+class ActivityOut(BaseModel):
+    id: int
+    title: str
+    party: str
+    status: str
+    cancel_reason: str
+    target_number: int | None
+    target_unit: str
+    target_text: str
+    achieved: int
+    progress_percent: int | None
+    starts_on: date | None
+    ends_on: date | None
+
+
+class FocusAreaOut(BaseModel):
+    id: int
+    title: str
+    problem: str
+    cause: str
+    resident_figures: list[str]
+    progress_percent: int | None
+    activities: list[ActivityOut]
+
+
+class UpdateOut(BaseModel):
+    id: int
+    activity_id: int
+    posted_on: date
+    text: str
+    achieved: int | None
+
+
+class IndicatorOut(BaseModel):
+    label: str
+    area: str
+    baseline_wave: int
+    baseline_percent: int
+    baseline_n: int
+    target_percent: int
+    latest_wave: int | None
+    latest_percent: int | None
+    latest_n: int | None
+
+
+class PledgeOut(BaseModel):
+    id: int
+    title: str
+    intro: str
+    status: str
+    version: int
+    starts_on: date
+    ends_on: date
+    area: str | None
+    progress_percent: int | None
+    url: str
+    focus_areas: list[FocusAreaOut]
+    updates: list[UpdateOut]
+    indicators: list[IndicatorOut]
+
+
+def _pledges(session: Session, municipality: str, lang: str) -> list[PledgeOut]:
+    found = site_service.municipality(session, municipality)
+    current, archive = service.public_pledges(session, found.id or 0)
+    base = get_settings().base_url
+    result = []
+    for row in [*current, *archive]:
+        view = service.pledge_view(session, row, lang, updates_limit=1000)
+        result.append(PledgeOut(
+            id=view["id"], title=view["title"], intro=view["intro"], status=view["status"], version=view["version"],
+            starts_on=view["starts_on"], ends_on=view["ends_on"], area=view["area"],
+            progress_percent=view["percent"], url=f"{base}/m/{found.slug}/pledges/{row.id}",
+            focus_areas=[FocusAreaOut(
+                id=fa["id"], title=fa["title"], problem=fa["problem"], cause=fa["cause"],
+                resident_figures=fa["figures"], progress_percent=fa["percent"],
+                activities=[ActivityOut(id=a["id"], title=a["title"], party=a["party"], status=a["status"],
+                                        cancel_reason=a["cancel_reason"], target_number=a["target_number"],
+                                        target_unit=a["unit"], target_text=a["target_text"], achieved=a["achieved"],
+                                        progress_percent=a["percent"], starts_on=a["starts_on"],
+                                        ends_on=a["ends_on"]) for a in fa["activities"]])
+                for fa in view["focus_areas"]],
+            updates=[UpdateOut(id=u["id"], activity_id=u["activity_id"], posted_on=u["posted_on"], text=u["text"],
+                               achieved=u["achieved"]) for u in view["updates"]],
+            indicators=[IndicatorOut(label=i["label"], area=i["area"], baseline_wave=i["baseline_wave"],
+                                     baseline_percent=i["baseline"], baseline_n=i["baseline_n"],
+                                     target_percent=i["target"], latest_wave=i["latest_wave"],
+                                     latest_percent=i["latest"], latest_n=i["latest_n"]) for i in view["indicators"]]))
+    return result
+
+
+@router.get("/pledges", response_model=list[PledgeOut])
+def list_pledges(municipality: str = Query(description="The municipality's slug, e.g. strandvik"),
+                 lang: str = Query("sv", description="Language of the texts (Swedish where not translated)"),
+                 session: Session = Depends(get_session)) -> list[PledgeOut]:
+    """Published and closed citizen pledges of a municipality with focus areas, activities, follow-up updates
+    and indicators. Progress rule: done = 100 %, cancelled left out, a number target counts achieved/target,
+    otherwise planned 0 % and in progress 50 %; focus areas and the pledge are means."""
+    return _pledges(session, municipality, lang)
+
+
+@router.get("/pledges.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header row"}})
+def pledges_csv(municipality: str = Query(description="The municipality's slug"),
+                table: Literal["activities", "updates", "indicators"] = Query(
+                    "activities", description="Which table: one row per activity, update or indicator"),
+                session: Session = Depends(get_session)) -> Response:
+    """The same open data as CSV (UTF-8), one table at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in _pledges(session, municipality, "sv"):
+        if table == "activities":
+            if buffer.tell() == 0:
+                writer.writerow(["pledge_id", "pledge", "focus_area", "activity_id", "activity", "party", "status",
+                                 "target_number", "target_unit", "target_text", "achieved", "progress_percent",
+                                 "starts_on", "ends_on"])
+            for fa in row.focus_areas:
+                for a in fa.activities:
+                    writer.writerow([row.id, row.title, fa.title, a.id, a.title, a.party, a.status, a.target_number,
+                                     a.target_unit, a.target_text, a.achieved, a.progress_percent, a.starts_on,
+                                     a.ends_on])
+        elif table == "updates":
+            if buffer.tell() == 0:
+                writer.writerow(["pledge_id", "update_id", "activity_id", "posted_on", "text", "achieved"])
+            for u in row.updates:
+                writer.writerow([row.id, u.id, u.activity_id, u.posted_on, u.text, u.achieved])
+        else:
+            if buffer.tell() == 0:
+                writer.writerow(["pledge_id", "indicator", "area", "baseline_wave", "baseline_percent", "baseline_n",
+                                 "target_percent", "latest_wave", "latest_percent", "latest_n"])
+            for i in row.indicators:
+                writer.writerow([row.id, i.label, i.area, i.baseline_wave, i.baseline_percent, i.baseline_n,
+                                 i.target_percent, i.latest_wave, i.latest_percent, i.latest_n])
+    filename = f"pledges-{municipality}-{table}.csv"
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.post("/pledges/unsubscribe/{token}", status_code=204, response_class=Response)
+def one_click_unsubscribe(token: str, session: Session = Depends(get_session)) -> Response:
+    """RFC 8058 one-click unsubscribe (the List-Unsubscribe-Post header in update mails): deletes the address."""
+    service.unsubscribe(session, token)
+    return Response(status_code=204)

@@ -1,0 +1,1018 @@
+"""Reads and writes of the pledges domain. Every staff read filters by the scoped municipality.
+
+Editing rule: a draft (or a pledge in review) is edited freely. Once signed and published, a content change is
+only accepted as a new version (the form's "make a new version" box with a note): the service applies it,
+stores a `PledgeVersion` with the public texts and what changed, and the public page shows that list. Activity
+status, follow-up updates and translations are not content changes and need no new version.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app import audit, clock, mail
+from app.auth import Scope
+from app.config import get_settings
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.models import Area, Membership, Municipality, Party, StaffUser
+from app.models.pledges import (
+    ActivityStatus,
+    Pledge,
+    PledgeActivity,
+    PledgeAttachment,
+    PledgeFocusArea,
+    PledgeIndicator,
+    PledgeSignatory,
+    PledgeStatus,
+    PledgeSubscriber,
+    PledgeUpdate,
+    PledgeVersion,
+)
+from app.models.surveys import Answer, OptionKind, Question, QuestionOption, Response, Survey
+from app.pledges import forms, progress, rules
+from app.pledges.rules import localized
+
+EDITABLE = (PledgeStatus.draft, PledgeStatus.in_review)
+
+
+# ------------------------------------------------------------------------------------------------ reads
+
+
+def pledges(session: Session, municipality_id: int) -> list[Pledge]:
+    return list(session.exec(select(Pledge).where(Pledge.municipality_id == municipality_id)
+                             .order_by(col(Pledge.starts_on).desc(), col(Pledge.id).desc())).all())
+
+
+def pledge(session: Session, municipality_id: int, pledge_id: int) -> Pledge:
+    found = session.get(Pledge, pledge_id)
+    if found is None or found.municipality_id != municipality_id:
+        raise NotFound
+    return found
+
+
+def focus_area(session: Session, found: Pledge, focus_area_id: int) -> PledgeFocusArea:
+    row = session.get(PledgeFocusArea, focus_area_id)
+    if row is None or row.pledge_id != found.id:
+        raise NotFound
+    return row
+
+
+def activity(session: Session, found: Pledge, activity_id: int) -> PledgeActivity:
+    row = session.get(PledgeActivity, activity_id)
+    if row is None or row.pledge_id != found.id:
+        raise NotFound
+    return row
+
+
+def attachment(session: Session, found: Pledge, attachment_id: int) -> PledgeAttachment:
+    row = session.get(PledgeAttachment, attachment_id)
+    update = session.get(PledgeUpdate, row.update_id) if row else None
+    if row is None or update is None or update.pledge_id != found.id:
+        raise NotFound
+    return row
+
+
+def parties(session: Session, municipality_id: int) -> list[Party]:
+    return list(session.exec(select(Party).where(Party.municipality_id == municipality_id)
+                             .order_by(Party.kind, Party.name)).all())
+
+
+def areas(session: Session, municipality_id: int) -> list[Area]:
+    return list(session.exec(select(Area).where(Area.municipality_id == municipality_id)
+                             .order_by(col(Area.parent_id).is_not(None), Area.name)).all())
+
+
+def party_options(session: Session, municipality_id: int) -> list[tuple[str, str]]:
+    labels = forms.party_kind_labels()
+    options = [("", _("Välj part")), ("joint", labels["joint"])]
+    options += [(str(p.id), f"{p.name} ({labels.get(p.kind, p.kind)})") for p in parties(session, municipality_id)]
+    return options
+
+
+def party_label(row: PledgeActivity, party_names: dict[int, str]) -> str:
+    if row.joint:
+        return forms.party_kind_labels()["joint"]
+    return party_names.get(row.party_id or 0, "")
+
+
+def children(session: Session, found: Pledge) -> tuple[list[PledgeFocusArea], list[PledgeActivity]]:
+    focus = list(session.exec(select(PledgeFocusArea).where(PledgeFocusArea.pledge_id == found.id)
+                              .order_by(col(PledgeFocusArea.position), col(PledgeFocusArea.id))).all())
+    acts = list(session.exec(select(PledgeActivity).where(PledgeActivity.pledge_id == found.id)
+                             .order_by(col(PledgeActivity.position), col(PledgeActivity.id))).all())
+    return focus, acts
+
+
+def facts(row: PledgeActivity) -> progress.ActivityFacts:
+    return progress.ActivityFacts(status=row.status, target_number=row.target_number, achieved=row.achieved,
+                                  ends_on=row.ends_on, last_update_on=row.last_update_on,
+                                  starts_on=row.starts_on)
+
+
+# ------------------------------------------------------------------------------------------------ figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    item: str
+    label: str
+    area: str
+    wave: int
+    share: float
+    n: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "label": self.label, "area": self.area, "wave": self.wave,
+                "share": round(self.share, 4), "n": self.n}
+
+
+def concern_priorities(session: Session, municipality_id: int) -> list[Figure]:
+    """The priorities chosen on the concerns dashboard, when that table exists (read by attribute names)."""
+    from app.models import concerns as concerns_models
+
+    model: Any = getattr(concerns_models, "ConcernPriority", None)
+    if model is None or not hasattr(model, "municipality_id"):
+        return []
+    found = []
+    for row in session.exec(select(model).where(model.municipality_id == municipality_id)).all():
+        share = getattr(row, "share", None)
+        n = getattr(row, "n", None)
+        if share is None or n is None:
+            continue
+        label = getattr(row, "label", None) or getattr(row, "item_label", None) or getattr(row, "item_code", "")
+        area = getattr(row, "area_name", None) or getattr(row, "area", None) or ""
+        found.append(Figure(item=str(getattr(row, "item_code", "")), label=str(label), area=str(area),
+                            wave=int(getattr(row, "wave", 1) or 1), share=float(share), n=int(n)))
+    return found
+
+
+def survey_items(session: Session, municipality_id: int) -> list[tuple[str, str]]:
+    """Problem-battery items of the municipality's surveys: ("survey_id:question_code:item_code", label)."""
+    rows = session.execute(
+        sa_select(Survey.id, Survey.wave, Question.code, QuestionOption.code, QuestionOption.label)  # type: ignore[call-overload]
+        .join(Question, col(Question.survey_id) == Survey.id)
+        .join(QuestionOption, col(QuestionOption.question_id) == Question.id)
+        .where(Survey.municipality_id == municipality_id, QuestionOption.kind == OptionKind.item)
+        .order_by(col(Survey.id).desc(), QuestionOption.position)
+    ).all()
+    return [(f"{sid}:{qcode}:{icode}", f"{localized(label, 'sv')} – {_('mätomgång')} {wave} (#{sid})")
+            for sid, wave, qcode, icode, label in rows]
+
+
+def _area_ids(session: Session, area_id: int) -> list[int]:
+    kids = session.exec(select(Area.id).where(Area.parent_id == area_id)).all()
+    return [area_id, *[k for k in kids if k is not None]]
+
+
+def measure(session: Session, survey_id: int, question_code: str, item_code: str,
+            area_id: int | None) -> tuple[float, int] | None:
+    """(share answering very/fairly big problem, n) with "don't know" left out; one GROUP BY in SQL."""
+    question_id = session.exec(select(Question.id).where(Question.survey_id == survey_id,
+                                                         Question.code == question_code)).first()
+    if question_id is None:
+        return None
+    big = func.sum(case((col(Answer.value_code).in_(rules.BIG_PROBLEM_CODES), 1), else_=0))
+    query = (select(big, func.count()).select_from(Answer)
+             .where(Answer.survey_id == survey_id, Answer.question_id == question_id, Answer.item_code == item_code,
+                    col(Answer.value_code).is_not(None), Answer.value_code != rules.DONT_KNOW_CODE))
+    if area_id is not None:
+        query = query.join(Response, col(Response.id) == Answer.response_id).where(
+            col(Response.area_id).in_(_area_ids(session, area_id)))
+    big_count, n = session.exec(query).one()
+    if not n:
+        return None
+    return int(big_count or 0) / int(n), int(n)
+
+
+def figure_from_survey(session: Session, municipality_id: int, pick: str, area_id: int | None) -> Figure:
+    parts = pick.split(":")
+    errors = {"fig_item": _("Välj en fråga ur en enkät.")}
+    if len(parts) != 3 or not parts[0].isdigit():
+        raise ValidationFailed(errors)
+    survey = session.get(Survey, int(parts[0]))
+    if survey is None or survey.municipality_id != municipality_id:
+        raise ValidationFailed(errors)
+    area = session.get(Area, area_id) if area_id else None
+    if area is not None and area.municipality_id != municipality_id:
+        raise ValidationFailed({"fig_area": _("Välj ett område i kommunen.")})
+    result = measure(session, survey.id or 0, parts[1], parts[2], area.id if area else None)
+    if result is None:
+        raise ValidationFailed({"fig_item": _("Det finns inga svar på den frågan i det området.")})
+    label = session.exec(select(QuestionOption.label).join(Question, col(Question.id) == QuestionOption.question_id)
+                         .where(Question.survey_id == survey.id, Question.code == parts[1],
+                                QuestionOption.kind == OptionKind.item, QuestionOption.code == parts[2])).first()
+    return Figure(item=parts[2], label=localized(dict(label or {}), "sv") or parts[2],
+                  area=area.name if area else _("hela kommunen"), wave=survey.wave, share=result[0], n=result[1])
+
+
+# ------------------------------------------------------------------------------------------------ writes
+
+
+def _audit(session: Session, scope: Scope, action: str, entity: str, entity_id: int | None,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+    audit.record(session, scope.user, action, entity, entity_id, municipality_id=scope.municipality_id,
+                 before=before, after=after)
+
+
+def refuse_unversioned(found: Pledge, new_version: bool) -> None:
+    """A signed pledge changes only through a new version; a closed one not at all."""
+    if found.status == PledgeStatus.closed:
+        raise ValidationFailed({"new_version": _("Löftet är avslutat och kan inte ändras längre.")})
+    if found.status == PledgeStatus.published and not new_version:
+        raise ValidationFailed({"new_version": _(
+            "Löftet är undertecknat och publicerat, så det kan inte ändras i tysthet. Kryssa i ”Gör en ny "
+            "version” och skriv vad som ändras: invånarna ser då en ny version och vad som ändrades.")})
+
+
+def _touch(found: Pledge) -> None:
+    found.updated_at = clock.now()
+
+
+def _maybe_new_version(session: Session, scope: Scope, found: Pledge, note: str) -> None:
+    if found.status == PledgeStatus.published:
+        session.flush()
+        _publish_version(session, scope, found, note)
+
+
+def create_pledge(session: Session, scope: Scope, values: dict[str, str]) -> Pledge:
+    errors = rules.validate_pledge(values["title"], values["starts_on"], values["ends_on"])
+    area_id = _own_area(session, scope, values.get("area_id", ""), errors, "area_id")
+    if errors:
+        raise ValidationFailed(errors)
+    found = Pledge(municipality_id=scope.municipality_id, police_area_id=scope.municipality.police_area_id,
+                   area_id=area_id, title={"sv": values["title"]}, intro={"sv": values["intro"]},
+                   starts_on=rules.parse_date(values["starts_on"]) or clock.today(),
+                   ends_on=rules.parse_date(values["ends_on"]) or clock.today())
+    session.add(found)
+    session.flush()
+    _audit(session, scope, "pledge.create", "pledge", found.id, after=audit.snapshot(found))
+    session.commit()
+    return found
+
+
+def _own_area(session: Session, scope: Scope, raw: str, errors: dict[str, str], field: str) -> int | None:
+    if not raw:
+        return None
+    area = session.get(Area, int(raw)) if raw.isdigit() else None
+    if area is None or area.municipality_id != scope.municipality_id:
+        errors[field] = _("Välj ett område i kommunen.")
+        return None
+    return area.id
+
+
+def edit_pledge(session: Session, scope: Scope, found: Pledge, values: dict[str, str], *, new_version: bool,
+                note: str) -> None:
+    refuse_unversioned(found, new_version)
+    errors = rules.validate_pledge(values["title"], values["starts_on"], values["ends_on"])
+    area_id = _own_area(session, scope, values.get("area_id", ""), errors, "area_id")
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(found)
+    found.title = {**found.title, "sv": values["title"]}
+    found.intro = {**found.intro, "sv": values["intro"]}
+    found.starts_on = rules.parse_date(values["starts_on"]) or found.starts_on
+    found.ends_on = rules.parse_date(values["ends_on"]) or found.ends_on
+    found.area_id = area_id
+    _touch(found)
+    session.add(found)
+    _audit(session, scope, "pledge.edit", "pledge", found.id, before, audit.snapshot(found))
+    _maybe_new_version(session, scope, found, note)
+    session.commit()
+
+
+def save_focus_area(session: Session, scope: Scope, found: Pledge, row: PledgeFocusArea | None,
+                    values: dict[str, str], figures: list[Figure], *, new_version: bool, note: str) -> PledgeFocusArea:
+    refuse_unversioned(found, new_version)
+    errors = rules.validate_focus_area(values["title"], values["problem"])
+    if row is None:
+        count = len(session.exec(select(PledgeFocusArea.id).where(PledgeFocusArea.pledge_id == found.id)).all())
+        if count >= rules.MAX_FOCUS_AREAS:
+            errors["fa_title"] = _("Ett medborgarlöfte kan ha högst %(n)s fokusområden.") % {
+                "n": rules.MAX_FOCUS_AREAS}
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(row)
+    if row is None:
+        row = PledgeFocusArea(pledge_id=found.id or 0, position=count + 1)
+    problem = values["problem"]
+    if figures and not problem:
+        problem = ". ".join(forms.figure_sentence(f.share, f.n, f.area, f.label) for f in figures) + "."
+    row.title = {**row.title, "sv": values["title"]}
+    row.problem = {**row.problem, "sv": problem}
+    row.cause = {**row.cause, "sv": values["cause"]}
+    if figures:
+        row.figures = [*row.figures, *[f.as_dict() for f in figures]]
+    session.add(row)
+    session.flush()
+    _audit(session, scope, "pledge.focus_area.save", "pledge_focus_area", row.id, before, audit.snapshot(row))
+    _touch(found)
+    _maybe_new_version(session, scope, found, note)
+    session.commit()
+    return row
+
+
+def delete_focus_area(session: Session, scope: Scope, found: Pledge, row: PledgeFocusArea, *, new_version: bool,
+                      note: str) -> None:
+    refuse_unversioned(found, new_version)
+    _audit(session, scope, "pledge.focus_area.delete", "pledge_focus_area", row.id, audit.snapshot(row))
+    session.delete(row)
+    session.flush()
+    _maybe_new_version(session, scope, found, note)
+    session.commit()
+
+
+def save_activity(session: Session, scope: Scope, found: Pledge, row: PledgeActivity | None,
+                  values: dict[str, str], *, new_version: bool, note: str) -> PledgeActivity:
+    refuse_unversioned(found, new_version)
+    errors = rules.validate_activity(values["title"], values["party"], values["target_number"],
+                                     values["starts_on"], values["ends_on"])
+    party_id: int | None = None
+    if values["party"] and values["party"] != "joint":
+        party = session.get(Party, int(values["party"])) if values["party"].isdigit() else None
+        if party is None or party.municipality_id != scope.municipality_id:
+            errors["act_party"] = _("Välj vem som ansvarar för aktiviteten.")
+        else:
+            party_id = party.id
+    focus_id = int(values["focus_area_id"]) if values["focus_area_id"].isdigit() else 0
+    focus = session.get(PledgeFocusArea, focus_id)
+    if focus is None or focus.pledge_id != found.id:
+        errors["act_focus_area_id"] = _("Välj fokusområde.")
+    observation_id = _own_observation(session, scope, values.get("observation_id", ""), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(row)
+    if row is None:
+        row = PledgeActivity(pledge_id=found.id or 0, focus_area_id=focus_id,
+                             position=len(session.exec(select(PledgeActivity.id).where(
+                                 PledgeActivity.pledge_id == found.id)).all()) + 1)
+    row.focus_area_id = focus_id
+    row.title = {**row.title, "sv": values["title"]}
+    row.party_id, row.joint = party_id, values["party"] == "joint"
+    row.target_number = rules.parse_count(values["target_number"])[0]
+    row.target_unit = {**row.target_unit, "sv": values["target_unit"]}
+    row.target_text = {**row.target_text, "sv": values["target_text"]}
+    row.starts_on, row.ends_on = rules.parse_date(values["starts_on"]), rules.parse_date(values["ends_on"])
+    row.observation_id = observation_id
+    session.add(row)
+    session.flush()
+    _audit(session, scope, "pledge.activity.save", "pledge_activity", row.id, before, audit.snapshot(row))
+    _touch(found)
+    _maybe_new_version(session, scope, found, note)
+    session.commit()
+    return row
+
+
+def _own_observation(session: Session, scope: Scope, raw: str, errors: dict[str, str]) -> int | None:
+    if not raw:
+        return None
+    from app.models.dialogues import WalkObservation
+
+    row = session.get(WalkObservation, int(raw)) if raw.isdigit() else None
+    if row is None or row.municipality_id != scope.municipality_id:
+        errors["act_observation_id"] = _("Välj en observation från en trygghetsvandring i kommunen.")
+        return None
+    return row.id
+
+
+def observation_options(session: Session, municipality_id: int) -> list[tuple[str, str]]:
+    from app.models.dialogues import WalkObservation
+
+    rows = session.exec(select(WalkObservation).where(WalkObservation.municipality_id == municipality_id)
+                        .order_by(col(WalkObservation.id).desc()).limit(200)).all()
+    return [("", _("Ingen"))] + [(str(r.id), f"#{r.id} {r.landmark or ''} – {r.problem[:60]}") for r in rows]
+
+
+def set_activity_status(session: Session, scope: Scope, found: Pledge, row: PledgeActivity, status: str,
+                        reason: str) -> None:
+    if found.status == PledgeStatus.closed:
+        raise ValidationFailed({"status": _("Löftet är avslutat och kan inte ändras längre.")})
+    if status not in ActivityStatus.__members__:
+        raise ValidationFailed({"status": _("Välj en status.")})
+    if status == ActivityStatus.cancelled and not reason:
+        raise ValidationFailed({"cancel_reason": _("Skriv varför aktiviteten ställs in.")})
+    before = audit.snapshot(row)
+    row.status = ActivityStatus(status)
+    row.cancel_reason = reason if status == ActivityStatus.cancelled else ""
+    session.add(row)
+    _audit(session, scope, "pledge.activity.status", "pledge_activity", row.id, before, audit.snapshot(row))
+    session.commit()
+
+
+def add_signatory(session: Session, scope: Scope, found: Pledge, name: str, role: str) -> None:
+    refuse_unversioned(found, False) if found.status != PledgeStatus.draft else None
+    errors: dict[str, str] = {}
+    if not name:
+        errors["sig_name"] = _("Skriv undertecknarens namn.")
+    if not role:
+        errors["sig_role"] = _("Skriv undertecknarens roll, t.ex. lokalpolisområdeschef.")
+    if errors:
+        raise ValidationFailed(errors)
+    row = PledgeSignatory(pledge_id=found.id or 0, name=name, role=role)
+    session.add(row)
+    session.flush()
+    _audit(session, scope, "pledge.signatory.add", "pledge_signatory", row.id, after=audit.snapshot(row))
+    session.commit()
+
+
+def add_indicator(session: Session, scope: Scope, found: Pledge, pick: str, area_raw: str, target: str,
+                  label: str) -> PledgeIndicator:
+    if found.status == PledgeStatus.closed:
+        raise ValidationFailed({"ind_item": _("Löftet är avslutat och kan inte ändras längre.")})
+    errors: dict[str, str] = {}
+    share, ok = rules.parse_share(target)
+    if share is None or not ok:
+        errors["ind_target"] = _("Ange målet i procent, 0–100.")
+    area_id = _own_area(session, scope, area_raw, errors, "ind_area")
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        figure = figure_from_survey(session, scope.municipality_id, pick, area_id)
+    except ValidationFailed as exc:
+        raise ValidationFailed({"ind_item" if k == "fig_item" else "ind_area": v for k, v in exc.errors.items()}) \
+            from None
+    sid, qcode, icode = pick.split(":")
+    survey = session.get(Survey, int(sid))
+    assert survey is not None
+    row = PledgeIndicator(pledge_id=found.id or 0, label={"sv": label or figure.label}, series_id=survey.series_id,
+                          question_code=qcode, item_code=icode, area_id=area_id, baseline_wave=survey.wave,
+                          baseline_share=figure.share, baseline_n=figure.n, target_share=share or 0.0)
+    session.add(row)
+    session.flush()
+    _audit(session, scope, "pledge.indicator.add", "pledge_indicator", row.id, after=audit.snapshot(row))
+    session.commit()
+    return row
+
+
+def remeasure_indicators(session: Session, survey_id: int) -> int:
+    """Call when a survey wave closes: every indicator of the same series with an earlier baseline gets this
+    wave's figure (unless a later wave is already measured). Returns how many indicators were updated."""
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        return 0
+    rows = session.exec(select(PledgeIndicator).join(Pledge, col(Pledge.id) == PledgeIndicator.pledge_id).where(
+        PledgeIndicator.series_id == survey.series_id, Pledge.municipality_id == survey.municipality_id,
+        col(PledgeIndicator.baseline_wave) < survey.wave)).all()
+    updated = 0
+    for row in rows:
+        if row.latest_wave is not None and row.latest_wave > survey.wave:
+            continue
+        result = measure(session, survey_id, row.question_code, row.item_code, row.area_id)
+        if result is None:
+            continue
+        row.latest_wave, row.latest_share, row.latest_n = survey.wave, result[0], result[1]
+        row.measured_on = clock.today()
+        session.add(row)
+        audit.record(session, None, "pledge.indicator.remeasure", "pledge_indicator", row.id,
+                     municipality_id=survey.municipality_id, after=audit.snapshot(row))
+        updated += 1
+    session.commit()
+    return updated
+
+
+def save_translations(session: Session, scope: Scope, found: Pledge, lang: str, values: dict[str, str]) -> int:
+    """values: "pledge-title", "fa-<id>-problem", "act-<id>-title", ... -> text in `lang`. Returns changed count."""
+    if lang == "sv" or lang not in scope.municipality.languages:
+        raise ValidationFailed({"lang": _("Välj ett av kommunens språk.")})
+    focus, acts = children(session, found)
+    targets: list[tuple[Any, str, str]] = [(found, "title", "pledge-title"), (found, "intro", "pledge-intro")]
+    for fa in focus:
+        targets += [(fa, name, f"fa-{fa.id}-{name}") for name in ("title", "problem", "cause")]
+    for act in acts:
+        targets += [(act, name, f"act-{act.id}-{name}") for name in ("title", "target_unit", "target_text")]
+    changed = 0
+    for obj, attr, key in targets:
+        text = values.get(key, "")
+        current: dict[str, str] = dict(getattr(obj, attr))
+        if current.get(lang, "") != text:
+            if text:
+                current[lang] = text
+            else:
+                current.pop(lang, None)
+            setattr(obj, attr, current)
+            session.add(obj)
+            changed += 1
+    _audit(session, scope, "pledge.translate", "pledge", found.id, after={"language": lang, "changed": changed})
+    session.commit()
+    return changed
+
+
+def publish_facts(session: Session, found: Pledge) -> rules.PublishFacts:
+    focus, acts = children(session, found)
+    signatories = session.exec(select(func.count()).select_from(PledgeSignatory)
+                               .where(PledgeSignatory.pledge_id == found.id)).one()
+    return rules.PublishFacts(
+        focus_areas=len(focus),
+        activities_per_focus=[sum(1 for a in acts if a.focus_area_id == f.id) for f in focus],
+        activities_without_party=[localized(a.title, "sv") for a in acts if not a.joint and a.party_id is None],
+        signatories=int(signatories))
+
+
+def submit_for_review(session: Session, scope: Scope, found: Pledge) -> None:
+    if found.status != PledgeStatus.draft:
+        raise ValidationFailed({"status": _("Bara ett utkast kan skickas på granskning.")})
+    errors = rules.publish_problems(publish_facts(session, found), signing=False)
+    if errors:
+        raise ValidationFailed(errors)
+    found.status = PledgeStatus.in_review
+    _touch(found)
+    session.add(found)
+    _audit(session, scope, "pledge.submit", "pledge", found.id, after={"status": found.status})
+    session.commit()
+
+
+def return_to_draft(session: Session, scope: Scope, found: Pledge) -> None:
+    if found.status != PledgeStatus.in_review:
+        raise ValidationFailed({"status": _("Bara ett löfte som granskas kan skickas tillbaka till utkast.")})
+    found.status = PledgeStatus.draft
+    session.add(found)
+    _audit(session, scope, "pledge.return", "pledge", found.id, after={"status": found.status})
+    session.commit()
+
+
+def sign_and_publish(session: Session, scope: Scope, found: Pledge, signed_on: str) -> None:
+    if found.status != PledgeStatus.in_review:
+        raise ValidationFailed({"status": _("Löftet måste granskas innan det signeras och publiceras.")})
+    errors = rules.publish_problems(publish_facts(session, found), signing=True)
+    day = rules.parse_date(signed_on) if signed_on else clock.today()
+    if day is None:
+        errors["signed_on"] = _("Ange datum som ÅÅÅÅ-MM-DD.")
+    if errors:
+        raise ValidationFailed(errors)
+    for sig in session.exec(select(PledgeSignatory).where(PledgeSignatory.pledge_id == found.id)).all():
+        sig.signed_on = sig.signed_on or day
+        session.add(sig)
+    found.status = PledgeStatus.published
+    found.published_at = clock.now()
+    _touch(found)
+    session.add(found)
+    _audit(session, scope, "pledge.sign_publish", "pledge", found.id, after={"status": found.status})
+    session.flush()
+    _publish_version(session, scope, found, _("Undertecknat och publicerat."))
+    session.commit()
+
+
+def close_pledge(session: Session, scope: Scope, found: Pledge) -> None:
+    if found.status != PledgeStatus.published:
+        raise ValidationFailed({"status": _("Bara ett publicerat löfte kan avslutas.")})
+    found.status = PledgeStatus.closed
+    found.closed_at = clock.now()
+    session.add(found)
+    _audit(session, scope, "pledge.close", "pledge", found.id, after={"status": found.status})
+    session.commit()
+
+
+def extend_pledge(session: Session, scope: Scope, found: Pledge, ends_on: str) -> None:
+    """Extended unchanged for a new period: same texts and activities, a later end date, a new version."""
+    if found.status != PledgeStatus.published:
+        raise ValidationFailed({"extend_to": _("Bara ett publicerat löfte kan förlängas.")})
+    end = rules.parse_date(ends_on)
+    if end is None or end <= found.ends_on or (end - found.ends_on).days > 4 * 366:
+        raise ValidationFailed({"extend_to": _("Ange ett nytt slutdatum efter det nuvarande, högst 4 år senare.")})
+    before = audit.snapshot(found)
+    found.ends_on = end
+    session.add(found)
+    _audit(session, scope, "pledge.extend", "pledge", found.id, before, audit.snapshot(found))
+    session.flush()
+    _publish_version(session, scope, found, _("Förlängt oförändrat till %(date)s.") % {"date": end.isoformat()})
+    session.commit()
+
+
+def public_snapshot(session: Session, found: Pledge) -> dict[str, Any]:
+    focus, acts = children(session, found)
+    names = {p.id or 0: p.name for p in parties(session, found.municipality_id)}
+    items = []
+    for fa in focus:
+        items.append({"key": f"fa:{fa.id}", "text": _("Fokusområde: %(title)s – %(problem)s") % {
+            "title": localized(fa.title, "sv"), "problem": localized(fa.problem, "sv")}})
+        for act in (a for a in acts if a.focus_area_id == fa.id):
+            target = (f"{act.target_number} {localized(act.target_unit, 'sv')}".strip()
+                      if act.target_number is not None else localized(act.target_text, "sv"))
+            items.append({"key": f"act:{act.id}", "text": _("Aktivitet: %(title)s (%(party)s; mål: %(target)s; "
+                                                            "%(start)s–%(end)s)") % {
+                "title": localized(act.title, "sv"), "party": party_label(act, names), "target": target or "–",
+                "start": act.starts_on or "", "end": act.ends_on or ""}})
+    return {"title": localized(found.title, "sv"), "intro": localized(found.intro, "sv"),
+            "period": f"{found.starts_on} – {found.ends_on}", "items": items}
+
+
+def _publish_version(session: Session, scope: Scope, found: Pledge, note: str) -> PledgeVersion:
+    previous = session.exec(select(PledgeVersion).where(PledgeVersion.pledge_id == found.id)
+                            .order_by(col(PledgeVersion.number).desc())).first()
+    snap = public_snapshot(session, found)
+    changes = rules.snapshot_changes(previous.snapshot, snap) if previous else []
+    found.version = (previous.number if previous else 0) + 1
+    session.add(found)
+    row = PledgeVersion(pledge_id=found.id or 0, number=found.version, snapshot=snap, changes=changes,
+                        note=note[:2000], actor_id=scope.user.id)
+    session.add(row)
+    session.flush()
+    _audit(session, scope, "pledge.version", "pledge_version", row.id,
+           after={"number": row.number, "changes": changes, "note": row.note})
+    return row
+
+
+# ------------------------------------------------------------------------------------------------ follow-up
+
+
+def upload_dir() -> Path:
+    settings = get_settings()
+    base: Path | None = getattr(settings, "upload_dir", None)
+    return (base or settings.outbox_dir.parent / "uploads") / "pledges"
+
+
+def clean_attachment(data: bytes) -> tuple[bytes, str, str]:
+    """Check by content and size; re-encode images (drops EXIF/GPS). Returns (bytes, content type, suffix)."""
+    if len(data) > rules.MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed({"upd_file": _("Filen är större än 5 MB.")})
+    kind = rules.sniff_attachment(data[:16])
+    if kind is None:
+        raise ValidationFailed({"upd_file": _("Bifoga en bild (JPEG, PNG, WebP) eller ett PDF-dokument.")})
+    if kind == "application/pdf":
+        return data, kind, ".pdf"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > rules.MAX_IMAGE_PIXELS:
+                raise ValidationFailed({"upd_file": _("Bilden har för många bildpunkter.")})
+            probe.load()
+            image = probe.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed({"upd_file": _("Bilden kunde inte läsas.")}) from None
+    image.thumbnail((2000, 2000))
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())  # a fresh image carries no metadata
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=85)
+    return out.getvalue(), "image/jpeg", ".jpg"
+
+
+def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivity, values: dict[str, str],
+                upload: tuple[str, bytes] | None) -> PledgeUpdate:
+    if found.status not in (PledgeStatus.published, PledgeStatus.in_review, PledgeStatus.draft):
+        raise ValidationFailed({"upd_text": _("Löftet är avslutat och kan inte ändras längre.")})
+    errors = rules.validate_update(values["text"], values["achieved"], values["posted_on"], clock.today())
+    if errors:
+        raise ValidationFailed(errors)
+    cleaned = clean_attachment(upload[1]) if upload else None
+    achieved = rules.parse_count(values["achieved"])[0]
+    day = rules.parse_date(values["posted_on"]) or clock.today()
+    update = PledgeUpdate(pledge_id=found.id or 0, activity_id=row.id or 0, posted_on=day, text=values["text"],
+                          achieved=achieved, author_id=scope.user.id)
+    session.add(update)
+    session.flush()
+    if cleaned:
+        data, kind, suffix = cleaned
+        name = f"{uuid.uuid4().hex}{suffix}"
+        folder = upload_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+        session.add(PledgeAttachment(update_id=update.id or 0, filename=name, original_name=upload[0][:200] if
+                                     upload else "", content_type=kind, size=len(data)))
+    row.achieved += achieved or 0
+    row.last_update_on = max(day, row.last_update_on or day)
+    if row.status == ActivityStatus.planned:
+        row.status = ActivityStatus.in_progress
+    session.add(row)
+    _audit(session, scope, "pledge.update.post", "pledge_update", update.id, after=audit.snapshot(update))
+    session.commit()
+    if found.status == PledgeStatus.published:
+        notify_subscribers(session, found, row, update)
+    return update
+
+
+def attachment_path(row: PledgeAttachment) -> Path:
+    return upload_dir() / Path(row.filename).name
+
+
+@dataclass(frozen=True)
+class Flag:
+    pledge_id: int
+    activity_id: int
+    title: str
+    party: str
+    overdue: bool
+    silent: bool
+    last_update_on: date | None
+    ends_on: date | None
+
+
+def flags(session: Session, municipality_id: int, today: date | None = None) -> list[Flag]:
+    """Overdue and silent activities of the municipality's published pledges (for the staff dashboard)."""
+    today = today or clock.today()
+    rows = session.exec(select(PledgeActivity).join(Pledge, col(Pledge.id) == PledgeActivity.pledge_id).where(
+        Pledge.municipality_id == municipality_id, Pledge.status == PledgeStatus.published,
+        col(PledgeActivity.status).in_([ActivityStatus.planned, ActivityStatus.in_progress]))).all()
+    names = {p.id or 0: p.name for p in parties(session, municipality_id)}
+    found = []
+    for row in rows:
+        f = facts(row)
+        overdue, silent = progress.is_overdue(f, today), progress.is_silent(f, today, rules.SILENT_DAYS)
+        if overdue or silent:
+            found.append(Flag(row.pledge_id, row.id or 0, localized(row.title, "sv"), party_label(row, names),
+                              overdue, silent, row.last_update_on, row.ends_on))
+    return found
+
+
+@dataclass(frozen=True)
+class Reminder:
+    to: str
+    municipality: str
+    activities: list[Flag]
+
+
+def pledge_reminders(session: Session, today: date | None = None) -> list[Reminder]:
+    """Who should be reminded of which overdue or silent activities: the staff of the activity's party
+    (for joint activities, the police and municipality staff), else the municipality's coordinators/admins."""
+    reminders: dict[str, Reminder] = {}
+    for municipality in session.exec(select(Municipality)).all():
+        flagged = flags(session, municipality.id or 0, today)
+        if not flagged:
+            continue
+        members = session.exec(select(StaffUser, Membership).join(Membership, col(Membership.user_id) == StaffUser.id)
+                               .where(Membership.municipality_id == municipality.id,
+                                      col(StaffUser.is_active).is_(True))).all()
+        kinds = {p.id: p.kind for p in parties(session, municipality.id or 0)}
+        for flag in flagged:
+            act = session.get(PledgeActivity, flag.activity_id)
+            assert act is not None
+            wanted = [u for u, m in members if (act.joint and kinds.get(m.party_id) in ("police", "municipality"))
+                      or (act.party_id is not None and m.party_id == act.party_id)]
+            if not wanted:
+                wanted = [u for u, m in members if m.role in ("coordinator", "admin")]
+            for user in wanted:
+                key = f"{municipality.id}:{user.email}"
+                reminders.setdefault(key, Reminder(user.email, municipality.name, [])).activities.append(flag)
+    return list(reminders.values())
+
+
+def send_pledge_reminders(session: Session, today: date | None = None) -> int:
+    """Mail every reminder (the `send-reminders` command calls this); returns how many mails were sent."""
+    base = get_settings().base_url
+    sent = 0
+    for reminder in pledge_reminders(session, today):
+        lines = [f"- {f.title} ({f.party}): " + ", ".join(
+            ([_("försenad")] if f.overdue else []) + ([_("ingen uppföljning på länge")] if f.silent else []))
+                 for f in reminder.activities]
+        body = _("Hej! Följande aktiviteter i medborgarlöftena för %(m)s behöver en uppföljning:") % {
+            "m": reminder.municipality} + "\n\n" + "\n".join(lines) + f"\n\n{base}/staff\n"
+        if mail.send(reminder.to, _("Påminnelse: uppföljning av medborgarlöften"), body):
+            sent += 1
+    return sent
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    focus: str
+    title: str
+    party: str
+    promised: str
+    delivered: str
+    status: str
+    percent: int | None
+
+
+def closing_report(session: Session, found: Pledge) -> list[ReportRow]:
+    """Promised vs delivered per activity ("≥ 8 new neighbourhood-watch areas promised, 20 started")."""
+    focus, acts = children(session, found)
+    names = {p.id or 0: p.name for p in parties(session, found.municipality_id)}
+    labels = forms.activity_status_labels()
+    titles = {f.id: localized(f.title, "sv") for f in focus}
+    rows = []
+    for act in acts:
+        unit = localized(act.target_unit, "sv")
+        promised = (f"≥ {act.target_number} {unit}".strip() if act.target_number is not None
+                    else localized(act.target_text, "sv") or "–")
+        delivered = f"{act.achieved} {unit}".strip() if act.target_number is not None else labels[act.status]
+        if act.status == ActivityStatus.cancelled:
+            delivered = _("Inställd: %(reason)s") % {"reason": act.cancel_reason}
+        rows.append(ReportRow(titles.get(act.focus_area_id, ""), localized(act.title, "sv"), party_label(act, names),
+                              promised, delivered, labels[act.status],
+                              progress.percent(progress.activity_progress(facts(act)))))
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------ public view
+
+
+def public_pledges(session: Session, municipality_id: int, area_id: int | None = None) -> tuple[
+        list[Pledge], list[Pledge]]:
+    """(current published pledges, archive of closed ones), optionally for one area."""
+    query = select(Pledge).where(Pledge.municipality_id == municipality_id,
+                                 col(Pledge.status).in_([PledgeStatus.published, PledgeStatus.closed]))
+    if area_id is not None:
+        query = query.where(Pledge.area_id == area_id)
+    rows = session.exec(query.order_by(col(Pledge.starts_on).desc())).all()
+    return ([p for p in rows if p.status == PledgeStatus.published],
+            [p for p in rows if p.status == PledgeStatus.closed])
+
+
+def public_pledge(session: Session, municipality_id: int, pledge_id: int) -> Pledge:
+    found = pledge(session, municipality_id, pledge_id)
+    if found.status not in (PledgeStatus.published, PledgeStatus.closed):
+        raise NotFound
+    return found
+
+
+def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: int = 30) -> dict[str, Any]:
+    """Everything a public pledge page shows, in `lang` (Swedish where a text is not translated)."""
+    focus, acts = children(session, found)
+    names = {p.id or 0: p.name for p in parties(session, found.municipality_id)}
+    alabels, slabels = forms.activity_status_labels(), forms.status_labels()
+    updates = session.exec(select(PledgeUpdate).where(PledgeUpdate.pledge_id == found.id)
+                           .order_by(col(PledgeUpdate.posted_on).desc(), col(PledgeUpdate.id).desc())
+                           .limit(updates_limit)).all()
+    files: dict[int, list[PledgeAttachment]] = {}
+    if updates:
+        for att in session.exec(select(PledgeAttachment).where(
+                col(PledgeAttachment.update_id).in_([u.id for u in updates]))).all():
+            files.setdefault(att.update_id, []).append(att)
+    observations: dict[int, Any] = {}
+    obs_ids = [a.observation_id for a in acts if a.observation_id]
+    if obs_ids:
+        from app.models.dialogues import WalkObservation
+
+        observations = {o.id or 0: o for o in session.exec(select(WalkObservation).where(
+            col(WalkObservation.id).in_(obs_ids))).all()}
+    act_titles = {a.id: localized(a.title, lang) for a in acts}
+    focus_views = []
+    for fa in focus:
+        mine = [a for a in acts if a.focus_area_id == fa.id]
+        activity_views = []
+        for act in mine:
+            obs = observations.get(act.observation_id or 0)
+            activity_views.append({
+                "id": act.id, "title": localized(act.title, lang), "party": party_label(act, names),
+                "status": act.status, "status_label": alabels[act.status], "cancel_reason": act.cancel_reason,
+                "target_number": act.target_number, "unit": localized(act.target_unit, lang),
+                "target_text": localized(act.target_text, lang), "achieved": act.achieved,
+                "starts_on": act.starts_on, "ends_on": act.ends_on,
+                "percent": progress.percent(progress.activity_progress(facts(act))),
+                "observation": ({"landmark": obs.landmark, "problem": obs.problem, "measure": obs.measure,
+                                 "status": obs.status} if obs else None)})
+        focus_views.append({
+            "id": fa.id, "title": localized(fa.title, lang), "problem": localized(fa.problem, lang),
+            "cause": localized(fa.cause, lang),
+            "figures": [forms.figure_sentence(float(f["share"]), int(f["n"]), str(f["area"]), str(f["label"]))
+                        for f in fa.figures],
+            "percent": progress.percent(progress.focus_progress([facts(a) for a in mine])),
+            "activities": activity_views})
+    indicators = session.exec(select(PledgeIndicator).where(PledgeIndicator.pledge_id == found.id)
+                              .order_by(col(PledgeIndicator.id))).all()
+    area_names = {a.id: a.name for a in areas(session, found.municipality_id)}
+    versions = session.exec(select(PledgeVersion).where(PledgeVersion.pledge_id == found.id)
+                            .order_by(col(PledgeVersion.number).desc())).all()
+    signatories = session.exec(select(PledgeSignatory).where(PledgeSignatory.pledge_id == found.id)
+                               .order_by(col(PledgeSignatory.id))).all()
+    return {
+        "id": found.id, "title": localized(found.title, lang), "intro": localized(found.intro, lang),
+        "starts_on": found.starts_on, "ends_on": found.ends_on, "status": found.status,
+        "status_label": slabels[found.status], "version": found.version,
+        "area": area_names.get(found.area_id) if found.area_id else None,
+        "percent": progress.percent(progress.pledge_progress(
+            [[facts(a) for a in acts if a.focus_area_id == fa.id] for fa in focus])),
+        "focus_areas": focus_views,
+        "updates": [{"id": u.id, "activity_id": u.activity_id, "posted_on": u.posted_on, "text": u.text,
+                     "achieved": u.achieved,
+                     "activity": act_titles.get(u.activity_id, ""), "files": files.get(u.id or 0, [])}
+                    for u in updates],
+        "indicators": [{"label": localized(i.label, lang), "area": area_names.get(i.area_id, ""),
+                        "baseline_wave": i.baseline_wave, "baseline": round(i.baseline_share * 100),
+                        "baseline_n": i.baseline_n, "target": round(i.target_share * 100),
+                        "latest_wave": i.latest_wave, "latest_n": i.latest_n,
+                        "latest": None if i.latest_share is None else round(i.latest_share * 100)}
+                       for i in indicators],
+        "versions": [{"number": v.number, "date": v.created_at.date(), "changes": v.changes, "note": v.note}
+                     for v in versions],
+        "signatories": [{"name": s.name, "role": s.role, "signed_on": s.signed_on} for s in signatories],
+    }
+
+
+def feed_entries(session: Session, municipality_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(PledgeUpdate, PledgeActivity, Pledge)
+        .join(PledgeActivity, col(PledgeActivity.id) == PledgeUpdate.activity_id)
+        .join(Pledge, col(Pledge.id) == PledgeUpdate.pledge_id)
+        .where(Pledge.municipality_id == municipality_id,
+               col(Pledge.status).in_([PledgeStatus.published, PledgeStatus.closed]))
+        .order_by(col(PledgeUpdate.created_at).desc(), col(PledgeUpdate.id).desc()).limit(limit)).all()
+    return [{"id": u.id, "pledge_id": p.id, "pledge": localized(p.title, "sv"), "activity": localized(a.title, "sv"),
+             "text": u.text, "achieved": u.achieved, "posted_on": u.posted_on, "updated": u.created_at}
+            for u, a, p in rows]
+
+
+def municipality_section(session: Session, municipality: Municipality) -> tuple[str, dict[str, Any]] | None:
+    """This domain's block on the public municipality page: (template, context), or None for nothing."""
+    current, archive = public_pledges(session, municipality.id or 0)
+    if not current and not archive:
+        return None
+    from app.i18n import current_language
+
+    lang = current_language()
+    return "public/pledges/_section.html", {
+        "pledge_rows": [{"id": p.id, "title": localized(p.title, lang), "starts_on": p.starts_on,
+                         "ends_on": p.ends_on} for p in current],
+        "archive_count": len(archive), "municipality": municipality}
+
+
+# ------------------------------------------------------------------------------------------------ subscribers
+
+
+def subscribe(session: Session, municipality: Municipality, email: str, lang: str) -> PledgeSubscriber | None:
+    """Double opt-in: stores an unconfirmed address and mails a confirmation link. Repeats do not duplicate."""
+    errors = forms.validate_email(email)
+    if errors:
+        raise ValidationFailed(errors)
+    email = email.strip().lower()
+    found = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.municipality_id == municipality.id,
+                                                        PledgeSubscriber.email == email)).first()
+    if found is None:
+        found = PledgeSubscriber(municipality_id=municipality.id or 0, email=email, token=secrets.token_urlsafe(32),
+                                 language=lang)
+        session.add(found)
+        session.commit()
+    if found.confirmed:
+        return None
+    link = f"{get_settings().base_url}/m/{municipality.slug}/pledges/confirm/{found.token}"
+    mail.send(found.email, _("Bekräfta prenumerationen på medborgarlöften"),
+              _("Någon (förhoppningsvis du) vill få e-post när %(m)s följer upp sina medborgarlöften. "
+                "Bekräfta här: %(link)s\n\nOm det inte var du kan du strunta i det här mejlet; adressen raderas "
+                "då efter 30 dagar.") % {"m": municipality.name, "link": link})
+    return found
+
+
+def subscriber(session: Session, municipality: Municipality, token: str) -> PledgeSubscriber:
+    found = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.token == token,
+                                                        PledgeSubscriber.municipality_id == municipality.id)).first()
+    if found is None:
+        raise NotFound
+    return found
+
+
+def confirm(session: Session, municipality: Municipality, token: str) -> None:
+    found = subscriber(session, municipality, token)
+    found.confirmed = True
+    session.add(found)
+    session.commit()
+
+
+def unsubscribe(session: Session, token: str) -> bool:
+    """Deletes the address for good (one-click). Returns whether there was one."""
+    found = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.token == token)).first()
+    if found is None:
+        return False
+    session.delete(found)
+    session.commit()
+    return True
+
+
+def purge_unconfirmed(session: Session, days: int = 30) -> int:
+    cutoff = clock.now() - timedelta(days=days)
+    rows = session.exec(select(PledgeSubscriber).where(col(PledgeSubscriber.confirmed).is_(False),
+                                                       col(PledgeSubscriber.created_at) < cutoff)).all()
+    for row in rows:
+        session.delete(row)
+    session.commit()
+    return len(rows)
+
+
+def notify_subscribers(session: Session, found: Pledge, act: PledgeActivity, update: PledgeUpdate) -> int:
+    municipality = session.get(Municipality, found.municipality_id)
+    if municipality is None:
+        return 0
+    base = get_settings().base_url
+    subs = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.municipality_id == found.municipality_id,
+                                                       col(PledgeSubscriber.confirmed).is_(True))).all()
+    sender: Any = mail.send
+    with_headers = "headers" in inspect.signature(sender).parameters
+    sent = 0
+    for sub in subs:
+        leave = f"{base}/m/{municipality.slug}/pledges/unsubscribe/{sub.token}"
+        body = (f"{localized(found.title, 'sv')}\n{localized(act.title, 'sv')}\n\n{update.text}\n\n"
+                f"{base}/m/{municipality.slug}/pledges/{found.id}\n\n"
+                + _("Avsluta prenumerationen: %(link)s") % {"link": leave})
+        subject = _("Ny uppföljning: %(title)s") % {"title": localized(found.title, "sv")}
+        if with_headers:
+            one_click = f"{base}/api/v1/pledges/unsubscribe/{sub.token}"
+            ok = sender(sub.email, subject, body, {"List-Unsubscribe": f"<{one_click}>",
+                                                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        else:
+            ok = mail.send(sub.email, subject, body)
+        sent += int(ok)
+    return sent
+
+
+def ensure_published(found: Pledge) -> None:
+    if found.status not in (PledgeStatus.published, PledgeStatus.closed):
+        raise Conflict
