@@ -1,0 +1,119 @@
+"""Indicator re-measurement when a later wave closes, figures from survey data, reminders, the closing report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from app.models import Membership, PartyKind, Role
+from app.models.pledges import ActivityStatus, PledgeIndicator, PledgeStatus
+from app.models.surveys import Answer, Question, QuestionOption, Response, Survey
+from app.pledges import service
+from tests import factories
+from tests.pledges import factories as pf
+
+
+def _wave(db: Session, municipality_id: int, wave: int, area_id: int, answers: dict[str, int]) -> Survey:
+    survey = Survey(municipality_id=municipality_id, series_id="serie-1", wave=wave, slug=f"enkat-{wave}-{area_id}")
+    db.add(survey)
+    db.flush()
+    question = Question(survey_id=survey.id or 0, code="problems", type="matrix")  # type: ignore[arg-type]
+    db.add(question)
+    db.flush()
+    db.add(QuestionOption(question_id=question.id or 0, kind="item", code="littering",  # type: ignore[arg-type]
+                          label={"sv": "Nedskräpning"}))
+    db.flush()
+    for value, count in answers.items():
+        for _ in range(count):
+            response = Response(survey_id=survey.id or 0, series_id="serie-1", wave=wave, channel="web",  # type: ignore[arg-type]
+                                area_id=area_id, submitted_on=date(2025, 1, 1))
+            db.add(response)
+            db.flush()
+            db.execute(insert(Answer).values(response_id=response.id, survey_id=survey.id, question_id=question.id,
+                                             item_code="littering", value_code=value))
+    db.flush()
+    return survey
+
+
+def test_figure_from_survey_excludes_dont_know(db: Session) -> None:
+    m = factories.municipality(db)
+    area = factories.area(db, m, name="Centrum")
+    survey = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 3, "fairly_big": 3, "fairly_small": 4,
+                                                     "dont_know": 5})
+    figure = service.figure_from_survey(db, m.id or 0, f"{survey.id}:problems:littering", area.id)
+    assert (figure.share, figure.n, figure.area, figure.label) == (0.6, 10, "Centrum", "Nedskräpning")
+    items = service.survey_items(db, m.id or 0)
+    assert items[0][0] == f"{survey.id}:problems:littering"
+
+
+def test_indicator_is_remeasured_when_a_later_wave_closes(db: Session) -> None:
+    m = factories.municipality(db)
+    area = factories.area(db, m, name="Centrum")
+    user = factories.staff(db, m, Role.coordinator)
+    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "inget": 4})
+    found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
+    from app.auth import Scope
+
+    scope = Scope(user=user, municipality=m, role=Role.coordinator)
+    indicator = service.add_indicator(db, scope, found, f"{first.id}:problems:littering", str(area.id), "40", "")
+    assert (indicator.baseline_share, indicator.baseline_n, indicator.latest_share) == (0.6, 10, None)
+    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "inget": 6, "dont_know": 3})
+    # An unrelated series does not touch it.
+    assert service.remeasure_indicators(db, first.id or 0) == 0
+    assert service.remeasure_indicators(db, second.id or 0) == 1
+    db.refresh(indicator)
+    assert (indicator.latest_wave, indicator.latest_share, indicator.latest_n) == (2, 0.25, 8)
+    row = db.exec(select(PledgeIndicator).where(PledgeIndicator.pledge_id == found.id)).one()
+    view = service.pledge_view(db, found, "sv")
+    assert view["indicators"][0]["baseline"] == 60 and view["indicators"][0]["latest"] == 25
+    assert row.measured_on is not None
+
+
+def test_reminders_go_to_the_responsible_party_staff(db: Session) -> None:
+    m = factories.municipality(db)
+    _found, acts = pf.complete_pledge(db, m, PledgeStatus.published)
+    police_user = factories.staff(db, m, Role.police)
+    membership = db.exec(select(Membership).where(Membership.user_id == police_user.id)).one()
+    membership.party_id = acts[1].party_id
+    db.add(membership)
+    acts[1].status = ActivityStatus.in_progress
+    acts[1].ends_on = date(2025, 6, 30)
+    acts[1].last_update_on = date(2025, 3, 1)
+    acts[0].starts_on = date(2030, 1, 1)  # not started: neither silent nor overdue
+    db.add_all(acts)
+    db.flush()
+    flags = service.flags(db, m.id or 0, today=date(2025, 9, 1))
+    assert [(f.activity_id, f.overdue, f.silent) for f in flags] == [(acts[1].id, True, True)]
+    reminders = service.pledge_reminders(db, today=date(2025, 9, 1))
+    mine = [r for r in reminders if r.to == police_user.email]
+    assert len(mine) == 1 and mine[0].activities[0].activity_id == acts[1].id
+    assert service.send_pledge_reminders(db, today=date(2025, 9, 1)) >= 1
+
+
+def test_closing_report_promised_vs_delivered(db: Session) -> None:
+    m = factories.municipality(db)
+    found, acts = pf.complete_pledge(db, m, PledgeStatus.published)
+    acts[0].target_number, acts[0].achieved = 8, 20
+    db.add(acts[0])
+    db.flush()
+    rows = service.closing_report(db, found)
+    assert rows[0].promised == "≥ 8 st" and rows[0].delivered == "20 st" and rows[0].percent == 100
+
+
+def test_demo_pledge_is_published_and_idempotent(db: Session) -> None:
+    from app.pledges import demo
+
+    m = factories.municipality(db)
+    for kind in PartyKind:
+        factories.party(db, m, kind)
+    demo.load(db, m)
+    demo.load(db, m)
+    current, _archive = service.public_pledges(db, m.id or 0)
+    assert len(current) == 1
+    view: dict[str, Any] = service.pledge_view(db, current[0], "sv")
+    assert len(view["focus_areas"]) == 3 and view["updates"] and view["percent"] is not None
+    parties = {a["party"] for fa in view["focus_areas"] for a in fa["activities"]}
+    assert len(parties) >= 3
