@@ -7,6 +7,8 @@ submission a signed cookie marks the browser as done; a per-client rate limit us
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -185,8 +187,17 @@ def _page(request: Request, questionnaire: service.Questionnaire, municipality: 
                    "next_page": pages[index + 1] if index + 1 < len(pages) else None,
                    "ctx": {"areas": questionnaire.areas, "times": time_labels(), "localized": rules.localized,
                            "field_name": rules.field_name, "max_text": rules.MAX_TEXT,
-                           "map_box": questionnaire.bounds.box, "code_label": rules.AREA_PREFIX}},
+                           "map_box": questionnaire.bounds.box, "map_polygons": map_polygons(questionnaire),
+                           "code_label": rules.AREA_PREFIX}},
                   status_code=status_code, language=lang, languages=_survey_languages(survey))
+
+
+def map_polygons(questionnaire: service.Questionnaire, max_points: int = 1500) -> str:
+    """The area outlines for the map, as JSON; left out when large, to keep the page small on phones."""
+    rings = questionnaire.bounds.polygons
+    if sum(len(ring) for ring in rings) > max_points:
+        return "[]"
+    return json.dumps([[[round(x, 5), round(y, 5)] for x, y in ring] for ring in rings], separators=(",", ":"))
 
 
 def time_labels() -> list[tuple[str, str]]:
