@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.models import Area, Municipality
 from app.models.surveys import (
     Answer,
+    BackgroundRole,
     OptionKind,
     Question,
     QuestionOption,
@@ -74,7 +75,8 @@ def survey(session: Session, municipality: Municipality, areas: Iterable[Area], 
         ("subarea", QuestionType.subarea, "subarea", (), ()),
     ]
     for position, (code, qtype, role, options, rows) in enumerate(specs):
-        question = Question(survey_id=found.id, code=code, page=1, position=position, type=qtype, role=role,
+        question = Question(survey_id=found.id, code=code, page=1, position=position, type=qtype,
+                            role=BackgroundRole(role) if role else None,
                             text=_label(code))
         session.add(question)
         session.flush()
