@@ -188,7 +188,7 @@ def test_api_returns_ranked_suppressed_figures(client: CheckedClient, world: dic
     assert data["concerns"][0]["item_code"] == "littering" and data["concerns"][0]["rank"] == 1
     graffiti = next(c for c in data["concerns"] if c["item_code"] == "graffiti")
     assert graffiti["suppressed"] and graffiti["share"] is None and graffiti["n"] is None
-    assert client.get(f"/api/v1/concerns?municipality=sjostad&wave=999999").status_code == 404
+    assert client.get("/api/v1/concerns?municipality=sjostad&wave=999999").status_code == 404
     assert client.get(f"/api/v1/concerns?municipality=nowhere&wave={world['info'].id}").status_code == 404
     area = client.get(f"/api/v1/concerns?municipality=sjostad&wave={world['info'].id}&area={world['south'].id}")
     assert all(c["suppressed"] for c in area.json()["concerns"])
