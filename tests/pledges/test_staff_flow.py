@@ -179,3 +179,27 @@ def test_status_cancel_needs_reason_and_partner_may_report(client: CheckedClient
     assert acts[0].status == "cancelled"
     # Partners may not edit the pledge itself.
     assert client.post_form(f"{town['base']}/{found.id}/edit", {"title": "x"}).status_code == 403
+
+
+def test_focus_area_from_chosen_priorities_is_prefilled_with_figures(client: CheckedClient, db: Session,
+                                                                     town: dict[str, Any]) -> None:
+    from app.models.concerns import ConcernPriority
+    from app.models.surveys import Survey
+
+    centrum = factories.area(db, town["m"], name="Centrum")
+    survey = Survey(municipality_id=town["m"].id, series_id="s1", wave=1, slug="prio-enkat")
+    db.add(survey)
+    db.flush()
+    db.add(ConcernPriority(municipality_id=town["m"].id, survey_id=survey.id or 0, series_id="s1", wave=1,
+                           area_id=centrum.id, item_code="littering", item_label="Nedskräpning", share=0.62, n=1240))
+    found = pf.pledge(db, town["m"])
+    db.commit()
+    client.login(town["user"])
+    page = client.get(f"{town['base']}/{found.id}")
+    assert "62 % av 1\u00a0240 invånare i Centrum svarar att nedskräpning är ett stort problem" in page.text
+    response = client.post_form(f"{town['base']}/{found.id}/focus-areas",
+                                {"priority": "0", "fa_title": "Nedskräpning", "fa_problem": "", "fa_cause": ""})
+    assert response.status_code == 303
+    focus, _acts = service.children(db, found)
+    assert focus[0].problem["sv"].startswith("62 % av 1\u00a0240 invånare i Centrum")
+    assert focus[0].figures[0]["n"] == 1240 and focus[0].figures[0]["share"] == 0.62
