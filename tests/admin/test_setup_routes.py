@@ -283,6 +283,7 @@ def test_an_area_with_sub_areas_is_not_deleted(client: CheckedClient, db: Sessio
     assert "Ta bort eller flytta delområdena först" in page.text and "Ja, ta bort" not in page.text
     response = client.post_form(f"{AREAS_URL}/{parent.id}/delete")
     assert_form_error(response, "confirm")
+    assert 'id="confirm"' in response.text  # the error summary's link has a target
     assert count(db, Area, town) == 2
 
 

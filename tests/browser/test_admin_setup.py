@@ -76,6 +76,12 @@ def test_creating_and_deleting_a_party_with_the_keyboard(page: Any) -> None:
     page.click("#confirm")
     page.wait_for_url(f"**{BASE}/parties")
     assert page.get_by_role("link", name="Trafikverket", exact=True).count() == 0
+    # Both changes are in the audit log, with a before/after table that fits the phone.
+    page.goto(f"{BASE}/audit?entity=party")
+    assert page.locator("table.diff").count() >= 2
+    assert page.locator("text=Trafikverket").count() >= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
 
 
 def test_municipality_admin_is_refused_the_system_pages(page: Any) -> None:
