@@ -439,6 +439,9 @@ def test_superadmin_creates_a_municipality_and_invites_its_first_admin(
     assert {e.action for e in db.exec(select(AuditLog).where(AuditLog.municipality_id == created.id))} == {
         "create", "invite"}
     assert response.headers["location"] == "/staff/m/alvby-kommun/settings"
+    link = str(client.session_data()["last_link"])
+    assert link.startswith("http://testserver/staff/password/")
+    assert "Åsa Admin" in client.get(link.removeprefix("http://testserver")).text  # the invitation works
     assert client.get(response.headers["location"]).status_code == 200
 
 
