@@ -1,0 +1,112 @@
+"""The whole pledge loop in a real browser at phone size, axe-clean throughout: draft (from the chosen priorities
+when the concerns dashboard has any, else from typed problems) -> activities for the police and the municipality ->
+sign and publish -> post an update -> the public page in Swedish and Arabic shows the new progress."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from app.demo import DEMO_SLUG
+from tests.browser.conftest import assert_accessible, login
+
+pytestmark = pytest.mark.browser
+
+BASE = f"/staff/m/{DEMO_SLUG}/pledges"
+
+
+def _submit(page: Any, action_suffix: str) -> None:
+    page.locator(f'form[action$="{action_suffix}"] button[type=submit]').click()
+    page.wait_for_load_state()
+
+
+def test_draft_sign_publish_update_and_public_page(page: Any) -> None:
+    login(page, "samordnare@strandvik.example")
+    page.goto(BASE)
+    assert_accessible(page)
+    page.goto(f"{BASE}/new")
+    assert_accessible(page)
+    page.fill("#title", "Tryggare kvällar i Ekbacken")
+    page.fill("#intro", "Polisen och kommunen lovar tryggare kvällar.")
+    page.fill("#starts_on", "2026-01-01")
+    page.fill("#ends_on", "2027-12-31")
+    _submit(page, "/new")
+    page.wait_for_url(re.compile(r".*/pledges/\d+$"))
+    pledge_url = page.url
+    assert_accessible(page)
+
+    for title, problem in (("Mörka platser", "Många känner sig otrygga vid gångtunneln."),
+                           ("Bilar som kör för fort", "Bilar kör för fort vid skolan.")):
+        priorities = page.locator("input[name=priority]")
+        if priorities.count():  # the concerns dashboard's chosen priorities, when there are any
+            priorities.first.check()
+        page.fill("#fa_title", title)
+        page.fill("#fa_problem", problem)
+        _submit(page, "/focus-areas")
+    assert page.locator("#focus-areas h3").count() >= 2
+
+    # An activity without a party is refused with a clear message, and the page stays accessible.
+    page.fill("#act_title", "Ny belysning i gångtunneln")
+    _submit(page, "/activities")
+    assert "Välj vem som ansvarar" in page.content()
+    assert page.title().startswith("Fel:")
+    assert_accessible(page)
+
+    for focus_index, party_label, title, target in (
+            (0, "Strandviks kommun", "Kommunen ska sätta upp ny belysning i gångtunneln.", "4"),
+            (1, "Polisen, LPO Strandvik", "Polisen ska göra hastighetskontroller vid skolan.", "10")):
+        page.goto(pledge_url)
+        page.locator("#act_focus_area_id").select_option(index=focus_index)
+        page.fill("#act_title", title)
+        option = page.locator("#act_party option", has_text=party_label).first.get_attribute("value")
+        page.locator("#act_party").select_option(option)
+        page.fill("#act_target_number", target)
+        page.fill("#act_target_unit", "st")
+        _submit(page, "/activities")
+        assert title in page.content()
+
+    page.fill("#sig_name", "Lena Holm")
+    page.fill("#sig_role", "Lokalpolisområdeschef")
+    _submit(page, "/signatories")
+    _submit(page, "/submit")
+    assert "Granskas" in page.content()
+    _submit(page, "/publish")
+    assert "Undertecknat och publicerat" in page.content()
+    assert_accessible(page)
+    pledge_id = pledge_url.rstrip("/").rsplit("/", 1)[1]
+
+    # The police post an update on their activity.
+    page.locator("a", has_text="Polisen ska göra hastighetskontroller").first.click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.fill("#upd_text", "Fem hastighetskontroller vid skolan i januari.")
+    page.fill("#upd_achieved", "5")
+    _submit(page, "/updates")
+    assert "Uppföljningen är publicerad." in page.content()
+
+    public = f"/m/{DEMO_SLUG}/pledges/{pledge_id}"
+    page.goto(f"/sprak?lang=sv&next={public}")
+    assert page.locator("h1").inner_text() == "Tryggare kvällar i Ekbacken"
+    assert "Fem hastighetskontroller vid skolan i januari." in page.content()
+    assert page.locator('progress[aria-label^="Polisen ska göra"]').get_attribute("value") == "50"
+    assert_accessible(page)
+
+    page.goto(f"/sprak?lang=ar&next={public}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert "المتابعة" in page.content()  # "Uppföljning" in Arabic
+    assert page.locator('progress[aria-label^="Polisen ska göra"]').get_attribute("value") == "50"
+    assert_accessible(page)
+
+
+def test_demo_pledge_public_pages_are_accessible(page: Any) -> None:
+    page.goto(f"/m/{DEMO_SLUG}/pledges")
+    assert_accessible(page)
+    page.locator(".pl-list a", has_text="Medborgarlöfte för Strandvik 2025–2026").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".pl-focus").count() == 3
+    assert_accessible(page)
+    card = page.url + "/card"
+    page.goto(card)
+    assert_accessible(page)
