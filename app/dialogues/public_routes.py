@@ -125,10 +125,14 @@ def my_signup(request: Request, signed: str, session: Session = Depends(get_sess
     if municipality is None:
         raise NotFound
     lang = request_language(request)
-    return render(request, "public/dialogues/my_signup.html",
-                  {**_base(municipality, lang), "signup": signup, "event": event, "signed": signed,
-                   "deletion_date": mails.deletion_date(event)},
-                  languages=municipality.languages)
+    response = render(request, "public/dialogues/my_signup.html",
+                      {**_base(municipality, lang), "signup": signup, "event": event, "signed": signed,
+                       "deletion_date": mails.deletion_date(event)},
+                      languages=municipality.languages)
+    # Personal data behind a bearer link: never cached, and the link is not sent on to other sites.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @router.post("/anmalan/{signed}/avboka")

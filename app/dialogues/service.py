@@ -468,6 +468,15 @@ def photo_ids(session: Session, observation_ids: list[int]) -> dict[int, list[in
     return found
 
 
+def observation_points(session: Session, municipality_id: int) -> list[dict[str, Any]]:
+    """Public-safe observations with a map point, for the concern map: no names, no free text about people."""
+    rows = session.exec(select(WalkObservation).where(WalkObservation.municipality_id == municipality_id,
+                                                      col(WalkObservation.latitude).is_not(None))
+                        .order_by(col(WalkObservation.id))).all()
+    return [{"id": o.id, "event_id": o.event_id, "latitude": o.latitude, "longitude": o.longitude,
+             "category": o.category, "status": o.status, "area_id": o.area_id} for o in rows]
+
+
 def parties(session: Session, municipality_id: int) -> list[Party]:
     return list(session.exec(select(Party).where(Party.municipality_id == municipality_id)
                              .order_by(Party.name)).all())

@@ -21,7 +21,14 @@ from app.dialogues import mails, rules, service
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.mail import outbox_files
-from app.models.dialogues import DialogueEvent, EventKind, ObservationCategory, ObservationStatus, WalkObservation
+from app.models.dialogues import (
+    DialogueEvent,
+    EventKind,
+    ObservationCategory,
+    ObservationStatus,
+    SignupStatus,
+    WalkObservation,
+)
 from app.web import flash, form_str, read_form, redirect, render
 
 PREFIX = "/staff/m/{municipality}/dialogues"
@@ -151,9 +158,11 @@ def event_page(request: Request, event_id: int, scope: Scope = Depends(staff_sco
 def attendees_page(request: Request, event_id: int, scope: Scope = Depends(staff_scope),
                    session: Session = Depends(get_session)) -> Response:
     event = service.staff_event(session, scope, event_id)
-    return render(request, "staff/dialogues/attendees.html",
-                  {**_base(scope), "event": event, "signups": service.attendees(session, scope, event_id),
-                   "counts": service.counts(session, event)})
+    response = render(request, "staff/dialogues/attendees.html",
+                      {**_base(scope), "event": event, "signups": service.attendees(session, scope, event_id),
+                       "counts": service.counts(session, event)})
+    response.headers["Cache-Control"] = "no-store"  # personal data
+    return response
 
 
 @edit_router.get("/{event_id}/attendees.csv")
@@ -182,10 +191,11 @@ def _csv_safe(value: str) -> str:
 def checkin_page(request: Request, event_id: int, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     event = service.staff_event(session, scope, event_id)
-    return render(request, "staff/dialogues/checkin.html",
-                  {**_base(scope), "event": event,
-                   "signups": [s for s in service.attendees(session, scope, event_id) if s.status == "confirmed"],
-                   "counts": service.counts(session, event)})
+    confirmed = [s for s in service.attendees(session, scope, event_id) if s.status == SignupStatus.confirmed]
+    response = render(request, "staff/dialogues/checkin.html",
+                      {**_base(scope), "event": event, "signups": confirmed, "counts": service.counts(session, event)})
+    response.headers["Cache-Control"] = "no-store"  # personal data
+    return response
 
 
 @edit_router.post("/{event_id}/checkin/{signup_id}")
