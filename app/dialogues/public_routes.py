@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app import clock
+from app import clock, i18n
 from app.config import get_settings
 from app.db import get_session
 from app.dialogues import forms, mails, rules, service
@@ -27,7 +27,8 @@ api_router = APIRouter(prefix="/api/v1", tags=["open data"])
 
 def _base(municipality: Municipality, lang: str) -> dict[str, object]:
     return {"municipality": municipality, "kinds": service.kind_labels(), "text_in": mails.text_in,
-            "when": rules.format_when, "content_lang": lang}
+            "when": rules.format_when, "content_lang": lang,
+            "language_names": {code: language.native_name for code, language in i18n.LANGUAGES.items()}}
 
 
 @router.get("/m/{slug}/dialoger")

@@ -216,3 +216,17 @@ def test_personal_pages_are_not_cached_and_walk_points_have_no_personal_data(cli
     points = service.observation_points(db, municipality.id or 0)
     assert [(p["latitude"], p["longitude"], p["category"]) for p in points] == [(59.1, 16.2, "tunnel")]
     assert "Ada" not in repr(points)
+
+
+def test_interpretation_languages_are_named_and_checked(client: CheckedClient, db: Session) -> None:
+    municipality = factories.municipality(db)
+    event = dialogue_factories.event(db, municipality, interpretation_languages=["ar", "so"])
+    db.commit()
+    page = client.get(f"/m/{municipality.slug}/dialoger/{event.id}")
+    assert '<span lang="ar">العربية</span>' in page.text and "Soomaali</option>" in page.text
+    url = f"/m/{municipality.slug}/dialoger/{event.id}/anmalan"
+    wrong = client.post_form(url, _form(interpretation_language="fi"))
+    assert wrong.status_code == 400 and 'href="#interpretation_language"' in wrong.text
+    assert client.post_form(url, _form(interpretation_language="so")).status_code == 303
+    assert db.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id)).one().interpretation_language \
+        == "so"
