@@ -203,3 +203,39 @@ def test_focus_area_from_chosen_priorities_is_prefilled_with_figures(client: Che
     focus, _acts = service.children(db, found)
     assert focus[0].problem["sv"].startswith("62 % av 1\u00a0240 invånare i Centrum")
     assert focus[0].figures[0]["n"] == 1240 and focus[0].figures[0]["share"] == 0.62
+
+
+def test_translations_reach_the_public_page(client: CheckedClient, db: Session, town: dict[str, Any]) -> None:
+    found, acts = pf.complete_pledge(db, town["m"], PledgeStatus.published)
+    db.commit()
+    client.login(town["user"])
+    page = client.get(f"{town['base']}/{found.id}/translate?to=ar")
+    assert page.status_code == 200 and f'id="act-{acts[0].id}-title"' in page.text
+    response = client.post_form(f"{town['base']}/{found.id}/translate",
+                                {"to": "ar", "pledge-title": "وسط أكثر أمانًا",
+                                 f"act-{acts[0].id}-title": "سلال مهملات"})
+    assert response.status_code == 303
+    public = client.get(f"/m/{town['m'].slug}/pledges/{found.id}?lang=ar")
+    assert "وسط أكثر أمانًا" in public.text and "سلال مهملات" in public.text
+    # Swedish stays the signed original.
+    assert "Tryggare Centrum" in client.get(f"/m/{town['m'].slug}/pledges/{found.id}?lang=sv").text
+
+
+def test_extend_unchanged_then_close_moves_to_archive(client: CheckedClient, db: Session,
+                                                      town: dict[str, Any]) -> None:
+    found, _acts = pf.complete_pledge(db, town["m"], PledgeStatus.published)
+    db.commit()
+    client.login(town["user"])
+    assert client.post_form(f"{town['base']}/{found.id}/extend", {"extend_to": "2025-01-01"}).status_code == 400
+    assert client.post_form(f"{town['base']}/{found.id}/extend", {"extend_to": "2027-12-31"}).status_code == 303
+    db.refresh(found)
+    assert str(found.ends_on) == "2027-12-31"
+    version = db.exec(select(PledgeVersion).where(PledgeVersion.pledge_id == found.id)).one()
+    assert "Förlängt oförändrat till 2027-12-31" in version.note
+    assert client.post_form(f"{town['base']}/{found.id}/close").status_code == 303
+    listing = client.get(f"/m/{town['m'].slug}/pledges")
+    assert "Tidigare medborgarlöften" in listing.text and "Tryggare Centrum" in listing.text
+    # A closed pledge cannot be changed any more, not even with a new version.
+    response = client.post_form(f"{town['base']}/{found.id}/edit", {"title": "Nytt", "starts_on": "2025-01-01",
+                                                                    "ends_on": "2026-12-31", "new_version": "yes"})
+    assert response.status_code == 400 and "avslutat" in response.text
