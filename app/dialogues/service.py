@@ -225,8 +225,8 @@ def sign_up(session: Session, municipality: Municipality, event_id: int, data: S
                                                          DialogueSignup.contact_key == data.contact_key)).first()
     if existing is not None and existing.status != SignupStatus.cancelled:
         # Idempotent: the same contact again stores nothing new; the link is sent again to that address only.
-        queued = mails.queue_for_signup(session, existing.status.value if existing.status != SignupStatus.confirmed
-                                        else "confirmed", existing, event, municipality, signup_url(existing))
+        queued = mails.queue_for_signup(session, SignupStatus(existing.status).value, existing, event, municipality,
+                                        signup_url(existing))
         session.commit()
         return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [])
     free = event.capacity - _confirmed_people(session, event_id)

@@ -230,3 +230,18 @@ def test_interpretation_languages_are_named_and_checked(client: CheckedClient, d
     assert client.post_form(url, _form(interpretation_language="so")).status_code == 303
     assert db.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id)).one().interpretation_language \
         == "so"
+
+
+def test_waitlisted_twice_stays_one_row_and_resends_the_link(client: CheckedClient, db: Session) -> None:
+    municipality = factories.municipality(db)
+    event = dialogue_factories.event(db, municipality, capacity=1)
+    dialogue_factories.signup(db, event)
+    db.commit()
+    url = f"/m/{municipality.slug}/dialoger/{event.id}/anmalan"
+    assert client.post_form(url, _form(waitlist="yes")).status_code == 303
+    again = client.post_form(url, _form(waitlist="yes"))
+    assert again.status_code == 303 and "/anmalan/" not in again.headers["location"]
+    rows = db.exec(select(DialogueSignup).where(DialogueSignup.email == "ada@resident.example")).all()
+    assert len(rows) == 1 and rows[0].status == SignupStatus.waitlisted
+    subjects = [m["subject"] for m in _mails(municipality.slug, "ada@resident.example")]
+    assert len(subjects) == 2 and all("väntelistan" in s for s in subjects)
