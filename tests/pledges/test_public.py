@@ -133,3 +133,43 @@ def test_rfc8058_one_click_post_deletes_the_address(client: CheckedClient, db: S
 def test_municipality_page_links_the_pledges(client: CheckedClient, published: dict[str, Any]) -> None:
     page = client.get(f"/m/{published['m'].slug}")
     assert f"/m/{published['m'].slug}/pledges/{published['pledge'].id}" in page.text
+
+
+def test_linked_walk_observation_is_shown(client: CheckedClient, db: Session, published: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+
+    from app.models.dialogues import DialogueEvent, WalkObservation
+
+    event = DialogueEvent(municipality_id=published["m"].id, kind="safety_walk", title={"sv": "Vandring"},  # type: ignore[arg-type]
+                          starts_at=datetime(2025, 9, 1, 18, tzinfo=UTC), ends_at=datetime(2025, 9, 1, 20, tzinfo=UTC))
+    db.add(event)
+    db.flush()
+    observation = WalkObservation(event_id=event.id or 0, municipality_id=published["m"].id, landmark="Gångtunneln",
+                                  category="lighting", problem="Trasig lampa", measure="Byt till LED")  # type: ignore[arg-type]
+    db.add(observation)
+    db.flush()
+    act = published["acts"][0]
+    act.observation_id = observation.id
+    db.add(act)
+    db.commit()
+    page = client.get(published["url"])
+    assert "Från trygghetsvandringen:" in page.text and "Gångtunneln: Trasig lampa" in page.text
+
+
+def test_demo_pledge_page_transfer_size(client: CheckedClient, db: Session) -> None:
+    """The full demo pledge (3 focus areas, 8 activities, updates, an indicator chart): page + CSS ≤ 60 KB."""
+    from app.models import PartyKind
+    from app.pledges import demo
+
+    municipality = factories.municipality(db, languages=["sv", "en", "ar"])
+    for kind in PartyKind:
+        factories.party(db, municipality, kind)
+    demo.load(db, municipality)
+    db.commit()
+    current, _archive = service.public_pledges(db, municipality.id or 0)
+    page = client.get(f"/m/{municipality.slug}/pledges/{current[0].id}", headers={"Accept-Encoding": "identity"})
+    sizes = {"html": len(page.content)}
+    for href in ("/static/css/site.css", "/static/css/pledges.css"):
+        sizes[href] = len(client.get(href, headers={"Accept-Encoding": "identity"}).content)
+    assert "<svg" in page.text and "<table" in page.text  # the indicator chart and its data table
+    assert sum(sizes.values()) <= 60 * 1024, sizes
