@@ -8,7 +8,6 @@ status, follow-up updates and translations are not content changes and need no n
 
 from __future__ import annotations
 
-import inspect
 import io
 import secrets
 import uuid
@@ -653,7 +652,7 @@ def clean_attachment(data: bytes) -> tuple[bytes, str, str]:
 
 
 def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivity, values: dict[str, str],
-                upload: tuple[str, bytes] | None) -> PledgeUpdate:
+                upload: tuple[str, bytes] | None) -> tuple[PledgeUpdate, list[int]]:
     if found.status not in (PledgeStatus.published, PledgeStatus.in_review, PledgeStatus.draft):
         raise ValidationFailed({"upd_text": _("Löftet är avslutat och kan inte ändras längre.")})
     errors = rules.validate_update(values["text"], values["achieved"], values["posted_on"], clock.today())
@@ -680,10 +679,9 @@ def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivi
         row.status = ActivityStatus.in_progress
     session.add(row)
     _audit(session, scope, "pledge.update.post", "pledge_update", update.id, after=audit.snapshot(update))
+    mail_ids = notify_subscribers(session, found, row, update) if found.status == PledgeStatus.published else []
     session.commit()
-    if found.status == PledgeStatus.published:
-        notify_subscribers(session, found, row, update)
-    return update
+    return update, mail_ids
 
 
 def attachment_path(row: PledgeAttachment) -> Path:
@@ -751,19 +749,19 @@ def pledge_reminders(session: Session, today: date | None = None) -> list[Remind
     return list(reminders.values())
 
 
-def send_pledge_reminders(session: Session, today: date | None = None) -> int:
-    """Mail every reminder (the `send-reminders` command calls this); returns how many mails were sent."""
+def queue_pledge_reminders(session: Session, today: date | None = None) -> int:
+    """Queue a reminder mail per person (the `send-reminders` command then delivers the outbox). Returns the count."""
     base = get_settings().base_url
-    sent = 0
-    for reminder in pledge_reminders(session, today):
+    reminders = pledge_reminders(session, today)
+    for reminder in reminders:
         lines = [f"- {f.title} ({f.party}): " + ", ".join(
             ([_("försenad")] if f.overdue else []) + ([_("ingen uppföljning på länge")] if f.silent else []))
                  for f in reminder.activities]
         body = _("Hej! Följande aktiviteter i medborgarlöftena för %(m)s behöver en uppföljning:") % {
             "m": reminder.municipality} + "\n\n" + "\n".join(lines) + f"\n\n{base}/staff\n"
-        if mail.send(reminder.to, _("Påminnelse: uppföljning av medborgarlöften"), body):
-            sent += 1
-    return sent
+        mail.queue(session, reminder.to, _("Påminnelse: uppföljning av medborgarlöften"), body, ref="pledge_reminder")
+    session.commit()
+    return len(reminders)
 
 
 @dataclass(frozen=True)
@@ -981,30 +979,28 @@ def purge_unconfirmed(session: Session, days: int = 30) -> int:
     return len(rows)
 
 
-def notify_subscribers(session: Session, found: Pledge, act: PledgeActivity, update: PledgeUpdate) -> int:
+def notify_subscribers(session: Session, found: Pledge, act: PledgeActivity, update: PledgeUpdate) -> list[int]:
+    """Queue an update notice to every confirmed subscriber (in the caller's transaction); returns outbox ids.
+    Each mail carries a one-click unsubscribe (RFC 8058) and a link to a page that deletes the address."""
     municipality = session.get(Municipality, found.municipality_id)
     if municipality is None:
-        return 0
+        return []
     base = get_settings().base_url
     subs = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.municipality_id == found.municipality_id,
                                                        col(PledgeSubscriber.confirmed).is_(True))).all()
-    sender: Any = mail.send
-    with_headers = "headers" in inspect.signature(sender).parameters
-    sent = 0
+    rows = []
     for sub in subs:
         leave = f"{base}/m/{municipality.slug}/pledges/unsubscribe/{sub.token}"
         body = (f"{localized(found.title, 'sv')}\n{localized(act.title, 'sv')}\n\n{update.text}\n\n"
                 f"{base}/m/{municipality.slug}/pledges/{found.id}\n\n"
                 + _("Avsluta prenumerationen: %(link)s") % {"link": leave})
         subject = _("Ny uppföljning: %(title)s") % {"title": localized(found.title, "sv")}
-        if with_headers:
-            one_click = f"{base}/api/v1/pledges/unsubscribe/{sub.token}"
-            ok = sender(sub.email, subject, body, {"List-Unsubscribe": f"<{one_click}>",
-                                                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
-        else:
-            ok = mail.send(sub.email, subject, body)
-        sent += int(ok)
-    return sent
+        one_click = f"{base}/api/v1/pledges/unsubscribe/{sub.token}"
+        rows.append(mail.queue(session, sub.email, subject, body, ref=f"pledge_update:{update.id}",
+                               headers={"List-Unsubscribe": f"<{one_click}>",
+                                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}))
+    session.flush()
+    return [row.id for row in rows if row.id is not None]
 
 
 def ensure_published(found: Pledge) -> None:

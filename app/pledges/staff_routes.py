@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from app import clock, i18n
 from app.auth import Scope, require_permission, staff_scope
 from app.db import get_session
+from app.dialogues import mails
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models.pledges import Pledge, PledgeActivity, PledgeFocusArea, PledgeStatus
@@ -324,7 +325,8 @@ def activity_status(request: Request, pledge_id: int, activity_id: int, form: Fo
 
 
 @report_router.post("/{pledge_id}/activities/{activity_id}/updates")
-def post_update(request: Request, pledge_id: int, activity_id: int, form: FormData = Depends(read_form),
+def post_update(request: Request, pledge_id: int, activity_id: int, background: BackgroundTasks,
+                form: FormData = Depends(read_form),
                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     found = service.pledge(session, scope.municipality_id, pledge_id)
     row = service.activity(session, found, activity_id)
@@ -337,12 +339,13 @@ def post_update(request: Request, pledge_id: int, activity_id: int, form: FormDa
         if data:
             file = (upload.filename, data)
     try:
-        service.post_update(session, scope, found, row, values, file)
+        _update, mail_ids = service.post_update(session, scope, found, row, values, file)
     except ValidationFailed as exc:
         session.rollback()
         return _activity_page(request, session, scope, found, row, errors=exc.errors,
                               values={f"upd_{k}": v for k, v in values.items()} | {"upd_date": values["posted_on"]},
                               status_code=400)
+    mails.deliver_after_response(request.app, background, mail_ids)  # subscribers' notices, after the response
     flash(request, _("Uppföljningen är publicerad."))
     return redirect(_url(scope, found.id, f"/activities/{row.id}"))
 

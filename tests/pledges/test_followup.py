@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from app.models import Membership, PartyKind, Role
+from app.models.dialogues import MailOutbox
 from app.models.pledges import ActivityStatus, PledgeIndicator, PledgeStatus
 from app.models.surveys import Answer, Question, QuestionOption, Response, Survey
 from app.pledges import service
@@ -90,7 +91,9 @@ def test_reminders_go_to_the_responsible_party_staff(db: Session) -> None:
     reminders = service.pledge_reminders(db, today=date(2025, 9, 1))
     mine = [r for r in reminders if r.to == police_user.email]
     assert len(mine) == 1 and mine[0].activities[0].activity_id == acts[1].id
-    assert service.send_pledge_reminders(db, today=date(2025, 9, 1)) >= 1
+    assert service.queue_pledge_reminders(db, today=date(2025, 9, 1)) == len(reminders)
+    queued = db.exec(select(MailOutbox).where(MailOutbox.recipient == police_user.email)).one()
+    assert "Hastighetskontroller" in queued.body and queued.ref == "pledge_reminder"
 
 
 def test_closing_report_promised_vs_delivered(db: Session) -> None:

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.mail import outbox_files
+from app.models.dialogues import MailOutbox
 from app.models.pledges import PledgeStatus, PledgeSubscriber, PledgeUpdate
 from app.pledges import service
 from tests import factories
@@ -109,12 +110,17 @@ def test_subscription_double_opt_in_and_one_click_unsubscribe(client: CheckedCli
     assert mails and "/confirm/" in mails[0]["body"]
     # No update mail before confirming.
     assert service.notify_subscribers(db, published["pledge"], published["acts"][0],
-                                      db.exec(select(PledgeUpdate)).first()) == 0  # type: ignore[arg-type]
+                                      db.exec(select(PledgeUpdate)).first()) == []  # type: ignore[arg-type]
     assert client.get(f"/m/{slug}/pledges/confirm/{row.token}", follow_redirects=False).status_code == 303
     db.refresh(row)
     assert row.confirmed
-    assert service.notify_subscribers(db, published["pledge"], published["acts"][0],
-                                      db.exec(select(PledgeUpdate)).first()) == 1
+    ids = service.notify_subscribers(db, published["pledge"], published["acts"][0],
+                                     db.exec(select(PledgeUpdate)).first())
+    assert len(ids) == 1
+    queued = db.get(MailOutbox, ids[0])
+    assert queued is not None and queued.recipient == "boende@example.se"
+    assert queued.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert row.token in queued.headers["List-Unsubscribe"]
     page = client.get(f"/m/{slug}/pledges/unsubscribe/{row.token}")
     assert page.status_code == 200
     assert client.post_form(f"/m/{slug}/pledges/unsubscribe/{row.token}").status_code == 200
