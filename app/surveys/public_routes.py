@@ -8,6 +8,7 @@ submission a signed cookie marks the browser as done; a per-client rate limit us
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -73,9 +74,10 @@ def _closed(request: Request, survey: Survey, municipality: Municipality, lang: 
 
 
 def _message(request: Request, survey: Survey, municipality: Municipality, lang: str, title: str, text: str,
-             status_code: int) -> Response:
+             status_code: int, continue_url: str = "") -> Response:
     return render(request, "public/surveys/message.html",
-                  {"municipality": municipality, "survey": survey, "title": title, "text": text},
+                  {"municipality": municipality, "survey": survey, "title": title, "text": text,
+                   "continue_url": continue_url},
                   status_code=status_code, language=lang, languages=_survey_languages(survey))
 
 
@@ -241,17 +243,21 @@ def answer_page(request: Request, slug: str, page: int, form: FormData = Depends
     if errors:
         return _page(request, questionnaire, municipality, draft, page, lang, values, errors=errors,
                      status_code=400)
-    draft.language = lang
-    merged = service.save_answers(session, questionnaire, draft, answers, [q.code for q in questions])
-    pages = rules.visible_pages(questionnaire.questions, merged)
-    later = [p for p in pages if p > page]
+    page_codes = {q.code for q in questions}
+    merged = rules.prune_hidden(questionnaire.questions, {
+        **{k: v for k, v in draft.answers.items() if k not in page_codes}, **answers})
+    later = [p for p in rules.visible_pages(questionnaire.questions, merged) if p > page]
     if later:
+        draft.language = lang
+        service.save_answers(session, questionnaire, draft, answers, list(page_codes))
         return redirect(f"/s/{survey.slug}/{later[0]}")
-    return _submit(request, session, questionnaire, municipality, draft, token, lang, values, page)
+    # The last page: submit straight away, with no separate draft write.
+    return _submit(request, session, questionnaire, municipality, draft, token, lang, values, page, merged)
 
 
 def _submit(request: Request, session: Session, questionnaire: service.Questionnaire, municipality: Municipality,
-            draft: SurveyDraft, token: str, lang: str, values: rules.FormValues, page: int) -> Response:
+            draft: SurveyDraft, token: str, lang: str, values: rules.FormValues, page: int,
+            answers: dict[str, Any]) -> Response:
     survey = questionnaire.survey
     channel = Channel(draft.channel)
     open_link = channel in (Channel.web, Channel.qr)
@@ -263,13 +269,18 @@ def _submit(request: Request, session: Session, questionnaire: service.Questionn
         return _message(request, survey, municipality, lang, _("För många svar"),
                         _("Många svar har skickats från din anslutning. Vänta en stund och försök igen."), 429)
     try:
-        service.submit(session, questionnaire, token)
+        service.submit(session, questionnaire, token, answers=answers, language=lang)
     except service.AlreadyAnswered:
         return _message(request, survey, municipality, lang, _("Svaren är redan inskickade"),
                         _("Dina svar är redan inskickade. De skickas bara in en gång. Tack!"), 409)
     except ValidationFailed as exc:
-        return _page(request, questionnaire, municipality, draft, page, lang, values, errors=exc.errors,
-                     status_code=400)
+        on_page = {rules.field_name(q) for q in rules.page_questions(questionnaire.questions, page, answers)}
+        if set(exc.errors) <= on_page:
+            return _page(request, questionnaire, municipality, draft, page, lang, values, errors=exc.errors,
+                         status_code=400)
+        # The problem is on another page (or the survey changed): say so, and lead back to the first page.
+        return _message(request, survey, municipality, lang, _("Något saknas"), next(iter(exc.errors.values())),
+                        400, continue_url=f"/s/{survey.slug}/1")
     response = redirect(f"/s/{survey.slug}/tack" + ("?assisted=1" if channel == Channel.assisted else ""))
     response.delete_cookie(draft_cookie(survey), path="/s/")
     if open_link:

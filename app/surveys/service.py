@@ -240,11 +240,13 @@ def set_draft_language(session: Session, draft: SurveyDraft, language: str) -> N
 # --- submission ----------------------------------------------------------------------------------------------
 
 
-def submit(session: Session, questionnaire: Questionnaire, token: str) -> SurveyDraft:
+def submit(session: Session, questionnaire: Questionnaire, token: str, *,
+           answers: dict[str, Any] | None = None, language: str | None = None) -> SurveyDraft:
     """Stores the draft's answers as one response, in one transaction. A token submits once; a code once.
 
-    The draft is claimed with a conditional UPDATE (submitted false -> true), so two racing submits of the same
-    token store one response; the letter code is used the same way. Any failure rolls everything back.
+    `answers` (the draft's answers merged with the last page, not yet saved) spares the last page a separate
+    draft write. The draft is claimed with a conditional UPDATE (submitted false -> true), so two racing submits
+    of the same token store one response; the letter code is used the same way. Any failure rolls back all.
     """
     survey = questionnaire.survey
     require_open(survey)
@@ -254,14 +256,15 @@ def submit(session: Session, questionnaire: Questionnaire, token: str) -> Survey
         raise NotFound
     if draft.submitted:
         raise AlreadyAnswered(_("Dina svar är redan inskickade. Tack!"))
-    answers = dict(draft.answers)
+    answers = dict(draft.answers if answers is None else answers)
     missing = rules.missing_required(questionnaire.questions, answers)
     if missing:
         raise ValidationFailed({rules.field_name(missing[0]): _("Svara på alla obligatoriska frågor.")})
     if not rules.answers_valid(questionnaire.questions, answers, area_codes=questionnaire.area_codes,
                                bounds=questionnaire.bounds):
         raise ValidationFailed({"answers": _("Enkäten har ändrats medan du svarade. Gå igenom svaren igen.")})
-    channel, language, code_digest = Channel(draft.channel), draft.language, draft.code_hash
+    channel, code_digest = Channel(draft.channel), draft.code_hash
+    language = language or draft.language
     try:
         claimed = session.execute(
             update(SurveyDraft).where(col(SurveyDraft.token_hash) == digest, col(SurveyDraft.submitted).is_(False))

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app.db import make_engine, migrate
 from app.errors import ValidationFailed
 from app.models import Municipality, Role
-from app.models.surveys import Answer, Channel, LetterCode, Response, Survey, SurveyDraft, SurveyMode
+from app.models.surveys import Answer, Channel, LetterCode, Question, Response, Survey, SurveyDraft, SurveyMode
 from app.surveys import rules, service
 from tests import factories
 from tests.conftest import CheckedClient
@@ -214,3 +214,20 @@ def test_racing_double_submits_store_one_response(tmp_root: Path) -> None:
             assert outcomes.count("stored") == 1
         finally:
             engine.dispose()
+
+
+def test_a_missing_answer_on_an_earlier_page_leads_back_and_stores_nothing(client: CheckedClient,
+                                                                          db: Session) -> None:
+    survey = standard_survey(db)
+    start(client, survey)
+    for page in range(1, 7):
+        post_page(client, survey, page, {} if page == 2 else FULL[page])
+    question = db.exec(select(Question).where(Question.survey_id == survey.id, Question.code == "trust_police")).one()
+    question.required = True  # staff made it required after the resident passed page 2
+    db.add(question)
+    db.commit()
+    response = post_page(client, survey, 7, FULL[7])
+    assert response.status_code == 400
+    assert "Svara på alla obligatoriska frågor." in response.text and f'href="/s/{survey.slug}/1"' in response.text
+    assert count(db, Response) == 0 and count(db, Answer) == 0
+    assert db.exec(select(SurveyDraft)).one().submitted is False
