@@ -105,8 +105,7 @@ def page_problems(html: str, *, fragment_ok: bool = False) -> list[str]:
     elif page.h1_texts and _squash(page.h1_texts[0]) not in title:
         problems.append(f"<title> {title!r} does not name the page's <h1> {_squash(page.h1_texts[0])!r}")
     if page.has_error_summary and lang:
-        i18n.set_language(lang)
-        prefix = i18n.gettext("Fel") + ":"
+        prefix = i18n.translations(lang).gettext("Fel") + ":"
         if not title.startswith(prefix):
             problems.append(f"a page with errors must have a title starting {prefix!r}: {title!r}")
     duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})

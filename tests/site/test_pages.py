@@ -62,6 +62,18 @@ def test_language_switcher_refuses_foreign_redirects(client: CheckedClient) -> N
         assert response.headers["location"] == "/"
 
 
+def test_language_never_leaks_between_requests(client: CheckedClient) -> None:
+    """Texts translated in route code (before render) follow this request's language, not an earlier one's."""
+    from app import i18n
+
+    client.get("/?lang=ar")
+    i18n.set_language("ar")  # even a language left behind in the calling thread must not leak
+    response = client.post_form("/staff/login", {"email": "nobody@test.example", "password": "wrong"})
+    assert "Fel e-postadress eller lösenord." in response.text
+    english = client.post_form("/staff/login?lang=en", {"email": "nobody@test.example", "password": "wrong"})
+    assert "Wrong email address or password." in english.text
+
+
 def test_unknown_language_falls_back_to_swedish(client: CheckedClient) -> None:
     assert '<html lang="sv" dir="ltr">' in client.get("/?lang=xx").text
 
