@@ -96,7 +96,7 @@ def start_page(request: Request, slug: str, via: str = "", session: Session = De
 
 def _start(request: Request, session: Session, survey: Survey, municipality: Municipality, lang: str, *,
            via: str = "", errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = service.cached_questionnaire(session, survey)
     answered = has_answered(request, survey) and not _code_required(survey)
     return render(request, "public/surveys/start.html",
                   {"municipality": municipality, "survey": survey, "q": questionnaire,
@@ -159,7 +159,7 @@ def question_page(request: Request, slug: str, page: int, session: Session = Dep
         return _closed(request, survey, municipality, lang)
     if draft is None or draft.submitted:
         return redirect(f"/s/{survey.slug}")
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = service.cached_questionnaire(session, survey)
     pages = rules.visible_pages(questionnaire.questions, draft.answers)
     if page not in pages:
         return redirect(f"/s/{survey.slug}/{pages[0] if pages else 1}")
@@ -231,7 +231,7 @@ def answer_page(request: Request, slug: str, page: int, form: FormData = Depends
         return _message(request, survey, municipality, lang, _("Sidan har gått ut"),
                         _("Vi hittar inte dina påbörjade svar. De sparas i två dygn. Börja om från enkätens "
                           "första sida."), 400)
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = service.cached_questionnaire(session, survey)
     pages = rules.visible_pages(questionnaire.questions, draft.answers)
     if form_str(form, "page", 10) != str(page) or page not in pages:
         return _message(request, survey, municipality, lang, _("Något gick fel"),
@@ -293,7 +293,7 @@ def _submit(request: Request, session: Session, questionnaire: service.Questionn
 def thanks(request: Request, slug: str, assisted: str = "", session: Session = Depends(get_session)) -> Response:
     survey, municipality = service.public_survey(session, slug)
     lang = page_language(request, survey)
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = service.cached_questionnaire(session, survey)
     staff = "session" in request.scope and request.session.get("uid") is not None and assisted == "1"
     return render(request, "public/surveys/thanks.html",
                   {"municipality": municipality, "survey": survey, "title": questionnaire.title(lang),

@@ -8,10 +8,11 @@ transaction; answers are read back with GROUP BY on `survey_answer` (see app/mod
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -63,12 +64,27 @@ class TooManyRequests(AppError):
 # --- the questionnaire --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SurveyText:
+    title: str
+    intro: str
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    id: int
+    slug: str
+    name: str
+
+
 @dataclass
 class Questionnaire:
+    """The whole definition as plain data (safe to cache and to share between sessions), plus the survey row."""
+
     survey: Survey
-    texts: dict[str, SurveyTranslation]
+    texts: dict[str, SurveyText]
     questions: list[rules.QuestionDef]
-    areas: list[Area] = field(default_factory=list)
+    areas: list[AreaRef] = field(default_factory=list)
     bounds: rules.Bounds = field(default_factory=rules.Bounds)
 
     @property
@@ -87,7 +103,7 @@ class Questionnaire:
 
 def load_questionnaire(session: Session, survey: Survey) -> Questionnaire:
     """The whole definition in four queries: texts, questions, options, areas."""
-    texts = {t.language: t for t in session.exec(
+    texts = {t.language: SurveyText(t.title, t.intro) for t in session.exec(
         select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id)).all()}
     questions = session.exec(select(Question).where(Question.survey_id == survey.id)
                              .order_by(col(Question.page), col(Question.position), col(Question.id))).all()
@@ -113,7 +129,35 @@ def load_questionnaire(session: Session, survey: Survey) -> Questionnaire:
             condition=(q.condition_question_code, q.condition_value_code or "") if q.condition_question_code
             else None))
     bounds = rules.bounds_from_geojson(a.geojson for a in areas)
-    return Questionnaire(survey, texts, defs, areas, bounds)
+    return Questionnaire(survey, texts, defs, [AreaRef(a.id or 0, a.slug, a.name) for a in areas], bounds)
+
+
+_CACHE_SECONDS = 30.0
+_cache: dict[int, tuple[float, tuple[Any, ...], Questionnaire]] = {}
+_cache_lock = threading.Lock()
+
+
+def cached_questionnaire(session: Session, survey: Survey) -> Questionnaire:
+    """The questionnaire for resident pages, kept for a few seconds per process (four queries fewer per page).
+
+    The key holds the survey's status, modes, languages and `updated_at`, so opening or closing takes effect at
+    once; staff edits also drop the entry here (other workers see an edit within `_CACHE_SECONDS`).
+    """
+    key = (str(survey.status), survey.updated_at, tuple(survey.modes), tuple(survey.languages), survey.slug)
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(survey.id or 0)
+    if hit is not None and hit[1] == key and now - hit[0] < _CACHE_SECONDS:
+        return replace(hit[2], survey=survey)
+    fresh = load_questionnaire(session, survey)
+    with _cache_lock:
+        _cache[survey.id or 0] = (now, key, fresh)
+    return fresh
+
+
+def forget_questionnaire(survey: Survey) -> None:
+    with _cache_lock:
+        _cache.pop(survey.id or 0, None)
 
 
 def survey_areas(session: Session, survey: Survey) -> list[Area]:
@@ -343,7 +387,19 @@ class RateLimiter:
             return self._counts[key] <= self.limit
 
 
-submissions_limiter = RateLimiter()
+def _limit_from_environment() -> int:
+    """SURVEY_SUBMISSIONS_PER_HOUR: open-link submissions per client address and hour (0 turns the limit off).
+    Behind a reverse proxy run uvicorn with --proxy-headers, or every resident shares the proxy's address."""
+    raw = os.environ.get("SURVEY_SUBMISSIONS_PER_HOUR", "30")
+    return int(raw) if raw.isdigit() else 30
+
+
+class _NoLimit(RateLimiter):
+    def hit(self, client: str) -> bool:
+        return True
+
+
+submissions_limiter: RateLimiter = RateLimiter(_limit_from_environment()) if _limit_from_environment() else _NoLimit()
 
 
 # --- staff: reading ------------------------------------------------------------------------------------------
@@ -514,6 +570,7 @@ def update_settings(session: Session, scope: Scope, survey: Survey, *, slug: str
     session.execute(delete(SurveyArea).where(col(SurveyArea.survey_id) == survey.id))
     if wanted_areas:
         session.execute(insert(SurveyArea), [{"survey_id": survey.id, "area_id": a} for a in sorted(wanted_areas)])
+    forget_questionnaire(survey)
     audit.record(session, scope.user, "update", "survey", survey.id, municipality_id=scope.municipality_id,
                  before=before, after={**(audit.snapshot(survey) or {}), "area_ids": sorted(wanted_areas)})
     session.commit()
@@ -544,6 +601,7 @@ def update_texts(session: Session, scope: Scope, survey: Survey, texts: dict[str
             row = SurveyTranslation(survey_id=survey.id or 0, language=lang)
         row.title, row.intro = title, intro
         session.add(row)
+    forget_questionnaire(survey)
     audit.record(session, scope.user, "update_texts", "survey", survey.id, municipality_id=scope.municipality_id,
                  before=before, after={lang: list(v) for lang, v in texts.items()})
     session.commit()
@@ -576,6 +634,7 @@ def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None
     session.add(survey)
     if wanted in (SurveyStatus.closed, SurveyStatus.archived):
         session.execute(delete(SurveyDraft).where(col(SurveyDraft.survey_id) == survey.id))
+    forget_questionnaire(survey)
     audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
                  before=before, after=audit.snapshot(survey))
     session.commit()
@@ -738,6 +797,7 @@ def save_question(session: Session, scope: Scope, survey: Survey, data: Question
         session.execute(insert(QuestionOption), rows)
     survey.updated_at = clock.now()
     session.add(survey)
+    forget_questionnaire(survey)
     audit.record(session, scope.user, "update" if before else "create", "survey_question", question.id,
                  municipality_id=scope.municipality_id, before=before,
                  after={**(audit.snapshot(question) or {}), "options": parsed})
@@ -773,6 +833,7 @@ def move_question(session: Session, scope: Scope, survey: Survey, question: Ques
         session.rollback()
         raise ValidationFailed({"direction": _("Flytten skulle sätta en fråga före frågan som dess villkor gäller.")})
     session.add_all(siblings)
+    forget_questionnaire(survey)
     audit.record(session, scope.user, "move", "survey_question", question.id,
                  municipality_id=scope.municipality_id, after={"direction": direction, "page": question.page})
     session.commit()
@@ -787,6 +848,7 @@ def delete_question(session: Session, scope: Scope, survey: Survey, question: Qu
     before = audit.snapshot(question)
     session.execute(delete(QuestionOption).where(col(QuestionOption.question_id) == question.id))
     session.delete(question)
+    forget_questionnaire(survey)
     audit.record(session, scope.user, "delete", "survey_question", question.id,
                  municipality_id=scope.municipality_id, before=before)
     session.commit()
@@ -808,6 +870,7 @@ def generate_codes(session: Session, scope: Scope, survey: Survey, raw_count: st
     if SurveyMode.letter_codes.value not in survey.modes:
         survey.modes = [*survey.modes, SurveyMode.letter_codes.value]
         session.add(survey)
+    forget_questionnaire(survey)
     audit.record(session, scope.user, "generate_codes", "survey", survey.id, municipality_id=scope.municipality_id,
                  after={"count": count})
     session.commit()

@@ -226,6 +226,7 @@ def test_a_missing_answer_on_an_earlier_page_leads_back_and_stores_nothing(clien
     question.required = True  # staff made it required after the resident passed page 2
     db.add(question)
     db.commit()
+    service.forget_questionnaire(survey)  # what the staff edit does
     response = post_page(client, survey, 7, FULL[7])
     assert response.status_code == 400
     assert "Svara på alla obligatoriska frågor." in response.text and f'href="/s/{survey.slug}/1"' in response.text

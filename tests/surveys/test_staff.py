@@ -208,3 +208,21 @@ def test_open_surveys_show_on_the_public_municipality_page(client: CheckedClient
     db.add(survey)
     db.commit()
     assert f'href="/s/{survey.slug}"' not in client.get(f"/m/{municipality.slug}").text
+
+
+def test_staff_edits_and_closing_reach_residents_at_once(client: CheckedClient, db: Session) -> None:
+    municipality, user = setup(db)
+    client.login(user)
+    survey = create_from_bank(client, db, municipality)
+    url = f"{base(municipality)}/{survey.id}"
+    client.post_form(f"{url}/status", {"status": "open"})
+    start(client, survey)
+    assert "Hur gammal är du?" not in client.get(f"/s/{survey.slug}/1").text
+    question = db.exec(select(Question).where(Question.survey_id == survey.id, Question.code == "worry_burglary")).one()
+    edited = client.post_form(f"{url}/questions/{question.id}", question_form(
+        code="worry_burglary", required="", **{"text-sv": "Oroar du dig för inbrott just nu?",
+                                               "options-sv": "often = Ofta\nnever = Aldrig", "options-en": ""}))
+    assert edited.status_code == 303
+    assert "Oroar du dig för inbrott just nu?" in client.get(f"/s/{survey.slug}/1").text
+    client.post_form(f"{url}/status", {"status": "closed"})
+    assert client.get(f"/s/{survey.slug}/1").status_code == 410
