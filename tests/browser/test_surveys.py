@@ -161,3 +161,29 @@ def test_staff_survey_pages_are_accessible(page: Any) -> None:
     page.get_by_role("link", name="Ändra fråga problems").click()
     assert_accessible(page)
     assert "littering = Nedskräpning" in page.locator("#items-sv").input_value()
+
+
+def test_tapping_the_map_sets_a_point_inside_the_municipality(page: Any) -> None:
+    """With JavaScript on, the place question draws the areas and a tap stores a point (in RTL too)."""
+    page.goto("/sprak?lang=ar&next=/")
+    page.goto(f"/s/{SLUG}")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+    page.goto(f"/s/{SLUG}/1")
+    choose_radio(page, "q-unsafe_evening", 0)
+    submit(page, "التالي")
+    for expected in (3, 4, 5):
+        submit(page, "التالي")
+        assert page.url.endswith(f"/{expected}")
+    choose_radio(page, "q-unsafe_place_exists", 0)
+    submit(page, "التالي")
+    svg = page.locator(".place-map svg")
+    assert svg.is_visible() and page.locator(".place-map polygon").count() == 5
+    box = svg.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lat = float(page.locator('input[name="q-unsafe_place-lat"]').input_value())
+    lon = float(page.locator('input[name="q-unsafe_place-lon"]').input_value())
+    assert 59.36 <= lat <= 59.39 and 16.53 <= lon <= 16.56
+    assert_accessible(page)
+    submit(page, "التالي")
+    assert page.url.endswith(f"/s/{SLUG}/7")  # the point was inside the municipality, so it was accepted
