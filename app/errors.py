@@ -82,14 +82,15 @@ def _is_api(request: Request) -> bool:
 
 
 def error_response(request: Request, status: int, detail: str = "") -> Response:
+    from app.web import render, use_request_language  # late import: web imports this module
+
+    use_request_language(request)  # errors can come before the app-wide dependency has run
     titles = _titles()
     title, explanation = titles.get(status, titles[400 if status < 500 else 500])
     if _is_api(request):
         body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
                                 "detail": detail or explanation}
         return JSONResponse(body, status_code=status, media_type="application/problem+json")
-    from app.web import render  # late import: web imports this module
-
     return render(request, "errors/error.html", {"title": title, "explanation": explanation,
                                                  "detail": detail, "status": status}, status_code=status)
 

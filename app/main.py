@@ -27,7 +27,7 @@ from app.db import get_engine
 from app.dialogues import public_routes as dialogues_public
 from app.dialogues import staff_routes as dialogues_staff
 from app.errors import install_error_handlers
-from app.middleware import RequestLog, SecurityHeaders
+from app.middleware import BodyLimit, RequestLog, SecurityHeaders
 from app.pledges import public_routes as pledges_public
 from app.pledges import staff_routes as pledges_staff
 from app.site import public_routes as site_public
@@ -79,6 +79,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
 
     # Added last = outermost. Sessions must wrap the app so error pages can read them.
+    app.add_middleware(BodyLimit)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="trygg_session",
                        max_age=int(timedelta(hours=settings.session_max_age_hours).total_seconds()),
                        same_site="lax", https_only=settings.secure_cookies)

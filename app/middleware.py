@@ -1,4 +1,4 @@
-"""ASGI middleware: security headers and structured request logs (no IP, user agent or query string)."""
+"""ASGI middleware: request size limit, security headers, structured request logs (no IP, user agent or query)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import logging
 import time
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PayloadTooLarge, error_response
 
 log = logging.getLogger("app.requests")
 
@@ -76,3 +79,40 @@ class RequestLog:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             }
             log.info(json.dumps(entry))
+
+
+# No form or upload here needs more (the largest are photos and paper-answer files).
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+class BodyLimit:
+    """Refuses request bodies over MAX_REQUEST_BYTES with the 413 page, before they are parsed or spooled to disk.
+
+    A declared Content-Length is refused up front; a chunked body is counted as it arrives and stops the request
+    (PayloadTooLarge, rendered by the error handlers) as soon as it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_REQUEST_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = error_response(Request(scope, receive), 413)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise PayloadTooLarge
+            return message
+
+        await self.app(scope, receive if declared.isdigit() and declared != b"0" else counting_receive, send)

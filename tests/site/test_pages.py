@@ -136,6 +136,25 @@ def test_unexpected_error_gives_a_page_for_people(app: FastAPI) -> None:
     assert "internal detail" not in response.text
 
 
+def test_oversized_request_gets_the_413_page(client: CheckedClient) -> None:
+    from app.middleware import MAX_REQUEST_BYTES
+
+    body = b"a=" + b"x" * (MAX_REQUEST_BYTES + 1)
+    response = client.post("/staff/login", content=body,
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    assert "Filen är för stor" in response.text
+
+    def chunks() -> Any:
+        for _ in range(MAX_REQUEST_BYTES // 65536 + 2):
+            yield b"x" * 65536
+
+    streamed = client.post("/staff/login", content=chunks(),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert streamed.status_code == 413
+    assert "Filen är för stor" in streamed.text
+
+
 def test_api_lists_municipalities(client: CheckedClient, db: Session) -> None:
     town = factories.municipality(db, languages=["sv", "ar"])
     data = client.get("/api/v1/municipalities").json()
