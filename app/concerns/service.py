@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from app import audit, clock
 from app.auth import Scope
-from app.concerns import report, themes
+from app.concerns import hotspots, report, themes
 from app.concerns.masking import mask_text
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
@@ -523,29 +523,47 @@ def hotspot_table(session: Session, municipality_id: int, survey_id: int, questi
         base = A.join(R, R.c.id == A.c.response_id)
         cell_lat = func.round(A.c.lat / GRID)
         cell_lon = func.round(A.c.lon / GRID)
-        stmt = select(A.c.value_code, cell_lat, cell_lon, A.c.time_of_day, func.count(),
-                      func.avg(A.c.lat), func.avg(A.c.lon)).select_from(base) \
+        stmt = select(A.c.value_code, cell_lat, cell_lon, R.c.area_id, A.c.time_of_day, func.count(),
+                      func.sum(A.c.lat), func.sum(A.c.lon)).select_from(base) \
             .where(A.c.survey_id == survey_id, A.c.question_id.in_(questions.places))
         if area_ids is not None:
             stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
-        stmt = stmt.group_by(A.c.value_code, cell_lat, cell_lon, A.c.time_of_day)
-        sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-        for code, clat, clon, time, n, avg_lat, avg_lon in session.execute(stmt).all():
+        stmt = stmt.group_by(A.c.value_code, cell_lat, cell_lon, R.c.area_id, A.c.time_of_day)
+        # (place key, sub-area of the answer, time of day, n, sum of lat, sum of lon)
+        parts: list[tuple[str, str, str, int, float, float]] = []
+        for code, clat, clon, area, time, n, sum_lat, sum_lon in session.execute(stmt).all():
             if code:
                 key = str(code)
             elif clat is not None and clon is not None:
                 key = f"cell:{int(clat)}:{int(clon)}"
-                labels.setdefault(key, _("Punkt på kartan nära %(lat).3f, %(lon).3f")
-                                  % {"lat": float(clat) * GRID, "lon": float(clon) * GRID})
             else:
                 continue
-            place_counts[key][str(time or "")] = place_counts[key].get(str(time or ""), 0) + int(n)
-            if avg_lat is not None and avg_lon is not None:
+            parts.append((key, "" if area is None else str(area), str(time or ""), int(n),
+                          float(sum_lat or 0), float(sum_lon or 0)))
+        cell_totals: dict[str, int] = defaultdict(int)
+        for key, _area, _time, n, _la, _lo in parts:
+            cell_totals[key] += n
+        names = {str(a.id): a.name for a in all_areas}
+        sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        for key, area, time, n, sum_lat, sum_lon in parts:
+            if key.startswith("cell:") and cell_totals[key] < limit:
+                # Too few answers in one grid cell: cluster the points by the sub-area they were given in.
+                key = f"points:{area}"
+                labels.setdefault(key, _("Punkter på kartan i %(area)s") % {"area": names.get(area, "–")})
+            elif key.startswith("cell:"):
+                labels.setdefault(key, _("Punkt på kartan nära %(lat).3f, %(lon).3f")
+                                  % {"lat": sum_lat / n, "lon": sum_lon / n})
+            place_counts[key][time] = place_counts[key].get(time, 0) + n
+            if sum_lat and sum_lon:
                 acc = sums[key]
-                acc[0] += float(avg_lat) * int(n)
-                acc[1] += float(avg_lon) * int(n)
-                acc[2] += int(n)
+                acc[0] += sum_lat
+                acc[1] += sum_lon
+                acc[2] += n
         positions = {k: (v[0] / v[2], v[1] / v[2]) for k, v in sums.items() if v[2]}
+        for a in all_areas:  # a picked sub-area sits at the middle of its polygon
+            ring = next(iter(hotspots.rings(a.geojson)), [])
+            if ring and f"area:{a.slug}" in place_counts:
+                positions[f"area:{a.slug}"] = (sum(p[1] for p in ring) / len(ring), sum(p[0] for p in ring) / len(ring))
     observations = walk_observation_counts(session, municipality_id, area_ids)
     for key, (_count, lat, lon) in observations.items():
         labels.setdefault(key, _("Punkt på kartan nära %(lat).3f, %(lon).3f") % {"lat": lat, "lon": lon})

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from app.auth import Scope, require_permission, staff_scope
 from app.concerns import charts, hotspots, service, themes
 from app.concerns.masking import mask_text
-from app.concerns.public_routes import PLOTLY_VERSION
+from app.concerns.public_routes import PLOTLY_VERSION, plotly_injected_style_ids
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -89,7 +89,7 @@ def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]
         "selected_wave": survey_id, "selected_area": area_id, "board": None, "query": _query(survey_id, area_id),
         "channel_labels": service.channel_labels(), "time_labels": service.time_labels(),
         "method": service.method_lines(service.min_n()), "may_edit": scope.may("edit"),
-        "plotly_version": PLOTLY_VERSION,
+        "plotly_version": PLOTLY_VERSION, "plotly_style_ids": plotly_injected_style_ids(),
     }
     if survey_id is None:
         if area_id is not None:
