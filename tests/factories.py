@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 
+from argon2 import PasswordHasher
 from sqlmodel import Session
 
-from app.auth import hash_password
 from app.models import Area, Membership, Municipality, Party, PartyKind, Role, StaffUser
 
 PASSWORD = "correct horse battery staple"
-_HASH = hash_password(PASSWORD)  # hashing is slow on purpose; do it once
+# Argon2 verifies with the cost stored in the hash: a cheap hash keeps the hundreds of logins in the
+# authorization matrix fast. Production hashes use app.auth's default (expensive) parameters.
+_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 _counter = itertools.count(1)
 
 
