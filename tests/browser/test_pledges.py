@@ -81,6 +81,11 @@ def test_draft_sign_publish_update_and_public_page(page: Any) -> None:
     page.locator("a", has_text="Polisen ska göra hastighetskontroller").first.click()
     page.wait_for_load_state()
     assert_accessible(page)
+    # With JavaScript on, the cancel reason shows only when "cancelled" is chosen.
+    assert not page.locator("#cancel_reason").is_visible()
+    page.locator("#status").select_option("cancelled")
+    assert page.locator("#cancel_reason").is_visible()
+    page.locator("#status").select_option("in_progress")
     page.fill("#upd_text", "Fem hastighetskontroller vid skolan i januari.")
     page.fill("#upd_achieved", "5")
     _submit(page, "/updates")
