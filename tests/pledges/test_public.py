@@ -179,3 +179,20 @@ def test_demo_pledge_page_transfer_size(client: CheckedClient, db: Session) -> N
         sizes[href] = len(client.get(href, headers={"Accept-Encoding": "identity"}).content)
     assert "<svg" in page.text and "<table" in page.text  # the indicator chart and its data table
     assert sum(sizes.values()) <= 60 * 1024, sizes
+
+
+def test_unconfirmed_addresses_are_purged_after_30_days(db: Session, published: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from app import clock
+
+    old = PledgeSubscriber(municipality_id=published["m"].id, email="gammal@b.se", token="old-1",
+                           created_at=clock.now() - timedelta(days=31))
+    fresh = PledgeSubscriber(municipality_id=published["m"].id, email="ny@b.se", token="new-1")
+    kept = PledgeSubscriber(municipality_id=published["m"].id, email="bekraftad@b.se", token="conf-1", confirmed=True,
+                            created_at=clock.now() - timedelta(days=400))
+    db.add_all([old, fresh, kept])
+    db.commit()
+    assert service.purge_unconfirmed(db) == 1
+    left = set(db.exec(select(PledgeSubscriber.email)).all())
+    assert {"ny@b.se", "bekraftad@b.se"} <= left and "gammal@b.se" not in left
