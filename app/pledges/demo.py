@@ -21,7 +21,8 @@ from app.models.pledges import (
     PledgeUpdate,
     PledgeVersion,
 )
-from app.pledges import service
+from app.models.surveys import Survey, SurveyStatus
+from app.pledges import forms, service
 
 TITLE = "Medborgarlöfte för Strandvik 2025–2026"
 
@@ -99,9 +100,13 @@ def load(session: Session, municipality: Municipality) -> None:
                        ("Johan Berg", "Kommunstyrelsens ordförande, Strandviks kommun"),
                        ("Maria Lind", "VD, Strandviksbostäder AB")):
         session.add(PledgeSignatory(pledge_id=found.id or 0, name=name, role=role, signed_on=date(2025, 1, 20)))
+    baseline = session.exec(select(Survey).where(Survey.municipality_id == municipality.id, Survey.wave == 1,
+                                                 Survey.status == SurveyStatus.closed)
+                            .order_by(col(Survey.id))).first()
     for position, spec in enumerate(FOCUS, start=1):
+        figures, problem = _live_figures(session, municipality, baseline, spec)
         focus = PledgeFocusArea(pledge_id=found.id or 0, position=position, title=spec["title"],
-                                problem={"sv": spec["problem"]}, cause={"sv": spec["cause"]}, figures=spec["figures"])
+                                problem={"sv": problem}, cause={"sv": spec["cause"]}, figures=figures)
         session.add(focus)
         session.flush()
         for index, (title, kind, target, unit, text, status, updates) in enumerate(spec["activities"], start=1):
@@ -122,13 +127,18 @@ def load(session: Session, municipality: Municipality) -> None:
                 act.achieved += achieved or 0
                 act.last_update_on = posted
             session.add(act)
-    session.add(PledgeIndicator(pledge_id=found.id or 0, label={"sv": "Nedskräpning är ett stort problem",
-                                                                 "en": "Littering is a big problem",
-                                                                 "ar": "رمي النفايات مشكلة كبيرة"},
-                                series_id="demo-trygghet", question_code="problems", item_code="littering",
-                                area_id=centrum.id if centrum else None, baseline_wave=1, baseline_share=0.62,
-                                baseline_n=1240, target_share=0.45, latest_wave=2, latest_share=0.51, latest_n=1105,
-                                measured_on=date(2026, 4, 30)))
+    measured = (service.measure(session, baseline.id or 0, "problems", "littering", centrum.id)
+                if baseline is not None and centrum is not None else None)
+    if baseline is not None and measured is not None:  # the demo survey's first wave: re-measured when wave 2 closes
+        session.add(PledgeIndicator(pledge_id=found.id or 0, label={"sv": "Nedskräpning är ett stort problem",
+                                                                     "en": "Littering is a big problem",
+                                                                     "ar": "رمي النفايات مشكلة كبيرة"},
+                                    series_id=baseline.series_id, question_code="problems", item_code="littering",
+                                    area_id=centrum.id if centrum else None, baseline_wave=baseline.wave,
+                                    baseline_share=measured[0], baseline_n=measured[1],
+                                    target_share=max(0.0, round(measured[0] - 0.15, 2))))
+    else:
+        _synthetic_indicator(session, found, centrum)
     session.flush()
     found.version = 1
     session.add(PledgeVersion(pledge_id=found.id or 0, number=1, snapshot=service.public_snapshot(session, found),
@@ -136,3 +146,30 @@ def load(session: Session, municipality: Municipality) -> None:
                               created_at=datetime(2025, 1, 20, 9, 0, tzinfo=UTC)))
     session.add(found)
     session.flush()
+
+
+def _live_figures(session: Session, municipality: Municipality, baseline: Survey | None,
+                  spec: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    """The focus area's figures from the demo survey's first wave when it exists, else the written snapshot."""
+    if baseline is None:
+        return spec["figures"], spec["problem"]
+    figures = []
+    for figure in spec["figures"]:
+        area = session.exec(select(Area).where(Area.municipality_id == municipality.id,
+                                               Area.name == figure["area"])).first()
+        result = service.measure(session, baseline.id or 0, "problems", figure["item"], area.id if area else None)
+        if result is None:
+            return spec["figures"], spec["problem"]
+        figures.append({**figure, "wave": baseline.wave, "share": round(result[0], 4), "n": result[1]})
+    problem = " ".join(forms.figure_sentence(f["share"], f["n"], f["area"], f["label"]) + "." for f in figures)
+    return figures, problem
+
+
+def _synthetic_indicator(session: Session, found: Pledge, centrum: Area | None) -> None:
+    session.add(PledgeIndicator(pledge_id=found.id or 0, label={"sv": "Nedskräpning är ett stort problem",
+                                                                 "en": "Littering is a big problem",
+                                                                 "ar": "رمي النفايات مشكلة كبيرة"},
+                                series_id="demo-trygghet", question_code="problems", item_code="littering",
+                                area_id=centrum.id if centrum else None, baseline_wave=1, baseline_share=0.62,
+                                baseline_n=1240, target_share=0.45, latest_wave=2, latest_share=0.51, latest_n=1105,
+                                measured_on=date(2026, 4, 30)))

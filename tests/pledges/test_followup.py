@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Membership, PartyKind, Role
 from app.models.dialogues import MailOutbox
@@ -120,3 +120,22 @@ def test_demo_pledge_is_published_and_idempotent(db: Session) -> None:
     assert len(view["focus_areas"]) == 3 and view["updates"] and view["percent"] is not None
     parties = {a["party"] for fa in view["focus_areas"] for a in fa["activities"]}
     assert len(parties) >= 3
+
+
+def test_demo_indicator_is_remeasured_when_the_demo_survey_wave_2_closes(db: Session) -> None:
+    from app import demo
+    from app.models import Municipality
+    from app.models.surveys import SurveyStatus
+
+    demo.load(db)
+    municipality = db.exec(select(Municipality).where(Municipality.slug == demo.DEMO_SLUG)).one()
+    indicator = db.exec(select(PledgeIndicator).join(
+        Survey, col(Survey.series_id) == PledgeIndicator.series_id).where(Survey.municipality_id == municipality.id)).first()
+    assert indicator is not None and indicator.latest_share is None
+    wave2 = db.exec(select(Survey).where(Survey.series_id == indicator.series_id, Survey.wave == 2)).one()
+    wave2.status = SurveyStatus.closed
+    db.add(wave2)
+    db.commit()
+    assert service.remeasure_indicators(db, wave2.id or 0) == 1
+    db.refresh(indicator)
+    assert indicator.latest_wave == 2 and indicator.latest_n and indicator.latest_share is not None
