@@ -129,8 +129,8 @@ def test_demo_indicator_is_remeasured_when_the_demo_survey_wave_2_closes(db: Ses
 
     demo.load(db)
     municipality = db.exec(select(Municipality).where(Municipality.slug == demo.DEMO_SLUG)).one()
-    indicator = db.exec(select(PledgeIndicator).join(
-        Survey, col(Survey.series_id) == PledgeIndicator.series_id).where(Survey.municipality_id == municipality.id)).first()
+    indicator = db.exec(select(PledgeIndicator).join(Survey, col(Survey.series_id) == PledgeIndicator.series_id)
+                        .where(Survey.municipality_id == municipality.id)).first()
     assert indicator is not None and indicator.latest_share is None
     wave2 = db.exec(select(Survey).where(Survey.series_id == indicator.series_id, Survey.wave == 2)).one()
     wave2.status = SurveyStatus.closed
