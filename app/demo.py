@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.auth import hash_password
+from app.concerns import demo as concerns_demo
 from app.dialogues import demo as dialogues_demo
 from app.models import Area, Membership, Municipality, Party, PartyKind, PoliceArea, Role, StaffUser
 from app.pledges import demo as pledges_demo
@@ -59,6 +60,7 @@ def load(session: Session) -> list[DemoLogin]:
     surveys_demo.load(session, municipality)
     dialogues_demo.load(session, municipality)
     pledges_demo.load(session, municipality)
+    concerns_demo.load(session, municipality)
     session.commit()
     return logins
 
