@@ -23,7 +23,7 @@ from app.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
 from app.models.surveys import Question, QuestionOption, Survey, SurveyArea, SurveyMode
-from app.surveys import public_routes, rules, service
+from app.surveys import public_routes, responses_routes, rules, service
 from app.web import flash, form_str, read_form, redirect, render, request_language
 
 PREFIX = "/staff/m/{municipality}/surveys"
@@ -31,7 +31,7 @@ view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
 edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
 report_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("report"))])
 
-routers: list[APIRouter] = [view_router, edit_router, report_router]
+routers: list[APIRouter] = [view_router, edit_router, report_router, *responses_routes.routers]
 
 
 def _base(scope: Scope) -> str:

@@ -1,0 +1,128 @@
+"""Staff pages for a survey's responses: counts by day, channel and area, exports (CSV/XLSX, free text masked),
+and paper answers (template download, all-or-nothing upload with a report of every bad row).
+
+Reading and exporting need only membership of the municipality ("view"); importing paper answers needs "edit".
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
+
+from app.auth import Scope, require_permission, staff_scope
+from app.db import get_session
+from app.errors import ValidationFailed
+from app.i18n import gettext as _
+from app.models.surveys import Survey
+from app.surveys import exports, paper, paper_service, service
+from app.web import flash, read_form, redirect, render
+
+PREFIX = "/staff/m/{municipality}/surveys/{survey_id}"
+responses_view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("view"))])
+responses_edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
+
+routers: list[APIRouter] = [responses_view_router, responses_edit_router]
+
+
+def _base(scope: Scope, survey: Survey) -> str:
+    return f"/staff/m/{scope.municipality.slug}/surveys/{survey.id}"
+
+
+def channel_labels() -> dict[str, str]:
+    return {"web": _("Webb"), "qr": _("QR-kod"), "code": _("Kod i brev"), "assisted": _("Gatustånd"),
+            "paper": _("Papper")}
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+@responses_view_router.get("/responses")
+def responses_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
+                   session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    questionnaire = service.load_questionnaire(session, survey)
+    return render(request, "staff/surveys/responses.html",
+                  {"scope": scope, "survey": survey, "title": questionnaire.title("sv") or survey.slug,
+                   "counts": exports.counts(session, survey), "channels": channel_labels(),
+                   "base": _base(scope, survey)})
+
+
+@responses_view_router.get("/responses.csv")
+def responses_csv(survey_id: int, scope: Scope = Depends(staff_scope),
+                  session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    data = exports.export_csv(session, service.load_questionnaire(session, survey))
+    return _download(data, CSV, f"svar-{survey.slug}.csv")
+
+
+@responses_view_router.get("/responses.xlsx")
+def responses_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
+                   session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    data = exports.export_xlsx(session, service.load_questionnaire(session, survey))
+    return _download(data, XLSX, f"svar-{survey.slug}.xlsx")
+
+
+@responses_view_router.get("/paper-template.csv")
+def paper_template_csv(survey_id: int, scope: Scope = Depends(staff_scope),
+                       session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    data = paper_service.template_csv(service.load_questionnaire(session, survey))
+    return _download(data, CSV, f"pappersmall-{survey.slug}.csv")
+
+
+@responses_view_router.get("/paper-template.xlsx")
+def paper_template_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
+                        session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    data = paper_service.template_xlsx(service.load_questionnaire(session, survey))
+    return _download(data, XLSX, f"pappersmall-{survey.slug}.xlsx")
+
+
+def _paper_page(request: Request, scope: Scope, survey: Survey, *, errors: dict[str, str] | None = None,
+                problems: list[paper.RowProblem] | None = None, total_problems: int = 0, rows: int = 0,
+                status_code: int = 200) -> Response:
+    return render(request, "staff/surveys/paper.html",
+                  {"scope": scope, "survey": survey, "base": _base(scope, survey), "errors": errors or {},
+                   "problems": problems or [], "total_problems": total_problems, "rows": rows,
+                   "max_mb": paper.MAX_BYTES // (1024 * 1024), "max_rows": paper.MAX_ROWS},
+                  status_code=status_code)
+
+
+@responses_edit_router.get("/paper")
+def paper_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
+               session: Session = Depends(get_session)) -> Response:
+    return _paper_page(request, scope, service.staff_survey(session, scope, survey_id))
+
+
+@responses_edit_router.post("/paper")
+def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read_form),
+                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    survey = service.staff_survey(session, scope, survey_id)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _paper_page(request, scope, survey, errors={"file": _("Välj en CSV- eller XLSX-fil.")},
+                           status_code=400)
+    data = upload.file.read(paper.MAX_BYTES + 1)
+    try:
+        result = paper_service.import_paper(session, scope, survey, data)
+    except ValidationFailed as exc:
+        return _paper_page(request, scope, survey, errors=exc.errors, status_code=400)
+    except paper_service.PaperRejected as exc:
+        return _paper_page(request, scope, survey,
+                           errors={"problems": _("%(n)s fel i filen. Inga svar importerades.") % {
+                               "n": len(exc.problems)}},
+                           problems=exc.problems[:paper.MAX_REPORTED], total_problems=len(exc.problems),
+                           rows=exc.rows, status_code=400)
+    flash(request, _("%(n)s pappersvar importerades (i %(chunks)s omgångar, i en och samma transaktion).")
+          % {"n": result.rows, "chunks": result.chunks})
+    return redirect(f"{_base(scope, survey)}/responses")
