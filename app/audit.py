@@ -14,7 +14,7 @@ _SECRET_FIELDS = frozenset({"password_hash"})
 def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
     if obj is None:
         return None
-    data = obj.model_dump(mode="json")
+    data = obj.model_dump(mode="json", warnings=False)  # enum columns read back from the database as plain str
     return {key: value for key, value in data.items() if key not in _SECRET_FIELDS}
 
 
