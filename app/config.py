@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     signup_retention_days: int = Field(default=30, ge=0, le=3650)
     upload_dir: Path | None = None  # default: next to OUTBOX_DIR, in "uploads" (outside the web root)
 
+    survey_submissions_per_hour: int = Field(default=30, ge=0)  # per client address, open-link surveys; 0 = off
     workers: int = Field(default=1, ge=1, le=64)
     db_pool_size: int = Field(default=20, ge=1, le=200)
     login_max_failures: int = Field(default=5, ge=1)

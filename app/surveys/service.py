@@ -8,7 +8,6 @@ transaction; answers are read back with GROUP BY on `survey_answer` (see app/mod
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
@@ -21,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock
 from app.auth import Scope
+from app.config import get_settings
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
@@ -420,8 +420,7 @@ class RateLimiter:
 def _limit_from_environment() -> int:
     """SURVEY_SUBMISSIONS_PER_HOUR: open-link submissions per client address and hour (0 turns the limit off).
     Behind a reverse proxy run uvicorn with --proxy-headers, or every resident shares the proxy's address."""
-    raw = os.environ.get("SURVEY_SUBMISSIONS_PER_HOUR", "30")
-    return int(raw) if raw.isdigit() else 30
+    return get_settings().survey_submissions_per_hour
 
 
 class _NoLimit(RateLimiter):
