@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -277,12 +278,17 @@ class Outcome:
     failed: int = 0
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
+    wrk_p50: float | None = None  # wrk's own percentiles (ms), when wrk drove the run
+    wrk_p99: float | None = None
+    exhausted: bool = False
 
     @property
     def rate(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
 
     def pct(self, p: float) -> float:
+        if self.wrk_p50 is not None and p in (0.5, 0.99):
+            return self.wrk_p50 if p == 0.5 else float(self.wrk_p99 or "nan")
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
@@ -350,7 +356,59 @@ async def page_weight(base: str, slug: str) -> dict[str, Any]:
                 "foreign_hosts": foreign, "content_encoding": page.headers.get("content-encoding", "")}
 
 
+
+# --- wrk (a C client: the Python client above is itself the bottleneck on a 2-core machine) ------------------
+
+
+def wrk_submit(base: str, slug: str, residents: list[Resident] | None, seconds: float,
+               concurrency: int) -> Outcome:
+    """The same timed phase driven by wrk: prepared drafts (bench/submit_drafts.lua), or the bare form POST
+    (bench/form_post.lua) when `residents` is None."""
+    threads = 2
+    env = dict(os.environ)
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
+        for resident in residents or []:
+            handle.write(f"{cookie_header(resident.cookies)['Cookie']}\t{resident.csrf}\n")
+        drafts = handle.name
+    env.update({"DRAFTS": drafts, "NTHREADS": str(threads), "SUBMIT_PATH": f"/s/{slug}/1"})
+    script = ROOT / "bench" / ("submit_drafts.lua" if residents is not None else "form_post.lua")
+    done = subprocess.run(["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:.0f}s", "--latency", "-s",
+                           str(script), f"{base}/s/{slug}/1"], capture_output=True, text=True, env=env,
+                          check=True)
+    os.unlink(drafts)
+    outcome = Outcome(seconds)
+    if residents is None:
+        total = int(re.search(r"(\d+) requests in", done.stdout).group(1))  # type: ignore[union-attr]
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+        outcome.ok = total - (int(errors.group(1)) if errors else 0)
+        outcome.failed = total - outcome.ok
+        outcome.seconds = seconds
+        outcome.wrk_p50 = _wrk_ms(done.stdout, "50%")
+        outcome.wrk_p99 = _wrk_ms(done.stdout, "99%")
+        return outcome
+    found = re.search(r"RESULT acknowledged=(\d+) other=(\d+) exhausted=(\d+) p50=([\d.]+) p99=([\d.]+) "
+                      r"seconds=([\d.]+)", done.stdout)
+    assert found, done.stdout + done.stderr
+    outcome.ok, outcome.failed = int(found.group(1)), int(found.group(2))
+    outcome.statuses = {303: outcome.ok, -1: outcome.failed}
+    outcome.seconds = float(found.group(6))
+    outcome.wrk_p50, outcome.wrk_p99 = float(found.group(4)), float(found.group(5))
+    outcome.exhausted = found.group(3) != "0"
+    return outcome
+
+
+def _wrk_ms(text: str, label: str) -> float:
+    found = re.search(rf"^\s+{re.escape(label)}\s+([\d.]+)(us|ms|s)\b", text, re.MULTILINE)
+    if not found:
+        return float("nan")
+    value, unit = float(found.group(1)), found.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
 # --- the run -----------------------------------------------------------------------------------------------------
+
+
+def ran_out(outcome: Outcome, residents: list[Resident]) -> bool:
+    return outcome.exhausted or outcome.ok + outcome.failed >= len(residents)
 
 
 def run_database(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -366,12 +424,13 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> dict[str, An
         acknowledged = 0  # page_weight prepares a draft but submits nothing
         for n in range(args.runs):
             residents = asyncio.run(prepare_many(base, slug, args.prepare, args.concurrency))
-            outcome = asyncio.run(submit_load(base, slug, residents, args.seconds, args.concurrency))
+            outcome = (wrk_submit(base, slug, residents, args.seconds, args.concurrency) if args.client == "wrk"
+                       else asyncio.run(submit_load(base, slug, residents, args.seconds, args.concurrency)))
             acknowledged += outcome.ok
             runs.append(outcome)
             print(f"  {label} run {n + 1}: {outcome.rate:.0f} submissions/s, p50 {outcome.pct(0.5):.1f} ms, "
                   f"p99 {outcome.pct(0.99):.1f} ms, statuses {outcome.statuses}"
-                  f"{' (prepared drafts ran out)' if outcome.ok + outcome.failed >= len(residents) else ''}",
+                  f"{' (prepared drafts ran out)' if ran_out(outcome, residents) else ''}",
                   flush=True)
     finally:
         stop_server(server)
@@ -391,8 +450,10 @@ def run_bare(args: argparse.Namespace) -> list[Outcome]:
     runs = []
     try:
         for n in range(args.runs):
-            outcome = asyncio.run(submit_load(f"http://127.0.0.1:{port}", "bench", None, args.seconds,
-                                              args.concurrency))
+            outcome = (wrk_submit(f"http://127.0.0.1:{port}", "bench", None, args.seconds, args.concurrency)
+                       if args.client == "wrk" else
+                       asyncio.run(submit_load(f"http://127.0.0.1:{port}", "bench", None, args.seconds,
+                                               args.concurrency)))
             runs.append(outcome)
             print(f"  bare run {n + 1}: {outcome.rate:.0f} requests/s, p50 {outcome.pct(0.5):.1f} ms, "
                   f"p99 {outcome.pct(0.99):.1f} ms", flush=True)
@@ -410,12 +471,14 @@ def main() -> None:
     parser.add_argument("--prepare", type=int, default=2500, help="drafts prepared before each timed run")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx",
+                        help="who drives the timed phase (drafts are always prepared with httpx)")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
 
     print(f"machine: {platform.machine()} {os.cpu_count()} CPU, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; workers={args.workers}, "
-          f"concurrency={args.concurrency}, {args.runs} x {args.seconds:.0f} s", flush=True)
+          f"concurrency={args.concurrency}, {args.runs} x {args.seconds:.0f} s, client {args.client}", flush=True)
     bare = run_bare(args)
     bare_rate = statistics.median(o.rate for o in bare)
     results = []

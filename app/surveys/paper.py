@@ -136,10 +136,9 @@ def read_table(data: bytes) -> list[list[str]]:
 
 
 def _read_csv(text: str) -> list[list[str]]:
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample.split("\n", 1)[0] else ","
-    if "\t" in sample.split("\n", 1)[0]:
-        delimiter = "\t"
+    # The header row decides (Excel with Swedish settings saves `;`); it holds codes, never commas of its own.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
@@ -248,7 +247,8 @@ def check_rows(questions: Sequence[rules.QuestionDef], table: list[list[str]], *
         # First read everything without the required check, to learn which questions show for these answers…
         loose, errors = rules.read_page(relaxed, values, area_codes=area_codes, bounds=bounds)
         if not errors:
-            shown = [q for q in questions if rules.is_visible(q, rules.prune_hidden(questions, loose))]
+            kept = rules.prune_hidden(questions, loose)
+            shown = [q for q in questions if rules.is_visible(q, kept)]
             # …then read the shown questions exactly as the web flow does (required answers, whole batteries).
             answers, errors = rules.read_page(shown, values, area_codes=area_codes, bounds=bounds)
             answers = rules.prune_hidden(questions, answers)

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import Answer, Response, Survey, SurveyStatus
 from app.surveys import paper, rules, service
@@ -78,6 +79,7 @@ Q = [rules.QuestionDef(id=1, code="color", type="single", required=True,
 
 
 def check(table: list[list[str]]) -> tuple[list[paper.PaperRow], list[paper.RowProblem]]:
+    i18n.set_language("sv")  # messages come in the current language; an earlier test may have left another
     return paper.check_rows(Q, table, area_codes=set(), bounds=rules.Bounds(), languages=["sv", "en"],
                             today=date(2026, 11, 29))
 
@@ -109,6 +111,7 @@ def test_answers_to_hidden_questions_are_dropped_as_on_the_web() -> None:
     (b"", "tom"), (b"\xff\xfe\x00bad", "varken"), (b"PK\x03\x04broken zip", "Excel-filen kunde inte"),
     (b"x" * (paper.MAX_BYTES + 1), "för stor")])
 def test_files_are_checked_by_content_and_size(data: bytes, message: str) -> None:
+    i18n.set_language("sv")
     with pytest.raises(paper.FileProblem) as caught:
         paper.read_table(data)
     assert message in caught.value.message
@@ -121,7 +124,8 @@ def test_unknown_columns_are_refused() -> None:
 
 
 def test_semicolon_separated_csv_is_read() -> None:
-    assert paper.read_table(b"color;why\nred;x\n") == [["color", "why"], ["red", "x"]]
+    assert paper.read_table(b"color;why\n# red, blue;a, b, c, d\nred;x\n") == [
+        ["color", "why"], ["# red, blue", "a, b, c, d"], ["red", "x"]]
 
 
 # --- pages ------------------------------------------------------------------------------------------------------
