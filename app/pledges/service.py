@@ -25,7 +25,7 @@ from app.auth import Scope
 from app.config import get_settings
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.models import Area, Membership, Municipality, Party, StaffUser
+from app.models import Area, AuditLog, Membership, Municipality, Party, StaffUser
 from app.models.pledges import (
     ActivityStatus,
     Pledge,
@@ -722,6 +722,8 @@ class Reminder:
     to: str
     municipality: str
     activities: list[Flag]
+    user_id: int = 0
+    municipality_id: int = 0
 
 
 def pledge_reminders(session: Session, today: date | None = None) -> list[Reminder]:
@@ -745,15 +747,28 @@ def pledge_reminders(session: Session, today: date | None = None) -> list[Remind
                 wanted = [u for u, m in members if m.role in ("coordinator", "admin")]
             for user in wanted:
                 key = f"{municipality.id}:{user.email}"
-                reminders.setdefault(key, Reminder(user.email, municipality.name, [])).activities.append(flag)
+                reminders.setdefault(key, Reminder(user.email, municipality.name, [], user.id or 0,
+                                                   municipality.id or 0)).activities.append(flag)
     return list(reminders.values())
 
 
+REMINDER_INTERVAL = timedelta(days=7)
+
+
 def queue_pledge_reminders(session: Session, today: date | None = None) -> int:
-    """Queue a reminder mail per person (the `send-reminders` command then delivers the outbox). Returns the count."""
+    """Queue a reminder mail per person (the `send-reminders` command then delivers the outbox). Returns the count.
+
+    `send-reminders` runs every 15 minutes: a person is reminded at most once per REMINDER_INTERVAL and municipality
+    (remembered in the audit log, which also shows who was reminded when)."""
     base = get_settings().base_url
-    reminders = pledge_reminders(session, today)
+    since = clock.now() - REMINDER_INTERVAL
+    recent = {(row.entity_id, row.municipality_id) for row in session.exec(
+        select(AuditLog).where(AuditLog.action == "pledge.reminder", col(AuditLog.at) >= since)).all()}
+    reminders = [r for r in pledge_reminders(session, today) if (r.user_id, r.municipality_id) not in recent]
     for reminder in reminders:
+        audit.record(session, None, "pledge.reminder", "staff_user", reminder.user_id,
+                     municipality_id=reminder.municipality_id,
+                     after={"activities": [f.activity_id for f in reminder.activities]})
         lines = [f"- {f.title} ({f.party}): " + ", ".join(
             ([_("försenad")] if f.overdue else []) + ([_("ingen uppföljning på länge")] if f.silent else []))
                  for f in reminder.activities]

@@ -41,6 +41,7 @@ from app.models.surveys import (
     SurveyStatus,
     SurveyTranslation,
 )
+from app.pledges.service import remeasure_indicators
 from app.surveys import bank, rules
 
 DRAFT_LIFETIME = timedelta(days=2)
@@ -667,6 +668,9 @@ def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None
     audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
                  before=before, after=audit.snapshot(survey))
     session.commit()
+    if wanted == SurveyStatus.closed:
+        # A closed wave is the new measurement for every pledge indicator of the same series.
+        remeasure_indicators(session, survey.id or 0)
 
 
 def copy_as_next_wave(session: Session, scope: Scope, survey: Survey) -> Survey:

@@ -139,3 +139,38 @@ def test_demo_indicator_is_remeasured_when_the_demo_survey_wave_2_closes(db: Ses
     assert service.remeasure_indicators(db, wave2.id or 0) == 1
     db.refresh(indicator)
     assert indicator.latest_wave == 2 and indicator.latest_n and indicator.latest_share is not None
+
+
+def test_closing_a_wave_through_the_staff_page_remeasures_indicators(client: Any, db: Session) -> None:
+    m = factories.municipality(db)
+    area = factories.area(db, m, name="Centrum")
+    user = factories.staff(db, m, Role.coordinator)
+    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "inget": 4})
+    found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
+    from app.auth import Scope
+
+    indicator = service.add_indicator(db, Scope(user=user, municipality=m, role=Role.coordinator), found,
+                                      f"{first.id}:problems:littering", str(area.id), "40", "")
+    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "inget": 6})
+    second.status = "open"  # type: ignore[assignment]
+    db.add(second)
+    db.commit()
+    client.login(user)
+    response = client.post_form(f"/staff/m/{m.slug}/surveys/{second.id}/status", {"status": "closed"})
+    assert response.status_code == 303
+    db.refresh(indicator)
+    assert (indicator.latest_wave, indicator.latest_share, indicator.latest_n) == (2, 0.25, 8)
+
+
+def test_reminders_are_sent_at_most_once_a_week(db: Session) -> None:
+    m = factories.municipality(db)
+    _found, acts = pf.complete_pledge(db, m, PledgeStatus.published)
+    factories.staff(db, m, Role.coordinator)
+    acts[1].status = ActivityStatus.in_progress
+    acts[1].ends_on = date(2025, 6, 30)
+    db.add(acts[1])
+    db.flush()
+    first = service.queue_pledge_reminders(db, today=date(2025, 9, 1))
+    assert first >= 1
+    assert service.queue_pledge_reminders(db, today=date(2025, 9, 1)) == 0
+    assert len(db.exec(select(MailOutbox).where(MailOutbox.ref == "pledge_reminder")).all()) == first
