@@ -48,8 +48,7 @@ def test_dashboard_filters_and_report_work_without_javascript(browser: Any, live
         page.wait_for_selector("#ranking-caption")
         assert "wave=" in page.url
         page.click("text=Lägesbild för utskrift")
-        assert page.locator("h2#method-title").count() == 1
-        assert_accessible(page)
+        assert page.locator("h2#method-title").count() == 1  # (axe needs JavaScript: checked in the tests above)
     finally:
         context.close()
 
