@@ -64,9 +64,19 @@ def set_engine(engine: Engine | None) -> None:
     _engine = engine
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, closed afterwards."""
+    """FastAPI dependency: one session per request, closed afterwards.
+
+    On SQLite a request that may write begins its transactions with BEGIN IMMEDIATE: a deferred transaction that
+    reads and then writes fails at once with "database is locked" when another writer committed in between (the
+    busy timeout does not apply to that upgrade), while an immediate one waits its turn for the write lock.
+    """
     engine: Engine = getattr(request.app.state, "engine", None) or get_engine()
+    if request.method in WRITE_METHODS and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_immediate=True)
     with Session(engine, expire_on_commit=False) as session:
         yield session
 

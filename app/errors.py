@@ -125,7 +125,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database_error(request: Request, exc: DBAPIError) -> Response:
-        if exc.connection_invalidated or "connect" in str(exc.orig).lower():
+        message = str(exc.orig).lower()
+        # Unreachable PostgreSQL, or SQLite still locked after the busy timeout: both pass, so ask to retry.
+        if exc.connection_invalidated or "connect" in message or "database is locked" in message:
             log.warning("database unavailable: %s", type(exc.orig).__name__)
             return error_response(request, 503)
         log.exception("database error")
