@@ -1,6 +1,6 @@
-"""The whole pledge loop in a real browser at phone size, axe-clean throughout: draft (from the chosen priorities
-when the concerns dashboard has any, else from typed problems) -> activities for the police and the municipality ->
-sign and publish -> post an update -> the public page in Swedish and Arabic shows the new progress."""
+"""The whole pledge loop in a real browser at phone size, axe-clean throughout: choose priorities on the concerns
+dashboard -> draft a pledge from them -> activities for the police and the municipality -> sign and publish ->
+post an update -> the public page in Swedish and Arabic shows the new progress."""
 
 from __future__ import annotations
 
@@ -22,8 +22,24 @@ def _submit(page: Any, action_suffix: str) -> None:
     page.wait_for_load_state()
 
 
+def _choose_priorities_on_the_dashboard(page: Any) -> list[str]:
+    """Step one of the loop: the coordinator marks two concerns as priorities on the concerns dashboard."""
+    page.goto(f"/staff/m/{DEMO_SLUG}/concerns")
+    boxes = page.locator("#priorities input[type=checkbox]")
+    assert boxes.count() >= 2
+    for i in range(boxes.count()):
+        boxes.nth(i).set_checked(i < 2)
+    labels = [page.locator(f'label[for="{boxes.nth(i).get_attribute("id")}"]').inner_text() for i in range(2)]
+    page.click("#priorities button[type=submit]")
+    page.wait_for_selector(".notice-success")
+    assert page.locator("#priorities ol li").count() == 2
+    assert_accessible(page)
+    return [label.rsplit(" (", 1)[0] for label in labels]
+
+
 def test_draft_sign_publish_update_and_public_page(page: Any) -> None:
     login(page, "samordnare@strandvik.example")
+    chosen = _choose_priorities_on_the_dashboard(page)
     page.goto(BASE)
     assert_accessible(page)
     page.goto(f"{BASE}/new")
@@ -37,15 +53,15 @@ def test_draft_sign_publish_update_and_public_page(page: Any) -> None:
     pledge_url = page.url
     assert_accessible(page)
 
-    for title, problem in (("Mörka platser", "Många känner sig otrygga vid gångtunneln."),
-                           ("Bilar som kör för fort", "Bilar kör för fort vid skolan.")):
+    for index, title in enumerate(chosen):
         priorities = page.locator("input[name=priority]")
-        if priorities.count():  # the concerns dashboard's chosen priorities, when there are any
-            priorities.first.check()
+        assert priorities.count() >= 2, "the priorities chosen on the dashboard are offered"
+        page.locator(f"#priority-{index}").check()
         page.fill("#fa_title", title)
-        page.fill("#fa_problem", problem)
         _submit(page, "/focus-areas")
     assert page.locator("#focus-areas h3").count() >= 2
+    # The focus areas carry the residents' figures from the dashboard ("57 % av 58 invånare …").
+    assert re.search(r"\d+ % av \d+", page.locator("#focus-areas").inner_text())
 
     # An activity without a party is refused with a clear message, and the page stays accessible.
     page.fill("#act_title", "Ny belysning i gångtunneln")
