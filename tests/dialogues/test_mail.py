@@ -59,8 +59,8 @@ def test_reminders_go_once_to_confirmed_residents(db: Session, monkeypatch: pyte
     with smtp_server() as inbox:
         monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
         monkeypatch.setattr(settings, "smtp_port", inbox.port)
-        assert "Queued 1 reminder(s)" in cli_commands.run("send-reminders", db)
-        assert "Queued 0 reminder(s)" in cli_commands.run("send-reminders", db)
+        assert "Queued 1 event reminder(s)" in cli_commands.run("send-reminders", db)
+        assert "Queued 0 event reminder(s)" in cli_commands.run("send-reminders", db)
         [reminder] = inbox.to("soon@resident.example")
         assert str(reminder["Subject"]).startswith("Reminder:")  # in the language the resident signed up in
         assert inbox.to("wait@resident.example") == [] and inbox.to("later@resident.example") == []
