@@ -56,6 +56,7 @@ def load(session: Session) -> list[DemoLogin]:
     _areas(session, municipality)
     parties = _parties(session, municipality)
     logins = _staff(session, municipality, parties)
+    logins.append(_system_admin(session))
     session.commit()
     surveys_demo.load(session, municipality)
     dialogues_demo.load(session, municipality)
@@ -108,6 +109,17 @@ def _parties(session: Session, municipality: Municipality) -> dict[str, Party]:
             existing[name] = party
     session.flush()
     return existing
+
+
+SYSTEM_ADMIN_EMAIL = "system@trygghetsdialog.example"
+
+
+def _system_admin(session: Session) -> DemoLogin:
+    """A system administrator, so the demo shows creating municipalities too."""
+    if session.exec(select(StaffUser).where(StaffUser.email == SYSTEM_ADMIN_EMAIL)).first() is None:
+        session.add(StaffUser(email=SYSTEM_ADMIN_EMAIL, name="Sam System", is_superadmin=True,
+                              password_hash=hash_password(DEMO_PASSWORD)))
+    return DemoLogin(SYSTEM_ADMIN_EMAIL, "system admin", DEMO_PASSWORD)
 
 
 def _staff(session: Session, municipality: Municipality, parties: dict[str, Party]) -> list[DemoLogin]:
