@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import demo
@@ -38,27 +39,35 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_root: Path) -> Iterator[str]:
+def live_engine(tmp_root: Path) -> Iterator[Engine]:
+    """The live server's database with demo data (tests that need real ids, e.g. the accessibility audit)."""
     with fresh_database(tmp_root, "live") as url:
         migrate(url)
         engine = make_engine(url, pool_size=5)
         with Session(engine) as session:
             demo.load(session)
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(engine), host="127.0.0.1", port=port,
-                                               log_level="warning", access_log=False))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "live server did not start"
-            time.sleep(0.05)
         try:
-            yield f"http://127.0.0.1:{port}"
+            yield engine
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
             engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_engine: Engine) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(live_engine), host="127.0.0.1", port=port,
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "live server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
