@@ -18,6 +18,7 @@ from app.admin import public_routes as admin_public
 from app.admin import setup_routes as admin_setup
 from app.admin import staff_routes as admin_staff
 from app.api import docs as api_docs
+from app.api import openapi as api_openapi
 from app.api import routes as api_routes
 from app.auth import csrf_protect
 from app.concerns import public_routes as concerns_public
@@ -70,7 +71,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                                  routes=app.routes)
             schema["paths"] = {path: item for path, item in schema.get("paths", {}).items()
                                if path.startswith(("/api/", "/healthz"))}
-            app.openapi_schema = schema
+            app.openapi_schema = api_openapi.document_problem_responses(schema)
         return app.openapi_schema
 
     app.openapi = openapi_for_api_only  # type: ignore[method-assign]
