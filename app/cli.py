@@ -1,4 +1,4 @@
-"""The command-line entry: serve, migrate, demo, create-admin."""
+"""The command-line entry: serve, migrate, demo, create-admin, export/import."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--name", default="")
     admin.add_argument("--password", default=os.environ.get("ADMIN_PASSWORD"),
                        help="default: ADMIN_PASSWORD, or asked for")
+    export = commands.add_parser("export", help="write every table to a file (JSON Lines; .gz compresses)")
+    export.add_argument("file")
+    load = commands.add_parser("import", help="load an export file into an empty, migrated database")
+    load.add_argument("file")
     args = parser.parse_args(argv)
 
     settings = load_settings()  # refuses to start with a message naming the bad setting
@@ -60,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         with Session(get_engine(), expire_on_commit=False) as session:
             print(cli_commands.run(args.command, session))
         return 0
+    if args.command in {"export", "import"}:
+        from app import transfer
+
+        return transfer.run(args.command, args.file, settings)
     if args.command == "create-admin":
         from app.admin import service
         from app.errors import ValidationFailed
