@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # One pytest worker per core; each worker has its own databases and live server.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install lint typecheck browser test-sqlite test-postgres clean
+.PHONY: run test install lint typecheck browser test-sqlite test-postgres audit clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ browser:
 	  if [ "$${CI:-}" = "true" ]; then echo "CI=true but /usr/bin/chromium is missing: failing." >&2; exit 1; fi; \
 	  echo "chromium not found: browser tests will be skipped (install Debian's chromium to run them)"; \
 	fi
+
+## Known vulnerabilities in the installed dependencies (pip-audit). Fails if any package could not be checked.
+## Not yet part of `make test`: from the build machine neither PyPI's per-version JSON nor api.osv.dev answers.
+AUDIT_SERVICE ?= pypi
+audit: install
+	$(PY) -m pip_audit --strict --skip-editable --progress-spinner off --vulnerability-service $(AUDIT_SERVICE)
 
 lint: install
 	$(PY) -m ruff check app tests bench migrations
