@@ -44,6 +44,7 @@ from app.models.dialogues import (
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTO_SIDE = 2000
+MAX_PHOTO_PIXELS = 40_000_000  # a small file may declare huge dimensions; refuse before decoding the pixels
 REMINDER_BEFORE = timedelta(hours=24)
 
 
@@ -523,8 +524,9 @@ def clean_image(data: bytes) -> tuple[bytes, str, str]:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
+            pixels_declared = probe.width * probe.height
             probe.verify()
-        if kind not in {"JPEG", "PNG"}:
+        if kind not in {"JPEG", "PNG"} or pixels_declared > MAX_PHOTO_PIXELS:
             raise ValidationFailed(problem)
         with Image.open(io.BytesIO(data)) as opened:
             upright = ImageOps.exif_transpose(opened)
