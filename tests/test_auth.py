@@ -27,6 +27,16 @@ def test_login_and_logout(client: CheckedClient, db: Session) -> None:
     assert client.get("/staff", follow_redirects=False).status_code == 303
 
 
+def test_a_copied_session_cookie_stops_working_at_logout(client: CheckedClient, db: Session) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    client.login(user)
+    copied = client.cookies.get("trygg_session")
+    assert copied
+    client.post_form("/staff/logout")
+    client.cookies.set("trygg_session", copied)  # replayed after logout, e.g. from another device or instance
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+
+
 @pytest.mark.parametrize("email", ["nobody@test.example", "known"])
 def test_bad_login_gives_one_neutral_message(client: CheckedClient, db: Session, email: str) -> None:
     user = factories.staff(db, factories.municipality(db))

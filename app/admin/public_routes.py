@@ -45,7 +45,10 @@ def login(request: Request, form: FormData = Depends(read_form),
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, user: StaffUser | None = Depends(current_user),
+           session: Session = Depends(get_session)) -> Response:
+    if user is not None:
+        service.end_sessions(session, user)
     end_session(request)
     flash(request, _("Du är utloggad."))
     return redirect("/staff/login")

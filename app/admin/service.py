@@ -51,6 +51,14 @@ def login(session: Session, email: str, password: str) -> StaffUser:
     return user
 
 
+def end_sessions(session: Session, user: StaffUser) -> None:
+    """Logout: every session cookie of the account stops working, on every app instance. Session cookies are
+    signed, not stored, so without this a copy of the cookie would outlive the logout."""
+    user.session_version += 1
+    session.add(user)
+    session.commit()
+
+
 # --- password links (invitation and reset) -------------------------------------------------------
 
 def _serializer() -> URLSafeTimedSerializer:
