@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import re
+import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -284,3 +286,56 @@ def test_crime_statistics_file_has_a_size_limit(client: CheckedClient, db: Sessi
 def test_attachment_limits_are_what_the_pages_promise() -> None:
     assert pledge_rules.MAX_ATTACHMENT_BYTES == 5 * 1024 * 1024
     assert dialogue_service.MAX_PHOTO_BYTES == 8 * 1024 * 1024
+
+
+def _xlsx_sheet(sheet_xml: bytes) -> bytes:
+    """A real XLSX (from openpyxl) whose first sheet's XML is replaced by `sheet_xml`."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook()
+    book.active["A1"] = "date"
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info.filename, sheet_xml if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+def _sheet(rows: str, dimension: str | None) -> bytes:
+    head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' \
+           b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    size = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
+    return head + size + b"<sheetData>" + rows.encode() + b"</sheetData></worksheet>"
+
+
+@pytest.mark.parametrize("dimension", ["A1:XFD3000", None])
+def test_paper_xlsx_declaring_thousands_of_columns_is_refused_without_reading_them(dimension: str | None) -> None:
+    from app import i18n
+    from app.surveys import paper
+
+    i18n.set_language("sv")
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>date</t></is></c></row>' + "".join(
+        f'<row r="{i}"><c r="XFD{i}"><v>1</v></c></row>' for i in range(2, 3000))
+    data = _xlsx_sheet(_sheet(rows, dimension))
+    assert len(data) < 50_000  # a few kB that would unpack to 49 million cells
+    started = time.perf_counter()
+    with pytest.raises(paper.FileProblem) as caught:
+        paper.read_table(data)
+    assert "för många kolumner" in caught.value.message
+    assert time.perf_counter() - started < 5
+
+
+def test_paper_xlsx_of_normal_width_reads_as_before() -> None:
+    from app.surveys import paper
+
+    rows = ('<row r="1"><c r="A1" t="inlineStr"><is><t>color</t></is></c>'
+            '<c r="B1" t="inlineStr"><is><t>why</t></is></c></row>'
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>red</t></is></c></row>')
+    for dimension in ("A1:B2", None):
+        table = paper.read_table(_xlsx_sheet(_sheet(rows, dimension)))
+        assert [cell for cell in table[0] if cell] == ["color", "why"] and table[1][0] == "red"
+        assert all(len(row) <= 2 for row in table)

@@ -25,6 +25,7 @@ from app.surveys import rules
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_COLUMNS = 500  # far more than any survey's template; a sheet may declare 16,384 columns in a few bytes
 MAX_REPORTED = 200  # problems listed on the report page; the count says how many there were in all
 DATE_COLUMN = "date"
 LANGUAGE_COLUMN = "language"
@@ -173,10 +174,16 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         raise
     except Exception:
         raise FileProblem(_("Excel-filen kunde inte läsas.")) from None
+    too_wide = FileProblem(_("Filen har för många kolumner. Högst %(n)s.") % {"n": MAX_COLUMNS})
     try:
         sheet = workbook.worksheets[0]
+        declared = sheet.max_column  # read-only sheets pad every row to the width the file declares
+        if (declared or 0) > MAX_COLUMNS:
+            raise too_wide
         rows: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows(values_only=True, max_col=declared):
+            if len(values) > MAX_COLUMNS:  # undeclared width: each row is as wide as its last cell
+                raise too_wide
             rows.append([_cell(v) for v in values])
             if len(rows) > MAX_ROWS + 2:
                 raise FileProblem(_("Filen har för många rader. Högst %(n)s svar per fil.") % {"n": MAX_ROWS})
