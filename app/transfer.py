@@ -187,7 +187,8 @@ def _check_schema(conn: Connection, url: str, role: str) -> str:
 
 def _rows(conn: Connection, table: Table) -> Iterator[list[Any]]:
     query = select(*table.columns).order_by(*_order_by(table, conn.dialect.name))
-    result = conn.execution_options(yield_per=BATCH).execute(query)
+    # On the statement, not the connection: Connection.execution_options() changes the connection itself.
+    result = conn.execute(query.execution_options(yield_per=BATCH))
     for row in result:
         yield [normalise(value) for value in row]
 
