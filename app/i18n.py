@@ -7,6 +7,7 @@ domains never edit the same file).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,8 @@ assert set(LANGUAGES) == set(SUPPORTED_LANGUAGES)
 
 # Languages whose interface (not only survey content) has a catalog; the switcher offers these everywhere.
 INTERFACE_LANGUAGES = ("sv", "en", "ar")
+# Staff pages are translated to these only: in another language they show in Swedish, marked as Swedish.
+STAFF_LANGUAGES = ("sv", "en")
 
 _current: ContextVar[str] = ContextVar("language", default="sv")
 
@@ -93,6 +96,34 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def direction(code: str) -> str:
     return "rtl" if code in RTL_LANGUAGES else "ltr"
+
+
+class InLanguage(str):
+    """A text that knows which language it is in, so a Swedish fallback inside an Arabic page can be marked
+    `lang="sv"` (WCAG 3.1.2): screen readers then read it with a Swedish voice."""
+
+    lang: str
+
+    def __new__(cls, text: str = "", lang: str = "sv") -> InLanguage:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+
+def pick(texts: Mapping[str, str] | None, lang: str) -> InLanguage:
+    """The text in `lang`, else the Swedish source, else any text there is; each knowing its language."""
+    texts = texts or {}
+    if texts.get(lang):
+        return InLanguage(texts[lang], lang)
+    if texts.get("sv"):
+        return InLanguage(texts["sv"], "sv")
+    code, text = next(((c, t) for c, t in texts.items() if t), ("sv", ""))
+    return InLanguage(text, code)
+
+
+def same_language(a: str, b: str) -> bool:
+    """sv and sv-x-easy are both Swedish to a screen reader."""
+    return a.split("-")[0] == b.split("-")[0]
 
 
 _ = gettext

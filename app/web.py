@@ -7,8 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
 from app import i18n
@@ -27,6 +28,32 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def lang_attr(text: object, page_lang: str) -> Markup:
+    """` lang="sv"` (and its direction) when a text is not in the page's language, else nothing.
+
+    Texts from the translation helpers know their language (`i18n.InLanguage`); any other stored text was
+    written in Swedish, the source language.
+    """
+    actual = str(getattr(text, "lang", "sv"))
+    if not text or i18n.same_language(actual, page_lang):
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(actual, i18n.direction(actual))
+
+
+def in_lang(text: object, page_lang: str) -> Markup:
+    """The text, wrapped in a span marking its language when that differs from the page's (WCAG 3.1.2)."""
+    marker = lang_attr(text, page_lang)
+    return Markup("<span{}>{}</span>").format(marker, text) if marker else escape(str(text))
+
+
+def pick_marked(texts: dict[str, str] | None, page_lang: str) -> Markup:
+    """A translated text for the page, marked `lang="sv"` where it falls back to the Swedish source."""
+    return in_lang(i18n.pick(texts, page_lang), page_lang)
+
+
+env.globals.update(lang_attr=lang_attr, in_lang=in_lang, pick=i18n.pick, pick_marked=pick_marked)
 
 
 def request_language(request: Request) -> str:
@@ -60,6 +87,15 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def add_cookie(response: Response, name: str, value: str, *, max_age: int, path: str = "/",
+               secure: bool = False) -> None:
+    """Sets an HttpOnly, SameSite=Lax cookie. For hot paths: Starlette's set_cookie goes through
+    http.cookies.SimpleCookie, which costs more than the rest of a small response. `value` must be
+    cookie-safe already (tokens, signed ids); max_age 0 deletes the cookie."""
+    header = f"{name}={value}; HttpOnly; Max-Age={max_age}; Path={path}; SameSite=lax"
+    response.headers.append("set-cookie", header + "; Secure" if secure else header)
+
+
 def flash(request: Request, message: str, kind: str = "success") -> None:
     request.session.setdefault("flash", []).append({"kind": kind, "message": message})
 
@@ -84,8 +120,14 @@ def redirect(url: str) -> RedirectResponse:
 
 
 async def read_form(request: Request) -> FormData:
-    """Dependency: the submitted form, parsed once and cached on the request (CSRF reads it too)."""
-    return await request.form(max_files=10, max_fields=2000)
+    """Dependency: the submitted form, parsed once and cached on the request (CSRF reads it too).
+
+    NUL characters are dropped: no text field needs one, and PostgreSQL refuses to store them (a 500 otherwise)."""
+    form = await request.form(max_files=10, max_fields=2000)
+    if not any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
+        return form
+    return FormData([(key.replace("\x00", ""), value.replace("\x00", "") if isinstance(value, str) else value)
+                     for key, value in form.multi_items()])
 
 
 def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:
@@ -103,8 +145,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            status_code: int = 200, language: str | None = None,
            languages: list[str] | None = None) -> HTMLResponse:
     code = language or use_request_language(request)
-    i18n.set_language(code)
     offered = languages or list(i18n.INTERFACE_LANGUAGES)
+    if template.startswith("staff/"):  # no staff catalog in this language: Swedish, and say so (WCAG 3.1.1)
+        offered = [c for c in offered if c in i18n.STAFF_LANGUAGES]
+        code = code if code in i18n.STAFF_LANGUAGES else "sv"
+    i18n.set_language(code)
     current_user = getattr(request.state, "user", None)
     base: dict[str, Any] = {
         "request": request,

@@ -15,6 +15,7 @@ from app import i18n, mail
 from app.config import get_settings
 from app.dialogues.rules import LOCAL_TZ, format_when
 from app.i18n import gettext as _
+from app.i18n import pick
 from app.models import Municipality
 from app.models.dialogues import DialogueEvent, DialogueSignup, MailOutbox
 
@@ -37,7 +38,8 @@ def ref(event_id: int | None) -> str:
 
 
 def text_in(texts: dict[str, str], lang: str) -> str:
-    return texts.get(lang) or texts.get("sv") or next(iter(texts.values()), "")
+    """The text in `lang`, else Swedish, else any; it knows which (`InLanguage`), so pages can mark a fallback."""
+    return pick(texts, lang)
 
 
 def _facts(event: DialogueEvent, lang: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.i18n import InLanguage
 from app.i18n import gettext as _
 
 MAX_FOCUS_AREAS = 4
@@ -153,8 +154,11 @@ def sniff_attachment(head: bytes) -> str | None:
 
 
 def localized(texts: dict[str, str] | None, lang: str) -> str:
+    """The text in `lang` or else Swedish; it knows which (`InLanguage`), so pages can mark a fallback."""
     texts = texts or {}
-    return texts.get(lang) or texts.get("sv") or ""
+    if texts.get(lang):
+        return InLanguage(texts[lang], lang)
+    return InLanguage(texts.get("sv") or "", "sv")
 
 
 def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
