@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from fastapi import Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from app.batching import GroupCommitter, Handler
 from app.config import ROOT, get_settings
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
@@ -79,6 +84,61 @@ def get_session(request: Request) -> Iterator[Session]:
         engine = engine.execution_options(sqlite_immediate=True)
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+class Database:
+    """Database access for `async def` routes on a hot path (they skip the thread-pool hop of `get_session`):
+    `read` runs a function with a fresh session in the thread pool, `write` hands an item to the handler's
+    group committer (app/batching.py) and waits for its committed outcome. Tests swap in `InlineDatabase`."""
+
+    cache_seconds = 2.0  # how long hot-path routes may reuse what they read (tests set 0)
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._committers: dict[Callable[..., Any], Any] = {}  # handler -> its GroupCommitter
+
+    async def read(self, function: Callable[[Session], R]) -> R:
+        def run() -> R:
+            with Session(self.engine, expire_on_commit=False) as session:
+                return function(session)
+        return await run_in_threadpool(run)
+
+    async def write(self, handler: Handler[T, R], item: T) -> R:
+        committer: GroupCommitter[T, R] | None = self._committers.get(handler)
+        if committer is None:
+            committer = self._committers.setdefault(handler, GroupCommitter(self.engine, handler,
+                                                                            name=handler.__name__))
+        return await committer.submit(item)
+
+
+class InlineDatabase(Database):
+    """For tests: reads and writes go through the test's own session (and its rolled-back transaction)."""
+
+    cache_seconds = 0.0
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    async def read(self, function: Callable[[Session], R]) -> R:
+        result: R = function(self.session)
+        return result
+
+    async def write(self, handler: Callable[[Connection, Sequence[T]], list[R]], item: T) -> R:
+        self.session.flush()
+        connection = self.session.connection()
+        with connection.begin_nested():
+            outcome = handler(connection, [item])[0]
+        self.session.expire_all()
+        return outcome
+
+
+async def get_database(request: Request) -> Database:
+    """FastAPI dependency (async: no thread-pool hop): the app's `Database`."""
+    database: Database | None = getattr(request.app.state, "database", None)
+    if database is None:
+        engine: Engine = getattr(request.app.state, "engine", None) or get_engine()
+        database = request.app.state.database = Database(engine)
+    return database
 
 
 def alembic_config(url: str) -> Config:

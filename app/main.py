@@ -46,10 +46,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                   description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
     app.state.engine = engine or get_engine()
 
-    for router in (site_public.router, admin_public.router, admin_staff.router,
+    # The survey pages come first: they take the most traffic, and routes are matched in order.
+    for router in (surveys_public.router, site_public.router, admin_public.router, admin_staff.router,
                    admin_staff.municipality_router, admin_staff.users_router, *admin_setup.routers,
                    api_routes.router, api_docs.router,
-                   surveys_public.router, *surveys_staff.routers,
+                   *surveys_staff.routers,
                    dialogues_public.router, *dialogues_staff.routers,
                    concerns_public.router, *concerns_staff.routers,
                    pledges_public.router, *pledges_staff.routers):

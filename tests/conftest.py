@@ -30,7 +30,7 @@ from sqlalchemy import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.config import get_settings  # noqa: E402
-from app.db import get_session, make_engine, migrate  # noqa: E402
+from app.db import InlineDatabase, get_database, get_session, make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import StaffUser  # noqa: E402
 from tests import factories  # noqa: E402
@@ -92,6 +92,7 @@ def db(engine: Engine) -> Iterator[Session]:
 def app(engine: Engine, db: Session) -> FastAPI:
     application = create_app(engine)
     application.dependency_overrides[get_session] = lambda: db
+    application.dependency_overrides[get_database] = lambda: InlineDatabase(db)
     return application
 
 

@@ -2,6 +2,7 @@
 
 from app.models import concerns as concerns  # each domain's tables, registered on the metadata
 from app.models import dialogues as dialogues
+from app.models import limits as limits  # shared rate-limit counters
 from app.models import pledges as pledges
 from app.models import surveys as surveys
 from app.models.base import SQLModel, metadata

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app import i18n
+from app.config import get_settings
 from app.db import get_session
 from app.site import service
 from app.web import LANG_COOKIE, redirect, render, safe_next
@@ -38,5 +39,6 @@ def choose_language(lang: str = "sv", next: str = "/") -> Response:
     """The language switcher: plain links, so it works without JavaScript; remembered in a cookie."""
     response = redirect(safe_next(next))
     if lang in i18n.LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                            secure=get_settings().secure_cookies)
     return response

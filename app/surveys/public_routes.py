@@ -12,19 +12,19 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app import i18n
+from app import clock, i18n, ratelimit
 from app.config import get_settings
-from app.db import get_session
+from app.db import Database, get_database, get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.surveys import Channel, Survey, SurveyDraft, SurveyMode
 from app.surveys import api, rules, service
-from app.web import LANG_COOKIE, form_str, read_form, redirect, render, request_language
+from app.web import LANG_COOKIE, add_cookie, form_str, read_form, redirect, render, request_language
 
 router = APIRouter()
 router.include_router(api.router)  # the JSON API (GET /api/v1/surveys...)
@@ -40,8 +40,9 @@ def done_cookie(survey: Survey) -> str:
     return f"sdone{survey.id}"
 
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(get_settings().secret_key, salt="survey-done")
+def _signer() -> Signer:
+    """Signs the survey id for the "this browser has answered" cookie (a plain HMAC: no JSON, no zlib)."""
+    return Signer(get_settings().secret_key, salt="survey-done")
 
 
 def has_answered(request: Request, survey: Survey) -> bool:
@@ -49,7 +50,7 @@ def has_answered(request: Request, survey: Survey) -> bool:
     if not raw:
         return False
     try:
-        return bool(_signer().loads(raw) == survey.id)
+        return _signer().unsign(raw).decode() == str(survey.id)
     except BadSignature:
         return False
 
@@ -167,14 +168,13 @@ def question_page(request: Request, slug: str, page: int, session: Session = Dep
     values: dict[str, list[str]] = {}
     for question in rules.page_questions(questionnaire.questions, page, draft.answers):
         values.update(rules.as_form(question, draft.answers.get(question.code)))
-    return _page(request, questionnaire, municipality, draft, page, lang, rules.FormValues(values))
+    return _page(request, questionnaire, municipality, draft.answers, page, lang, rules.FormValues(values))
 
 
 def _page(request: Request, questionnaire: service.Questionnaire, municipality: Municipality,
-          draft: SurveyDraft | None, page: int, lang: str, values: rules.FormValues, *,
+          answers: dict[str, Any], page: int, lang: str, values: rules.FormValues, *,
           errors: dict[str, str] | None = None, status_code: int = 200, preview: bool = False,
           preview_base: str = "") -> Response:
-    answers = draft.answers if draft else {}
     pages = rules.visible_pages(questionnaire.questions, answers) if not preview else sorted(
         {q.page for q in questionnaire.questions})
     index = pages.index(page) if page in pages else 0
@@ -217,76 +217,103 @@ def _form_values(form: FormData) -> rules.FormValues:
 
 
 @router.post("/s/{slug}/{page:int}")
-def answer_page(request: Request, slug: str, page: int, form: FormData = Depends(read_form),
-                session: Session = Depends(get_session)) -> Response:
-    survey, municipality, draft = _context(request, session, slug)
-    lang = page_language(request, survey, draft)
+async def answer_page(request: Request, slug: str, page: int, form: FormData = Depends(read_form),
+                      database: Database = Depends(get_database)) -> Response:
+    """A posted page. Async, with no session: the draft is read, checked and saved (or submitted) by the group
+    committer in one batch with other residents' pages (app/batching.py, service.post_pages)."""
+    values = _form_values(form)
+    outcome: service.PageOutcome | None = None
+    for fresh in (False, True):  # a stale cached questionnaire is read again once
+        survey, municipality, questionnaire = await service.public_bundle(database, slug, fresh=fresh)
+        lang = page_language(request, survey)
+        i18n.set_language(lang)
+        if not service.is_open(survey):
+            return _closed(request, survey, municipality, lang)
+        token = request.cookies.get(draft_cookie(survey), "")
+        if not token or len(token) > 100:
+            return _expired(request, survey, municipality, lang)
+        if form_str(form, "page", 10) != str(page):
+            return _form_changed(request, survey, municipality, lang)
+        post = service.PagePost(questionnaire, rules.token_hash(token), page, values,
+                                language=lang if lang in _survey_languages(survey) else None,
+                                browser_done=has_answered(request, survey), **_rate_limit(request))
+        outcome = await database.write(service.post_pages, post)
+        if outcome.kind != service.Outcome.stale:
+            break
+    assert outcome is not None
+    return _answered(request, questionnaire, municipality, outcome, page, values)
+
+
+def _rate_limit(request: Request) -> dict[str, Any]:
+    """Open-link submissions per client address and hour, counted across processes (0 turns it off). Behind a
+    reverse proxy run uvicorn with --proxy-headers, or every resident shares the proxy's address."""
+    limit = get_settings().survey_submissions_per_hour
+    if not limit:
+        return {}
+    client = request.client.host if request.client else "unknown"
+    return {"client_key": ratelimit.client_key("survey-submit", client, clock.now()), "limit": limit}
+
+
+def _answered(request: Request, questionnaire: service.Questionnaire, municipality: Municipality,
+              outcome: service.PageOutcome, page: int, values: rules.FormValues) -> Response:
+    """The response to a posted page, by outcome."""
+    survey, lang, kind = questionnaire.survey, outcome.language, outcome.kind
     i18n.set_language(lang)
-    if not service.is_open(survey):
+    Outcome = service.Outcome
+    if kind == Outcome.next:
+        return redirect(f"/s/{survey.slug}/{outcome.next_page}")
+    if kind == Outcome.submitted:
+        return _submitted(survey, outcome.channel)
+    if kind in (Outcome.invalid, Outcome.missing, Outcome.changed):
+        on_page = {rules.field_name(q) for q in rules.page_questions(questionnaire.questions, page, outcome.answers)}
+        if set(outcome.errors) <= on_page:
+            return _page(request, questionnaire, municipality, outcome.answers, page, lang, values,
+                         errors=outcome.errors, status_code=400)
+        # The problem is on another page (or the survey changed): say so, and lead back to the first page.
+        return _message(request, survey, municipality, lang, _("Något saknas"), next(iter(outcome.errors.values())),
+                        400, continue_url=f"/s/{survey.slug}/1")
+    if kind == Outcome.closed:
+        service.forget_questionnaire(survey)
         return _closed(request, survey, municipality, lang)
-    token = request.cookies.get(draft_cookie(survey), "")
-    if draft is not None and draft.submitted:
+    if kind == Outcome.expired:
+        return _expired(request, survey, municipality, lang)
+    if kind == Outcome.already_submitted:
         return _message(request, survey, municipality, lang, _("Svaren är redan inskickade"),
                         _("Dina svar är redan inskickade. De skickas bara in en gång. Tack!"), 409)
-    if draft is None:
-        return _message(request, survey, municipality, lang, _("Sidan har gått ut"),
-                        _("Vi hittar inte dina påbörjade svar. De sparas i två dygn. Börja om från enkätens "
-                          "första sida."), 400)
-    questionnaire = service.cached_questionnaire(session, survey)
-    pages = rules.visible_pages(questionnaire.questions, draft.answers)
-    if form_str(form, "page", 10) != str(page) or page not in pages:
-        return _message(request, survey, municipality, lang, _("Något gick fel"),
-                        _("Formuläret hade ändrats. Gå tillbaka till enkätens första sida och försök igen."), 400)
-    questions = rules.page_questions(questionnaire.questions, page, draft.answers)
-    values = _form_values(form)
-    answers, errors = rules.read_page(questions, values, area_codes=questionnaire.area_codes,
-                                      bounds=questionnaire.bounds)
-    if errors:
-        return _page(request, questionnaire, municipality, draft, page, lang, values, errors=errors,
-                     status_code=400)
-    page_codes = {q.code for q in questions}
-    merged = rules.prune_hidden(questionnaire.questions, {
-        **{k: v for k, v in draft.answers.items() if k not in page_codes}, **answers})
-    later = [p for p in rules.visible_pages(questionnaire.questions, merged) if p > page]
-    if later:
-        draft.language = lang
-        service.save_answers(session, questionnaire, draft, answers, list(page_codes))
-        return redirect(f"/s/{survey.slug}/{later[0]}")
-    # The last page: submit straight away, with no separate draft write.
-    return _submit(request, session, questionnaire, municipality, draft, token, lang, values, page, merged)
-
-
-def _submit(request: Request, session: Session, questionnaire: service.Questionnaire, municipality: Municipality,
-            draft: SurveyDraft, token: str, lang: str, values: rules.FormValues, page: int,
-            answers: dict[str, Any]) -> Response:
-    survey = questionnaire.survey
-    channel = Channel(draft.channel)
-    open_link = channel in (Channel.web, Channel.qr)
-    if open_link and has_answered(request, survey):
+    if kind == Outcome.browser_done:
         return _message(request, survey, municipality, lang, _("Du har redan svarat"),
                         _("Den här webbläsaren har redan skickat in svar på enkäten. Tack för att du deltog!"), 409)
-    client = request.client.host if request.client else "unknown"
-    if open_link and not service.submissions_limiter.hit(client):
+    if kind == Outcome.rate_limited:
         return _message(request, survey, municipality, lang, _("För många svar"),
                         _("Många svar har skickats från din anslutning. Vänta en stund och försök igen."), 429)
-    try:
-        service.submit(session, questionnaire, token, answers=answers, language=lang)
-    except service.AlreadyAnswered:
-        return _message(request, survey, municipality, lang, _("Svaren är redan inskickade"),
-                        _("Dina svar är redan inskickade. De skickas bara in en gång. Tack!"), 409)
-    except ValidationFailed as exc:
-        on_page = {rules.field_name(q) for q in rules.page_questions(questionnaire.questions, page, answers)}
-        if set(exc.errors) <= on_page:
-            return _page(request, questionnaire, municipality, draft, page, lang, values, errors=exc.errors,
-                         status_code=400)
-        # The problem is on another page (or the survey changed): say so, and lead back to the first page.
-        return _message(request, survey, municipality, lang, _("Något saknas"), next(iter(exc.errors.values())),
-                        400, continue_url=f"/s/{survey.slug}/1")
+    if kind == Outcome.code_used:
+        return _message(request, survey, municipality, lang, _("Något gick fel"),
+                        _("Koden finns inte eller har redan använts."), 409)
+    if kind == Outcome.stale:
+        return _message(request, survey, municipality, lang, _("Något saknas"),
+                        _("Enkäten har ändrats medan du svarade. Gå igenom svaren igen."), 409,
+                        continue_url=f"/s/{survey.slug}/1")
+    return _form_changed(request, survey, municipality, lang)  # Outcome.wrong_page
+
+
+def _expired(request: Request, survey: Survey, municipality: Municipality, lang: str) -> Response:
+    return _message(request, survey, municipality, lang, _("Sidan har gått ut"),
+                    _("Vi hittar inte dina påbörjade svar. De sparas i två dygn. Börja om från enkätens "
+                      "första sida."), 400)
+
+
+def _form_changed(request: Request, survey: Survey, municipality: Municipality, lang: str) -> Response:
+    return _message(request, survey, municipality, lang, _("Något gick fel"),
+                    _("Formuläret hade ändrats. Gå tillbaka till enkätens första sida och försök igen."), 400)
+
+
+def _submitted(survey: Survey, channel: Channel) -> Response:
     response = redirect(f"/s/{survey.slug}/tack" + ("?assisted=1" if channel == Channel.assisted else ""))
-    response.delete_cookie(draft_cookie(survey), path="/s/")
-    if open_link:
-        response.set_cookie(done_cookie(survey), _signer().dumps(survey.id), max_age=365 * 24 * 3600,
-                            httponly=True, samesite="lax", secure=get_settings().secure_cookies, path="/s/")
+    secure = get_settings().secure_cookies
+    add_cookie(response, draft_cookie(survey), '""', max_age=0, path="/s/", secure=secure)
+    if channel in (Channel.web, Channel.qr):
+        add_cookie(response, done_cookie(survey), _signer().sign(str(survey.id)).decode(), max_age=365 * 24 * 3600,
+                   path="/s/", secure=secure)
     return response
 
 
@@ -306,6 +333,6 @@ def preview_page(request: Request, session: Session, survey: Survey, municipalit
                  lang: str, base: str) -> Response:
     """Staff preview: the resident's page exactly, with no draft and a form that posts nowhere."""
     questionnaire = service.load_questionnaire(session, survey)
-    return _page(request, questionnaire, municipality, None, page, lang, rules.FormValues({}), preview=True,
+    return _page(request, questionnaire, municipality, {}, page, lang, rules.FormValues({}), preview=True,
                  preview_base=base)
 

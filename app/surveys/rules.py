@@ -357,6 +357,44 @@ def answers_valid(questions: Sequence[QuestionDef], answers: Mapping[str, Any], 
     return True
 
 
+@dataclass(frozen=True)
+class PageResult:
+    """What one posted page does to a draft: `answers` is the draft with the page merged in (hidden answers
+    dropped); `next_page` is the next visible page, or None when this page ends the survey. `problem` names what
+    stops it: "page" (not a visible page now), "invalid" (errors on this page), "missing" (a required answer
+    is missing, maybe on another page) or "changed" (earlier answers no longer fit the questionnaire)."""
+
+    answers: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    next_page: int | None = None
+    problem: str = ""
+
+
+def apply_page(questions: Sequence[QuestionDef], draft: Mapping[str, Any], page: int, form: FormValues, *,
+               area_codes: set[str], bounds: Bounds) -> PageResult:
+    """Reads `page` from the form into the draft answers; on the last page, checks the whole set once more."""
+    if page not in visible_pages(questions, draft):
+        return PageResult(dict(draft), problem="page")
+    on_page = page_questions(questions, page, draft)
+    answers, errors = read_page(on_page, form, area_codes=area_codes, bounds=bounds)
+    if errors:
+        return PageResult(dict(draft), errors, problem="invalid")
+    codes = {q.code for q in on_page}
+    merged = prune_hidden(questions, {**{k: v for k, v in draft.items() if k not in codes}, **answers})
+    later = [p for p in visible_pages(questions, merged) if p > page]
+    if later:
+        return PageResult(merged, next_page=later[0])
+    missing = missing_required(questions, merged)
+    if missing:
+        return PageResult(merged, {field_name(missing[0]): _("Svara på alla obligatoriska frågor.")},
+                          problem="missing")
+    earlier = {k: v for k, v in merged.items() if k not in codes}  # this page was just read: check the rest
+    if not answers_valid(questions, earlier, area_codes=area_codes, bounds=bounds):
+        return PageResult(merged, {"answers": _("Enkäten har ändrats medan du svarade. Gå igenom svaren igen.")},
+                          problem="changed")
+    return PageResult(merged)
+
+
 def as_form(question: QuestionDef, value: Any) -> dict[str, list[str]]:
     """The form fields that would produce `value`: used to show saved answers and to re-check drafts."""
     name = field_name(question)

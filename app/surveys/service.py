@@ -11,16 +11,19 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import Connection, delete, func, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from app import audit, clock
+from app import audit, clock, i18n, ratelimit
 from app.auth import Scope
-from app.config import get_settings
+from app.db import Database
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
@@ -187,10 +190,40 @@ def public_survey(session: Session, slug: str) -> tuple[Survey, Municipality]:
     return found[0], found[1]
 
 
+Bundle = tuple[Survey, Municipality, "Questionnaire"]
+_bundles: dict[str, tuple[float, Bundle]] = {}
+
+
+async def public_bundle(database: Database, slug: str, *, fresh: bool = False) -> Bundle:
+    """Survey, municipality and questionnaire for a hot resident route, reused for `database.cache_seconds`.
+
+    Safe to reuse briefly: the write that follows checks the survey's status and `updated_at` in the database
+    (service.post_pages answers Outcome.stale or closed), so a cached copy never decides what is stored.
+    """
+    now = time.monotonic()
+    hit = _bundles.get(slug)
+    if hit is not None and not fresh and now - hit[0] < database.cache_seconds:
+        return hit[1]
+
+    def load(session: Session) -> Bundle:
+        survey, municipality = public_survey(session, slug)
+        if fresh:
+            forget_questionnaire(survey)
+        return survey, municipality, cached_questionnaire(session, survey)
+
+    bundle = await database.read(load)
+    if database.cache_seconds:
+        _bundles[slug] = (now, bundle)
+    return bundle
+
+
 def is_open(survey: Survey, today: date | None = None) -> bool:
-    day = today or clock.today()
-    return (survey.status == SurveyStatus.open and (survey.opens_on is None or survey.opens_on <= day)
-            and (survey.closes_on is None or day <= survey.closes_on))
+    return open_between(survey.status, survey.opens_on, survey.closes_on, today or clock.today())
+
+
+def open_between(status: str, opens_on: date | None, closes_on: date | None, day: date) -> bool:
+    return (status == SurveyStatus.open and (opens_on is None or opens_on <= day)
+            and (closes_on is None or day <= closes_on))
 
 
 def require_open(survey: Survey) -> None:
@@ -262,98 +295,198 @@ def find_draft(session: Session, survey: Survey, token: str | None) -> SurveyDra
     return draft
 
 
-def save_answers(session: Session, questionnaire: Questionnaire, draft: SurveyDraft,
-                 page_answers: dict[str, Any], page_codes: list[str]) -> dict[str, Any]:
-    """Replaces this page's answers in the draft, drops answers hidden by them, and returns the new set."""
-    if draft.submitted:
-        raise AlreadyAnswered(_("Dina svar är redan inskickade. Tack!"))
-    merged = {k: v for k, v in draft.answers.items() if k not in page_codes}
-    merged.update(page_answers)
-    merged = rules.prune_hidden(questionnaire.questions, merged)
-    draft.answers = merged
-    session.add(draft)
-    session.commit()
-    return merged
+# --- posting a page: the draft moves on, or the survey is submitted (through the group committer) -------------
 
 
-def set_draft_language(session: Session, draft: SurveyDraft, language: str) -> None:
-    draft.language = language
-    session.add(draft)
-    session.commit()
+class Outcome(StrEnum):
+    next = "next"  # answers saved in the draft; go to `next_page`
+    submitted = "submitted"  # stored as one response
+    invalid = "invalid"  # errors on this page (shown on it)
+    missing = "missing"  # a required answer is missing (on this page or another)
+    changed = "changed"  # earlier answers no longer fit the questionnaire
+    wrong_page = "wrong_page"  # the posted page is not a visible page (tampered or stale form)
+    expired = "expired"  # no such draft (expired, unknown token, other survey)
+    already_submitted = "already_submitted"  # this draft was submitted before
+    browser_done = "browser_done"  # open link: this browser has answered already
+    rate_limited = "rate_limited"  # open link: too many submissions from this client
+    code_used = "code_used"  # the letter code was used by another draft meanwhile
+    closed = "closed"  # the survey stopped taking answers
+    stale = "stale"  # the survey changed since the questionnaire was read: read it again and retry
 
 
-# --- submission ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PagePost:
+    """One posted page of answers, as the route hands it to `post_pages`."""
+
+    questionnaire: Questionnaire
+    token_hash: str
+    page: int
+    form: rules.FormValues
+    language: str | None = None  # the interface language now, when the survey offers it
+    browser_done: bool = False  # the signed "this browser has answered" cookie came with it
+    client_key: str | None = None  # rate-limit key (app.ratelimit.client_key); None: not limited
+    limit: int = 0
 
 
-def submit(session: Session, questionnaire: Questionnaire, token: str, *,
-           answers: dict[str, Any] | None = None, language: str | None = None) -> SurveyDraft:
-    """Stores the draft's answers as one response, in one transaction. A token submits once; a code once.
+@dataclass(frozen=True)
+class PageOutcome:
+    kind: Outcome
+    answers: dict[str, Any] = field(default_factory=dict)  # the draft's answers, to show the page again
+    errors: dict[str, str] = field(default_factory=dict)
+    next_page: int | None = None
+    language: str = "sv"
+    channel: Channel = Channel.web
 
-    `answers` (the draft's answers merged with the last page, not yet saved) spares the last page a separate
-    draft write. The draft is claimed with a conditional UPDATE (submitted false -> true), so two racing submits
-    of the same token store one response; the letter code is used the same way. Any failure rolls back all.
+
+_DRAFT = SurveyDraft.__table__  # type: ignore[attr-defined]
+_SURVEY = Survey.__table__  # type: ignore[attr-defined]
+_CODE = LetterCode.__table__  # type: ignore[attr-defined]
+
+
+def post_pages(connection: Connection, posts: Sequence[PagePost]) -> list[PageOutcome]:
+    """The batch handler (app/batching.py): applies posted pages to their drafts in the caller's transaction.
+
+    Per batch: one read of the surveys, one of the drafts, one UPDATE per saved page, one claiming UPDATE for all
+    final pages, one INSERT of the responses and one of their answers. A draft is claimed with a conditional
+    UPDATE (submitted false -> true), so a token submits once even when two processes race; a letter code is
+    used the same way, and its draft claim is undone if the code was taken meanwhile. The stored response keeps
+    no link to its draft or code (the draft's answers and code hash are wiped as it is claimed).
     """
-    survey = questionnaire.survey
-    require_open(survey)
-    digest = rules.token_hash(token)
-    draft = session.get(SurveyDraft, digest)
-    if draft is None or draft.survey_id != survey.id:
-        raise NotFound
-    if draft.submitted:
-        raise AlreadyAnswered(_("Dina svar är redan inskickade. Tack!"))
-    answers = dict(draft.answers if answers is None else answers)
-    missing = rules.missing_required(questionnaire.questions, answers)
-    if missing:
-        raise ValidationFailed({rules.field_name(missing[0]): _("Svara på alla obligatoriska frågor.")})
-    if not rules.answers_valid(questionnaire.questions, answers, area_codes=questionnaire.area_codes,
-                               bounds=questionnaire.bounds):
-        raise ValidationFailed({"answers": _("Enkäten har ändrats medan du svarade. Gå igenom svaren igen.")})
-    channel, code_digest = Channel(draft.channel), draft.code_hash
-    language = language or draft.language
-    try:
-        claimed = session.execute(
-            update(SurveyDraft).where(col(SurveyDraft.token_hash) == digest, col(SurveyDraft.submitted).is_(False))
-            .values(submitted=True, answers={}, code_hash=None)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise AlreadyAnswered(_("Dina svar är redan inskickade. Tack!"))
-        if code_digest is not None:
-            used = session.execute(
-                update(LetterCode).where(col(LetterCode.survey_id) == survey.id,
-                                         col(LetterCode.code_hash) == code_digest, col(LetterCode.used).is_(False))
-                .values(used=True).execution_options(synchronize_session=False))
-            if used.rowcount != 1:  # type: ignore[attr-defined]
-                raise ValidationFailed({"code": _("Koden finns inte eller har redan använts.")})
-        store_response(session, questionnaire, answers, channel=channel, language=language)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    session.expire(draft)
-    return draft
+    now, today = clock.now(), clock.today()
+    surveys = {row.id: row for row in connection.execute(
+        core_select(_SURVEY.c.id, _SURVEY.c.status, _SURVEY.c.opens_on, _SURVEY.c.closes_on, _SURVEY.c.updated_at)
+        .where(_SURVEY.c.id.in_({p.questionnaire.survey.id for p in posts})))}
+    drafts = {row.token_hash: row for row in connection.execute(
+        core_select(_DRAFT).where(_DRAFT.c.token_hash.in_({p.token_hash for p in posts})))}
+    outcomes: list[PageOutcome | None] = []
+    final: list[tuple[int, PagePost, Any, PageOutcome]] = []  # (index, post, draft row, outcome if stored)
+    seen: set[str] = set()
+    for post in posts:
+        outcome, row = _apply(connection, post, surveys, drafts, seen, now, today)
+        if outcome.kind == Outcome.submitted:
+            final.append((len(outcomes), post, row, outcome))
+            outcomes.append(None)
+        else:
+            outcomes.append(outcome)
+    for index, outcome in _store(connection, final, today):
+        outcomes[index] = outcome
+    return [o for o in outcomes if o is not None]
+
+
+def _apply(connection: Connection, post: PagePost, surveys: dict[int, Any], drafts: dict[str, Any],
+           seen: set[str], now: datetime, today: date) -> tuple[PageOutcome, Any]:
+    """One post, read and checked; a page that is not the last is saved here. Submissions are stored later."""
+    questionnaire = post.questionnaire
+    survey = surveys.get(questionnaire.survey.id or 0)
+    if survey is None or not open_between(survey.status, survey.opens_on, survey.closes_on, today):
+        return PageOutcome(Outcome.closed), None
+    if survey.updated_at != questionnaire.survey.updated_at:
+        return PageOutcome(Outcome.stale), None
+    draft = drafts.get(post.token_hash)
+    if draft is None or draft.survey_id != survey.id or draft.expires_at < now:
+        return PageOutcome(Outcome.expired), None
+    offered = [lang for lang in questionnaire.survey.languages if lang]
+    language = post.language if post.language in offered else draft.language
+    i18n.set_language(language)  # messages are made here, in the writer thread
+    channel = Channel(draft.channel)
+    if draft.submitted or post.token_hash in seen:
+        return PageOutcome(Outcome.already_submitted, language=language, channel=channel), None
+    result = rules.apply_page(questionnaire.questions, draft.answers, post.page, post.form,
+                              area_codes=questionnaire.area_codes, bounds=questionnaire.bounds)
+    kind = {"page": Outcome.wrong_page, "invalid": Outcome.invalid, "missing": Outcome.missing,
+            "changed": Outcome.changed}.get(result.problem)
+    if kind is not None:
+        return PageOutcome(kind, result.answers, result.errors, language=language, channel=channel), None
+    if result.next_page is not None:
+        connection.execute(update(_DRAFT).where(_DRAFT.c.token_hash == post.token_hash,
+                                                _DRAFT.c.submitted.is_(False))
+                           .values(answers=result.answers, language=language))
+        return PageOutcome(Outcome.next, result.answers, next_page=result.next_page, language=language,
+                           channel=channel), None
+    open_link = channel in (Channel.web, Channel.qr)
+    if open_link and post.browser_done:
+        return PageOutcome(Outcome.browser_done, result.answers, language=language, channel=channel), None
+    if open_link and post.client_key and ratelimit.hit(connection, post.client_key, now=now) > post.limit:
+        return PageOutcome(Outcome.rate_limited, result.answers, language=language, channel=channel), None
+    seen.add(post.token_hash)
+    return PageOutcome(Outcome.submitted, result.answers, language=language, channel=channel), draft
+
+
+def _store(connection: Connection, final: list[tuple[int, PagePost, Any, PageOutcome]],
+           today: date) -> list[tuple[int, PageOutcome]]:
+    """Claims the final drafts (and their letter codes) and stores their responses; returns each outcome."""
+    if not final:
+        return []
+    refused: dict[int, Outcome] = {}
+    for index, _post, draft, _outcome in final:
+        if draft.code_hash is None:
+            continue
+        used = connection.execute(update(_CODE).where(_CODE.c.survey_id == draft.survey_id,
+                                                      _CODE.c.code_hash == draft.code_hash, _CODE.c.used.is_(False))
+                                  .values(used=True))
+        if used.rowcount != 1:
+            refused[index] = Outcome.code_used
+    wanted = [post.token_hash for index, post, _d, _o in final if index not in refused]
+    claimed = set(connection.execute(
+        update(_DRAFT).where(_DRAFT.c.token_hash.in_(wanted), _DRAFT.c.submitted.is_(False))
+        .values(submitted=True, answers={}, code_hash=None).returning(_DRAFT.c.token_hash)).scalars()) if wanted \
+        else set()
+    for index, post, draft, _outcome in final:
+        if index not in refused and post.token_hash not in claimed:
+            refused[index] = Outcome.already_submitted
+            if draft.code_hash is not None:  # give back the code this losing draft had just taken
+                connection.execute(update(_CODE).where(_CODE.c.survey_id == draft.survey_id,
+                                                       _CODE.c.code_hash == draft.code_hash).values(used=False))
+    stored = [(post.questionnaire, outcome.answers, outcome.channel, outcome.language)
+              for index, post, _d, outcome in final if index not in refused]
+    insert_responses(connection, stored, today)
+    return [(index, replace(outcome, kind=refused.get(index, Outcome.submitted)))
+            for index, _post, _draft, outcome in final]
+
+
+def insert_responses(connection: Connection, responses: Sequence[tuple[Questionnaire, dict[str, Any], Channel, str]],
+                     submitted_on: date) -> list[int]:
+    """Inserts validated responses with their answer rows: one INSERT for the responses, one for the answers."""
+    if not responses:
+        return []
+    heads = []
+    for questionnaire, answers, channel, language in responses:
+        survey = questionnaire.survey
+        area_code = rules.response_area_code(questionnaire.questions, answers)
+        heads.append({"survey_id": survey.id, "series_id": survey.series_id, "wave": survey.wave,
+                      "channel": channel.value, "language": language, "submitted_on": submitted_on,
+                      "area_id": next((a.id for a in questionnaire.areas
+                                       if rules.AREA_PREFIX + a.slug == area_code), None)})
+    ids = list(connection.execute(insert(Response).returning(col(Response.id), sort_by_parameter_order=True),
+                                  heads).scalars())
+    rows: list[tuple[Any, ...]] = []
+    for response_id, (questionnaire, answers, _channel, _language) in zip(ids, responses, strict=True):
+        survey_id = questionnaire.survey.id
+        rows.extend((response_id, survey_id, *(row[name] for name in _ANSWER_FIELDS))
+                    for row in rules.answer_rows(questionnaire.questions, answers))
+    if rows:
+        # Straight to the driver's executemany: plain values, and SQLAlchemy's per-row parameter work would cost
+        # more than the insert itself (about 15 rows per response).
+        connection.exec_driver_sql(_answer_insert("?" if connection.dialect.paramstyle == "qmark" else "%s"), rows)
+    return [int(i or 0) for i in ids]
+
+
+_ANSWER_FIELDS = ("question_id", "item_code", "value_code", "value_number", "value_text", "lat", "lon", "time_of_day")
+
+
+def _answer_insert(mark: str) -> str:
+    columns = ("response_id", "survey_id", *_ANSWER_FIELDS)  # constants: nothing from outside goes into the SQL
+    return f"INSERT INTO survey_answer ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608
 
 
 def store_response(session: Session, questionnaire: Questionnaire, answers: dict[str, Any], *,
                    channel: Channel, language: str, submitted_on: date | None = None) -> int:
-    """Inserts one response and its answer rows (one bulk INSERT) in the caller's transaction; returns its id.
+    """Inserts one response and its answer rows in the caller's transaction; returns its id.
 
     `answers` must already be valid (rules.read_page / rules.answers_valid). Stores the date only.
     """
-    survey = questionnaire.survey
-    area_code = rules.response_area_code(questionnaire.questions, answers)
-    area_id = next((a.id for a in questionnaire.areas if rules.AREA_PREFIX + a.slug == area_code), None)
-    response_id = session.execute(
-        insert(Response).values(survey_id=survey.id, series_id=survey.series_id, wave=survey.wave,
-                                channel=channel.value, area_id=area_id, language=language,
-                                submitted_on=submitted_on or clock.today())
-        .returning(col(Response.id))).scalar_one()
-    rows = rules.answer_rows(questionnaire.questions, answers)
-    if rows:
-        for row in rows:
-            row["response_id"] = response_id
-            row["survey_id"] = survey.id
-        session.execute(insert(Answer), rows)
-    return int(response_id)
+    return insert_responses(session.connection(), [(questionnaire, answers, channel, language)],
+                            submitted_on or clock.today())[0]
 
 
 # --- aggregation seam (for concerns and indicators) ----------------------------------------------------------
@@ -384,52 +517,6 @@ def battery_counts(session: Session, survey: Survey, question_code: str = "probl
         .group_by(col(Response.area_id), col(Answer.item_code), col(Answer.value_code))
         .order_by(col(Response.area_id), col(Answer.item_code), col(Answer.value_code))).all()
     return [BatteryCount(area, item, value or "", int(n)) for area, item, value, n in rows]
-
-
-# --- open-link integrity: a rate limit per client, keyed by a salted hash held in memory only --------------
-
-
-class RateLimiter:
-    """At most `limit` events per client per `window` seconds. The client key is a hash of its address with a
-    random salt that lives only in this process and is replaced every `window`, together with all counts."""
-
-    def __init__(self, limit: int = 30, window: float = 3600.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._lock = threading.Lock()
-        self._rotate(time.monotonic())
-
-    def _rotate(self, now: float) -> None:
-        self._salt = secrets.token_bytes(16)
-        self._counts: dict[str, int] = {}
-        self._since = now
-
-    def key(self, client: str) -> str:
-        return rules.token_hash(self._salt.hex() + client)
-
-    def hit(self, client: str) -> bool:
-        """Counts one event; False when the client is over the limit."""
-        with self._lock:
-            now = time.monotonic()
-            if now - self._since >= self.window:
-                self._rotate(now)
-            key = self.key(client)
-            self._counts[key] = self._counts.get(key, 0) + 1
-            return self._counts[key] <= self.limit
-
-
-def _limit_from_environment() -> int:
-    """SURVEY_SUBMISSIONS_PER_HOUR: open-link submissions per client address and hour (0 turns the limit off).
-    Behind a reverse proxy run uvicorn with --proxy-headers, or every resident shares the proxy's address."""
-    return get_settings().survey_submissions_per_hour
-
-
-class _NoLimit(RateLimiter):
-    def hit(self, client: str) -> bool:
-        return True
-
-
-submissions_limiter: RateLimiter = RateLimiter(_limit_from_environment()) if _limit_from_environment() else _NoLimit()
 
 
 # --- staff: reading ------------------------------------------------------------------------------------------
