@@ -36,6 +36,7 @@ class Settings(BaseSettings):
 
     survey_submissions_per_hour: int = Field(default=30, ge=0)  # per client address, open-link surveys; 0 = off
     workers: int = Field(default=1, ge=1, le=64)
+    public_cache_seconds: int = Field(default=60, ge=0, le=3600)  # public page cache lifetime; 0 = off
     db_pool_size: int = Field(default=20, ge=1, le=200)
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)

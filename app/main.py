@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
+from app import cache
 from app.admin import public_routes as admin_public
 from app.admin import setup_routes as admin_setup
 from app.admin import staff_routes as admin_staff
@@ -81,6 +82,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
 
     # Added last = outermost. Sessions must wrap the app so error pages can read them.
+    app.add_middleware(cache.FastPath)  # inside the session middleware: a cached page may need the CSRF token
     app.add_middleware(BodyLimit)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="trygg_session",
                        max_age=int(timedelta(hours=settings.session_max_age_hours).total_seconds()),

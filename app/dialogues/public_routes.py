@@ -11,6 +11,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app import clock, i18n
+from app.cache import CONTENT, SIGNUPS, public_page
 from app.config import get_settings
 from app.db import get_session
 from app.dialogues import forms, mails, rules, service
@@ -32,6 +33,7 @@ def _base(municipality: Municipality, lang: str) -> dict[str, object]:
 
 
 @router.get("/m/{slug}/dialoger")
+@public_page(CONTENT, SIGNUPS)
 def events_page(request: Request, slug: str, omrade: str = "", session: Session = Depends(get_session)) -> Response:
     municipality = site_service.municipality(session, slug)
     area = service.area_by_slug(session, municipality.id or 0, omrade) if omrade else None
@@ -59,6 +61,7 @@ def _event_page(request: Request, session: Session, municipality: Municipality, 
 
 
 @router.get("/m/{slug}/dialoger/{event_id}")
+@public_page(CONTENT, SIGNUPS)
 def event_page(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
     return _event_page(request, session, site_service.municipality(session, slug), event_id)
 
@@ -104,6 +107,7 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
 
 
 @router.get("/m/{slug}/dialoger/{event_id}/rapport")
+@public_page(CONTENT)
 def walk_report(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
     municipality = site_service.municipality(session, slug)
     row = service.public_event(session, municipality, event_id)

@@ -1,5 +1,6 @@
 """Every table. Importing this package registers all models on the shared metadata."""
 
+from app.models import cache as cache  # the public page cache's version counters
 from app.models import concerns as concerns  # each domain's tables, registered on the metadata
 from app.models import dialogues as dialogues
 from app.models import limits as limits  # shared rate-limit counters

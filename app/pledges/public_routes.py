@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
+from app.cache import CONTENT, public_page
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -37,6 +38,7 @@ def render_pledge(request: Request, session: Session, municipality: Municipality
 
 
 @router.get("/m/{slug}/pledges")
+@public_page(CONTENT)
 def pledges_page(request: Request, slug: str, area: str = "", session: Session = Depends(get_session)) -> Response:
     municipality = site_service.municipality(session, slug)
     lang = use_request_language(request)
@@ -79,6 +81,7 @@ def public_file(slug: str, attachment_id: int, session: Session = Depends(get_se
 
 
 @router.get("/m/{slug}/pledges/{pledge_id}")
+@public_page(CONTENT)
 def pledge_page(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
     municipality = site_service.municipality(session, slug)
     return render_pledge(request, session, municipality, service.public_pledge(session, municipality.id or 0,

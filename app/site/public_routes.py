@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app import i18n
+from app.cache import CONTENT, SIGNUPS, public_page
 from app.config import get_settings
 from app.db import get_session
 from app.site import service
@@ -16,11 +17,13 @@ router = APIRouter()
 
 
 @router.get("/")
+@public_page(CONTENT)
 def start_page(request: Request, session: Session = Depends(get_session)) -> Response:
     return render(request, "public/start.html", {"municipalities": service.municipalities(session)})
 
 
 @router.get("/m/{slug}")
+@public_page(CONTENT, SIGNUPS)  # its events block shows seats left
 def municipality_page(request: Request, slug: str, session: Session = Depends(get_session)) -> Response:
     found = service.municipality(session, slug)
     return render(request, "public/municipality.html",
