@@ -1,6 +1,6 @@
 """Crash and outage check (run by hand, not in the suite):
 
-    .venv/bin/python bench/crash.py [--kills 3] [--seconds 4] [--concurrency 24]
+    .venv/bin/python bench/crash.py [--kills 3] [--seconds 6] [--concurrency 24]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/] [--skip-postgres] [--skip-outage]
 
 For a fresh SQLite file and a fresh, uniquely named PostgreSQL database (dropped afterwards) it migrates, seeds one
@@ -614,7 +614,7 @@ def outage(url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=4.0, help="load before each kill")
+    parser.add_argument("--seconds", type=float, default=6.0, help="load before each kill")
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-postgres", action="store_true")
