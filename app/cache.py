@@ -116,22 +116,36 @@ _TABLE_SEEN: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionar
 
 def _has_table(session: OrmSession) -> bool:
     """False on a database migrated only to an older revision: then nothing is cached and nothing is bumped."""
-    engine = session.get_bind().engine
+    return _table_present(session.get_bind().engine, session.connection)
+
+
+def _table_present(engine: Engine, connection: Callable[[], Connection]) -> bool:
     seen = _TABLE_SEEN.get(engine)
     if seen == float("inf") or (seen is not None and time.monotonic() < seen):
         return seen == float("inf")
-    present = sa_inspect(session.connection()).has_table(CacheVersion.__tablename__)
+    present = sa_inspect(connection()).has_table(CacheVersion.__tablename__)
     _TABLE_SEEN[engine] = float("inf") if present else time.monotonic() + 10  # look again in 10 s
     return present
+
+
+_VERSIONS = sa_select(CacheVersion.name, CacheVersion.value, CacheVersion.changed_at)  # type: ignore[call-overload]
 
 
 def current_versions(session: Session) -> dict[str, tuple[int, datetime]] | None:
     if not _has_table(session):
         return None
     # Plain columns, not objects: a long-lived session's identity map would otherwise hand back stale values.
-    rows = session.execute(sa_select(CacheVersion.name, CacheVersion.value,  # type: ignore[call-overload]
-                                     CacheVersion.changed_at)).all()
-    return {name: (value, changed_at) for name, value, changed_at in rows}
+    return {name: (value, changed_at) for name, value, changed_at in session.execute(_VERSIONS).all()}
+
+
+def engine_versions(engine: Engine) -> dict[str, tuple[int, datetime]] | None:
+    """The same read straight from the engine: on PostgreSQL in autocommit, so one round trip instead of
+    BEGIN, SELECT and ROLLBACK (a hit on the fast path costs a quarter as much)."""
+    options = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as connection:
+        if not _table_present(engine, lambda: connection):
+            return None
+        return {name: (value, changed_at) for name, value, changed_at in connection.execute(_VERSIONS).all()}
 
 
 # --- the per-process store ------------------------------------------------------------------------------------
@@ -366,7 +380,7 @@ class FastPath:
         if entry is None or is_personal(request):
             return None
         try:
-            versions = await run_in_threadpool(_versions, application.state.engine)
+            versions = await run_in_threadpool(engine_versions, application.state.engine)
         except Exception:
             return None
         if versions is None or not _fresh(entry, _wanted(versions, entry.groups)[0], clock.now(), seconds):
@@ -374,8 +388,3 @@ class FastPath:
         if entry.route is not None:
             scope["route"] = entry.route
         return _respond(request, entry, "hit")
-
-
-def _versions(engine: Engine) -> dict[str, tuple[int, datetime]] | None:
-    with Session(engine) as session:
-        return current_versions(session)
