@@ -23,7 +23,8 @@ stopped for a few seconds (`pg_ctlcluster --skip-systemctl-redirect <version> ma
 finally-block starts it again whatever happens). While it is down, HTML answers must be the 503 page written for
 people (its title, explanation, and the page check of tests/pagecheck.py) and the API must answer 503
 application/problem+json; afterwards the same server process, not restarted, must answer normally again.
-Stopping PostgreSQL disturbs anyone else using that server for those seconds.
+Stopping PostgreSQL disturbs anyone else using that server for those seconds, so the script first waits (up to
+--wait-quiet minutes, default 10) until no other database on the server has a client.
 """
 
 from __future__ import annotations
