@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import gettext as _
@@ -130,6 +130,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.connection_invalidated or "connect" in message or "database is locked" in message:
             log.warning("database unavailable: %s", type(exc.orig).__name__)
             return error_response(request, 503)
+        if isinstance(exc, DataError):
+            # A value the database cannot store or compare (a NUL in a URL, a number out of range): bad input,
+            # and the statement failed, so nothing was written.
+            log.warning("database refused a value: %s", type(exc.orig).__name__)
+            return error_response(request, 400)
         log.exception("database error")
         return error_response(request, 500)
 

@@ -15,11 +15,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "detail": {"type": "string"},
     },
 }
-PROBLEM_STATUSES = {"404": "Not found (unknown municipality or object)", "422": "Invalid parameters"}
+PROBLEM_STATUSES = {"400": "A value the database cannot take (e.g. a NUL character)",
+                    "404": "Not found (unknown municipality or object)", "422": "Invalid parameters"}
 
 
 def document_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
-    """Every /api operation may answer 404 or 422 as `application/problem+json` (see app.errors)."""
+    """Every /api operation may answer 400, 404 or 422 as `application/problem+json` (see app.errors)."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, item in schema.get("paths", {}).items():
