@@ -166,8 +166,9 @@ def save_settings(session: Session, scope: Scope, values: SettingsInput) -> Muni
             police_area = session.exec(select(PoliceArea).where(
                 func.lower(PoliceArea.name) == new_name.lower())).first()
     elif values.police_area_id:
-        police_area = (session.get(PoliceArea, int(values.police_area_id))
-                       if values.police_area_id.isdigit() else None)
+        digits = values.police_area_id
+        police_area = (session.get(PoliceArea, int(digits))  # ASCII and short: "²" or 10**20 is no id
+                       if digits.isascii() and digits.isdigit() and len(digits) <= 9 else None)
         if police_area is None:
             errors["police_area_id"] = _("Välj ett lokalpolisområde i listan.")
     if errors:

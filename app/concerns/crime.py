@@ -98,7 +98,7 @@ def parse_crime_csv(data: bytes, areas: Mapping[str, int]) -> tuple[list[CrimeRo
             problems.append(_("perioden ”%(period)s” ska vara ett år, kvartal (2025-Q3) eller månad (2025-07)")
                             % {"period": get("period")[:20]})
         raw_count = get("count").replace(" ", "").replace("\u00a0", "")
-        count = int(raw_count) if raw_count.isdigit() and len(raw_count) <= 9 else None
+        count = int(raw_count) if raw_count.isdecimal() and len(raw_count) <= 9 else None
         if count is None:
             problems.append(_("antal ska vara ett heltal, 0 eller mer"))
         if not problems and area_id is not None and period is not None and count is not None:

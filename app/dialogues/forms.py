@@ -62,7 +62,7 @@ def parse_signup(values: dict[str, str], interpretation_languages: list[str],
     if phone and not PHONE_RE.match(phone):
         errors["phone"] = _("Ange ett mobilnummer med bara siffror, till exempel 070 123 45 67.")
     people_text = values.get("people", "") or "1"
-    people = int(people_text) if people_text.isdigit() else 0
+    people = int(people_text) if people_text.isdecimal() else 0
     if not 1 <= people <= MAX_PEOPLE:
         errors["people"] = _("Ange hur många ni är, från 1 till %(max)s.") % {"max": MAX_PEOPLE}
     interpretation = values.get("interpretation_language", "")

@@ -88,7 +88,7 @@ def parse_event(values: dict[str, Any], languages: list[str], area_ids: set[int]
     area_text = values.get("area_id", "")
     out["area_id"] = None
     if area_text:
-        if area_text.isdigit() and int(area_text) in area_ids:
+        if area_text.isdecimal() and int(area_text) in area_ids:
             out["area_id"] = int(area_text)
         else:
             errors["area_id"] = _("Välj ett område i listan.")
@@ -102,7 +102,7 @@ def parse_event(values: dict[str, Any], languages: list[str], area_ids: set[int]
         errors["ends_at"] = _("Slutet måste vara efter starten.")
     out["starts_at"], out["ends_at"] = starts, ends
     capacity = values.get("capacity", "")
-    if not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY:
+    if not capacity.isdecimal() or not 1 <= int(capacity) <= MAX_CAPACITY:
         errors["capacity"] = _("Ange antal platser, från 1 till 10000.")
     else:
         out["capacity"] = int(capacity)
@@ -148,7 +148,7 @@ def parse_observation(values: dict[str, str], area_ids: set[int],
     out["area_id"] = None
     area_text = values.get("area_id", "")
     if area_text:
-        if area_text.isdigit() and int(area_text) in area_ids:
+        if area_text.isdecimal() and int(area_text) in area_ids:
             out["area_id"] = int(area_text)
         else:
             errors["area_id"] = _("Välj ett område i listan.")
@@ -163,7 +163,7 @@ def parse_observation(values: dict[str, str], area_ids: set[int],
     out["party_id"] = None
     party_text = values.get("party_id", "")
     if party_text:
-        if party_text.isdigit() and int(party_text) in party_ids:
+        if party_text.isdecimal() and int(party_text) in party_ids:
             out["party_id"] = int(party_text)
         else:
             errors["party_id"] = _("Välj en ansvarig part i listan.")

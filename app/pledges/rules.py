@@ -34,7 +34,7 @@ def parse_count(value: str) -> tuple[int | None, bool]:
     text = value.strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None, True
-    if not text.isdigit():
+    if not text.isdecimal():
         return None, False
     number = int(text)
     return (number, True) if number <= 10_000_000 else (None, False)

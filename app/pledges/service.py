@@ -192,9 +192,9 @@ def measure(session: Session, survey_id: int, question_code: str, item_code: str
 def figure_from_survey(session: Session, municipality_id: int, pick: str, area_id: int | None) -> Figure:
     parts = pick.split(":")
     errors = {"fig_item": _("Välj en fråga ur en enkät.")}
-    if len(parts) != 3 or not parts[0].isdigit():
+    if len(parts) != 3 or row_id(parts[0]) is None:
         raise ValidationFailed(errors)
-    survey = session.get(Survey, int(parts[0]))
+    survey = session.get(Survey, row_id(parts[0]))
     if survey is None or survey.municipality_id != municipality_id:
         raise ValidationFailed(errors)
     area = session.get(Area, area_id) if area_id else None
@@ -255,10 +255,15 @@ def create_pledge(session: Session, scope: Scope, values: dict[str, str]) -> Ple
     return found
 
 
+def row_id(raw: str) -> int | None:
+    """A row id typed into a form: ASCII digits that fit the database's integer ("²" or 10**20 are no id)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
+
 def _own_area(session: Session, scope: Scope, raw: str, errors: dict[str, str], field: str) -> int | None:
     if not raw:
         return None
-    area = session.get(Area, int(raw)) if raw.isdigit() else None
+    area = session.get(Area, row_id(raw)) if row_id(raw) else None
     if area is None or area.municipality_id != scope.municipality_id:
         errors[field] = _("Välj ett område i kommunen.")
         return None
@@ -333,12 +338,12 @@ def save_activity(session: Session, scope: Scope, found: Pledge, row: PledgeActi
                                      values["starts_on"], values["ends_on"])
     party_id: int | None = None
     if values["party"] and values["party"] != "joint":
-        party = session.get(Party, int(values["party"])) if values["party"].isdigit() else None
+        party = session.get(Party, row_id(values["party"])) if row_id(values["party"]) else None
         if party is None or party.municipality_id != scope.municipality_id:
             errors["act_party"] = _("Välj vem som ansvarar för aktiviteten.")
         else:
             party_id = party.id
-    focus_id = int(values["focus_area_id"]) if values["focus_area_id"].isdigit() else 0
+    focus_id = row_id(values["focus_area_id"]) or 0
     focus = session.get(PledgeFocusArea, focus_id)
     if focus is None or focus.pledge_id != found.id:
         errors["act_focus_area_id"] = _("Välj fokusområde.")
@@ -372,7 +377,7 @@ def _own_observation(session: Session, scope: Scope, raw: str, errors: dict[str,
         return None
     from app.models.dialogues import WalkObservation
 
-    row = session.get(WalkObservation, int(raw)) if raw.isdigit() else None
+    row = session.get(WalkObservation, row_id(raw)) if row_id(raw) else None
     if row is None or row.municipality_id != scope.municipality_id:
         errors["act_observation_id"] = _("Välj en observation från en trygghetsvandring i kommunen.")
         return None

@@ -150,13 +150,13 @@ def _figures(session: Session, scope: Scope, form: FormData) -> list[service.Fig
     chosen: list[service.Figure] = []
     priorities = service.concern_priorities(session, scope.municipality_id)
     for raw in form.getlist("priority"):
-        if isinstance(raw, str) and raw.isdigit() and int(raw) < len(priorities):
-            chosen.append(priorities[int(raw)])
+        if isinstance(raw, str) and (index := service.row_id(raw)) is not None and index < len(priorities):
+            chosen.append(priorities[index])
     pick = form_str(form, "fig_item", 200)
     if pick:
         area = form_str(form, "fig_area", 20)
         chosen.append(service.figure_from_survey(session, scope.municipality_id, pick,
-                                                 int(area) if area.isdigit() else None))
+                                                 service.row_id(area)))
     return chosen
 
 
