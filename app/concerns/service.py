@@ -743,7 +743,7 @@ def export_tables(board: Dashboard) -> dict[str, tuple[list[str], list[list[Any]
 def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
+    writer.writerow([_csv_safe(v) for v in header])  # headers carry area names staff typed
     for row in rows:
         writer.writerow([_csv_safe(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -751,7 +751,7 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
 
 def _csv_safe(value: Any) -> Any:
     """Spreadsheets run cells starting with = + - @ as formulas: prefix text like that with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
@@ -767,7 +767,7 @@ def xlsx_bytes(tables: Mapping[str, tuple[list[str], list[list[Any]]]], method: 
         sheet.append([line])
     for name, (header, rows) in tables.items():
         ws = book.create_sheet(title=name[:31])
-        ws.append(header)
+        ws.append([_csv_safe(v) for v in header])
         for row in rows:
             ws.append([_csv_safe(v) for v in row])
     buffer = io.BytesIO()

@@ -6,11 +6,11 @@ router carries the scope itself); choosing priorities, uploading crime statistic
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from jinja2.utils import htmlsafe_json_dumps
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -41,7 +41,7 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdecimal() or len(raw) > 12:
         raise NotFound
     return int(raw)
 
@@ -110,7 +110,8 @@ def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]
         points = [hotspots.MapPoint(label=p.label, lat=p.lat, lon=p.lon, count=p.count or p.observations)
                   for p in board.hotspots.rows if p.lat is not None and p.lon is not None]
         data = hotspots.map_data([(a.name, a.geojson) for a in shown_areas if a.geojson], points)
-        context["map_json"] = json.dumps(data) if data else None
+        # Inside <script>: Jinja's tojson escaping, so an area or place name cannot close the element.
+        context["map_json"] = htmlsafe_json_dumps(data) if data else None
     return context
 
 
@@ -197,7 +198,7 @@ def choose_priorities(request: Request, form: FormData = Depends(read_form), sco
                       session: Session = Depends(get_session)) -> Response:
     raw_wave = form_str(form, "wave", 12)
     raw_area = form_str(form, "area", 12)
-    if not raw_wave.isdigit() or (raw_area and not raw_area.isdigit()):
+    if not raw_wave.isdecimal() or (raw_area and not raw_area.isdecimal()):
         flash(request, _("Välj en mätomgång först."), "error")
         return redirect(_base(scope))
     survey = service.get_wave(session, scope.municipality_id, int(raw_wave))
@@ -257,7 +258,7 @@ def add_term(request: Request, form: FormData = Depends(read_form), scope: Scope
              session: Session = Depends(get_session)) -> Response:
     values = {"term": form_str(form, "term", 60), "theme": form_str(form, "theme", 60)}
     raw_wave = form_str(form, "wave", 12)
-    survey_id = int(raw_wave) if raw_wave.isdigit() else None
+    survey_id = int(raw_wave) if raw_wave.isdecimal() else None
     labels: dict[str, str] = {}
     if survey_id is not None:
         service.get_wave(session, scope.municipality_id, survey_id)
@@ -277,7 +278,7 @@ def delete_term(request: Request, concern_term_id: int, form: FormData = Depends
     service.delete_term(session, scope, concern_term_id)
     raw_wave = form_str(form, "wave", 12)
     flash(request, _("Ordet är borttaget."))
-    return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdigit() else None, None)}")
+    return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdecimal() else None, None)}")
 
 
 @edit_router.post("/answers/{concern_answer_id}/themes")

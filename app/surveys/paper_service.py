@@ -16,6 +16,7 @@ from app.errors import AppError, ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import Answer, Channel, Response, Survey, SurveyStatus
 from app.surveys import paper, rules, service
+from app.surveys.exports import safe_cell
 
 CHUNK = 500  # responses per INSERT batch
 
@@ -66,7 +67,8 @@ def template_xlsx(questionnaire: service.Questionnaire) -> bytes:
     codes.append([paper.DATE_COLUMN, _("Datum på pappret"), "", _("ÅÅÅÅ-MM-DD (tomt = i dag)")])
     codes.append([paper.LANGUAGE_COLUMN, _("Språk"), "", ", ".join(_languages(questionnaire.survey))])
     for column in paper.columns(questionnaire.questions):
-        codes.append([column.header, rules.localized(column.question.text, "sv")[:300],
+        # Question texts are typed by staff: a text starting like a formula must stay text.
+        codes.append([column.header, safe_cell(rules.localized(column.question.text, "sv")[:300]),
                       _("ja") if column.question.required else "", column.note])
         for option in (*column.question.options, *column.question.items):
             codes.append(["", "", "", f"{option.code} = {rules.localized(option.label, 'sv')[:200]}"])
