@@ -11,7 +11,8 @@ is bounded by the entry's lifetime, PUBLIC_CACHE_SECONDS (0 = off).
 Never cached: requests from a signed-in session or with a flash message waiting, non-200 answers, answers that
 set their own headers. Pages with a form carry the visitor's own CSRF token: the cache stores the page with a
 slot where the token was and fills in the visitor's token on the way out, so the token stays bound to the session
-(such pages are `private`; the others `public`, both `no-cache`, i.e. revalidated with the ETag on every use).
+(such pages, and any answer that carries a session cookie, are `private`; the others `public`; all `no-cache`,
+i.e. revalidated with the ETag on every use).
 """
 
 from __future__ import annotations
@@ -318,8 +319,9 @@ def _respond(request: Request, entry: Entry, outcome: str) -> Response:
     headers = {
         "ETag": etag,
         "Last-Modified": format_datetime(entry.read_at.astimezone(UTC), usegmt=True),
-        # no-cache = keep it, but ask each time (a 304 is cheap); private when it carries the visitor's token.
-        "Cache-Control": f"{'private' if entry.has_token else 'public'}, no-cache",
+        # no-cache = keep it, but ask each time (a 304 is cheap). Shared caches may keep only a page without a
+        # token that goes out without a session cookie: one that sets a cookie must never be replayed to others.
+        "Cache-Control": f"{'private' if entry.has_token or request.scope.get('session') else 'public'}, no-cache",
         "Vary": "Cookie",
         "X-Cache": outcome,
     }

@@ -162,12 +162,15 @@ def test_etag_answers_304_and_a_change_answers_200(client: CheckedClient, staff_
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
 
-def test_pages_without_a_form_are_public_and_answer_if_modified_since(client: CheckedClient, db: Session,
-                                                                      town: dict[str, Any]) -> None:
+def test_pages_without_a_form_are_public_and_answer_if_modified_since(app: FastAPI, client: CheckedClient,
+                                                                      db: Session, town: dict[str, Any]) -> None:
     db.execute(update(CacheVersion).values(changed_at=datetime(2020, 1, 1, tzinfo=UTC)))  # long settled
-    page = client.get("/")
-    assert page.status_code == 200 and page.headers["cache-control"] == "public, no-cache"
-    assert 'name="csrf_token"' not in page.text
+    first = client.get("/")
+    assert first.headers["cache-control"] == "private, no-cache"  # it started a session: never for shared caches
+    with CheckedClient(app, base_url="http://testserver") as stranger:
+        page = stranger.get("/")
+        assert page.status_code == 200 and page.headers["cache-control"] == "public, no-cache"
+        assert "set-cookie" not in page.headers and 'name="csrf_token"' not in page.text
     since = client.get("/", headers={"If-Modified-Since": page.headers["last-modified"]})
     assert since.status_code == 304
     assert client.get("/", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_code == 200
