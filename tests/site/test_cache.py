@@ -28,6 +28,7 @@ from tests.conftest import CheckedClient
 from tests.databases import fresh_database
 from tests.dialogues import factories as dialogue_factories
 from tests.pledges import factories as pf
+from tests.surveys import factories as survey_factories
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -283,3 +284,20 @@ def test_fast_path_answers_hits_before_routing_and_sees_other_processes_commits(
     finally:
         engine.dispose()
         elsewhere.dispose()
+
+
+def test_closing_a_survey_and_cancelling_an_event_reach_the_cached_municipality_page(
+        client: CheckedClient, staff_client: CheckedClient, db: Session, town: dict[str, Any]) -> None:
+    survey = survey_factories.standard_survey(db, town["m"])
+    event = dialogue_factories.event(db, town["m"])
+    db.commit()
+    page = f"/m/{town['m'].slug}"
+    before = client.get(page)
+    assert f'href="/s/{survey.slug}"' in before.text and f"/dialoger/{event.id}" in before.text
+    assert client.get(page).headers["x-cache"] == "hit"
+    staff = f"/staff/m/{town['m'].slug}"
+    assert staff_client.post_form(f"{staff}/surveys/{survey.id}/status", {"status": "closed"}).status_code == 303
+    assert f'href="/s/{survey.slug}"' not in client.get(page).text
+    assert staff_client.post_form(f"{staff}/dialogues/{event.id}/cancel").status_code == 303
+    assert f"/dialoger/{event.id}" not in client.get(page).text
+    assert f"/dialoger/{event.id}\"" not in client.get(f"{page}/dialoger").text
