@@ -6,9 +6,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-# One pytest worker per core; each worker has its own databases and live server. loadgroup keeps a module
-# marked xdist_group on one worker (tests/test_scale_out.py starts its two app instances once).
-PYTEST_ARGS ?= -n auto --dist loadgroup
+# One pytest worker per core; each worker has its own databases and live server.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install lint typecheck browser test-sqlite test-postgres audit clean
 
