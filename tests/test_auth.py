@@ -332,8 +332,6 @@ def test_cookies_are_httponly_samesite_and_secure_over_https(https_client: Check
         assert {"secure", "httponly", "samesite=lax"} <= flags, f"{name}: {sorted(flags)}"
 
 
-@pytest.mark.xfail(strict=True, reason="app/surveys/public_routes.py sets the language cookie without Secure "
-                                       "(reported; that file belongs to the surveys domain)")
 def test_the_survey_language_cookie_is_secure_over_https(https_client: CheckedClient, db: Session) -> None:
     from app.web import LANG_COOKIE
     from tests.surveys.factories import standard_survey

@@ -138,7 +138,8 @@ def start(request: Request, slug: str, form: FormData = Depends(read_form),
         return _start(request, session, survey, municipality, lang, via=via, errors=exc.errors, status_code=400)
     response = redirect(f"/s/{survey.slug}/1")
     set_draft_cookie(response, survey, token)
-    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                        secure=get_settings().secure_cookies)
     return response
 
 
