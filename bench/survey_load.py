@@ -361,7 +361,7 @@ async def page_weight(base: str, slug: str) -> dict[str, Any]:
 
 
 def wrk_submit(base: str, slug: str, residents: list[Resident] | None, seconds: float,
-               concurrency: int) -> Outcome:
+               concurrency: int, path: str = "") -> Outcome:
     """The same timed phase driven by wrk: prepared drafts (bench/submit_drafts.lua), or the bare form POST
     (bench/form_post.lua) when `residents` is None."""
     threads = 2
@@ -370,7 +370,7 @@ def wrk_submit(base: str, slug: str, residents: list[Resident] | None, seconds: 
         for resident in residents or []:
             handle.write(f"{cookie_header(resident.cookies)['Cookie']}\t{resident.csrf}\n")
         drafts = handle.name
-    env.update({"DRAFTS": drafts, "NTHREADS": str(threads), "SUBMIT_PATH": f"/s/{slug}/1"})
+    env.update({"DRAFTS": drafts, "NTHREADS": str(threads), "SUBMIT_PATH": path or f"/s/{slug}/1"})
     script = ROOT / "bench" / ("submit_drafts.lua" if residents is not None else "form_post.lua")
     done = subprocess.run(["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:.0f}s", "--latency", "-s",
                            str(script), f"{base}/s/{slug}/1"], capture_output=True, text=True, env=env,
@@ -416,14 +416,19 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> dict[str, An
     port = free_port()
     env = {"DATABASE_URL": url, "SURVEY_SUBMISSIONS_PER_HOUR": "0", "ENVIRONMENT": "development",
            "BASE_URL": f"http://127.0.0.1:{port}", "WORKERS": str(args.workers)}
-    server = start_server("app.asgi:app", port, args.workers, env)
+    server = start_server("bench.stack_floor_app:app", port, args.workers, env)  # the app + an empty route
     base = f"http://127.0.0.1:{port}"
-    runs = []
+    runs, floors = [], []
     try:
         weight = asyncio.run(page_weight(base, slug))
         acknowledged = 0  # page_weight prepares a draft but submits nothing
         for n in range(args.runs):
             residents = asyncio.run(prepare_many(base, slug, args.prepare, args.concurrency))
+            if args.client == "wrk":  # the same app, an empty route: what any route of this app can reach
+                floor = wrk_submit(base, slug, residents, args.seconds, args.concurrency, f"/floor/{slug}/1")
+                floors.append(floor)
+                print(f"  {label} run {n + 1}: the app's empty route {floor.rate:.0f}/s, p99 {floor.pct(0.99):.1f} ms",
+                      flush=True)
             outcome = (wrk_submit(base, slug, residents, args.seconds, args.concurrency) if args.client == "wrk"
                        else asyncio.run(submit_load(base, slug, residents, args.seconds, args.concurrency)))
             acknowledged += outcome.ok
@@ -439,7 +444,7 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> dict[str, An
           "while drafts were prepared (both retried)", flush=True)
     TRANSPORT_ERRORS[0] = 0
     start_errors, START_ERRORS[0] = START_ERRORS[0], 0
-    return {"label": label, "start_errors": start_errors, "runs": runs, "acknowledged": acknowledged,
+    return {"label": label, "start_errors": start_errors, "runs": runs, "floors": floors, "acknowledged": acknowledged,
             "stored": stored, "answers": answers,
             "weight": weight}
 
@@ -496,6 +501,13 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     print(f"| bare FastAPI form parse | {bare_rate:.0f} | 1.00 | {statistics.median(o.pct(0.5) for o in bare):.1f} "
           f"| {statistics.median(o.pct(0.99) for o in bare):.1f} | – |")
+    for result in results:
+        if result["floors"]:
+            floor_rate = statistics.median(o.rate for o in result["floors"])
+            print(f"| the app's empty route ({result['label']} pass) | {floor_rate:.0f} | "
+                  f"{floor_rate / bare_rate:.2f} | "
+                  f"{statistics.median(o.pct(0.5) for o in result['floors']):.1f} | "
+                  f"{statistics.median(o.pct(0.99) for o in result['floors']):.1f} | – |")
     summary: dict[str, Any] = {"bare_rate": bare_rate, "databases": []}
     for result in results:
         rate = statistics.median(o.rate for o in result["runs"])
