@@ -4,6 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     ENVIRONMENT=production HOST=0.0.0.0 PORT=8000 WORKERS=2
 WORKDIR /app
+# DejaVu Sans: the letter-code PDF prints Swedish, Arabic and Persian titles with it (app/surveys/letters.py)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml README.md ./
 COPY app ./app

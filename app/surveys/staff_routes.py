@@ -6,7 +6,6 @@ scope itself); changes need "edit"; entering answers for a respondent at a stand
 
 from __future__ import annotations
 
-import csv
 import io
 
 import segno
@@ -23,7 +22,7 @@ from app.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
 from app.models.surveys import Question, QuestionOption, Survey, SurveyArea, SurveyMode
-from app.surveys import public_routes, responses_routes, rules, service
+from app.surveys import letters, letters_service, public_routes, responses_routes, rules, service
 from app.web import flash, form_str, read_form, redirect, render, request_language
 
 PREFIX = "/staff/m/{municipality}/surveys"
@@ -392,6 +391,26 @@ def question_delete(request: Request, survey_id: int, question_id: int, scope: S
 # --- letter codes --------------------------------------------------------------------------------------------
 
 
+def _letter_text(session: Session, scope: Scope, survey: Survey) -> letters.LetterText:
+    questionnaire = service.load_questionnaire(session, survey)
+    langs = list(dict.fromkeys(["sv", *survey.languages]))
+    titles = [(lang, text.title) for lang in langs if (text := questionnaire.texts.get(lang)) and text.title]
+    return letters.LetterText(municipality=scope.municipality.name, titles=titles, public_url=public_url(survey),
+                              instructions=letters.instructions(langs, public_url(survey)))
+
+
+def _codes_download(session: Session, scope: Scope, survey: Survey, codes: list[str], kind: str,
+                    layout: str = "letter") -> Response:
+    if kind == "csv":
+        data, media_type, name = letters.codes_csv(codes, public_url(survey)), "text/csv; charset=utf-8", "csv"
+    else:
+        data = letters.codes_pdf(_letter_text(session, scope, survey), codes, layout)
+        media_type, name = "application/pdf", "pdf"
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="koder-{survey.slug}.{name}"',
+                             "Cache-Control": "no-store"})
+
+
 @edit_router.post("/{survey_id}/codes")
 def codes_generate(request: Request, survey_id: int, form: FormData = Depends(read_form),
                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
@@ -400,21 +419,31 @@ def codes_generate(request: Request, survey_id: int, form: FormData = Depends(re
         codes = service.generate_codes(session, scope, survey, form_str(form, "count", 10))
     except ValidationFailed as exc:
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
-    formatted = [rules.format_code(c) for c in codes]
-    if form_str(form, "format", 10) == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["code", "url"])
-        for code in formatted:
-            writer.writerow([code, public_url(survey)])
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="koder-{survey.slug}.csv"',
-                                 "Cache-Control": "no-store"})
+    kind = form_str(form, "format", 10)
+    if kind == "csv" or (kind == "pdf" and len(codes) <= letters_service.PART):
+        return _codes_download(session, scope, survey, codes, kind)
+    # The page is the only place the codes exist: its download forms send them back (checked against the hashes).
+    parts = [codes[i:i + letters_service.PART] for i in range(0, len(codes), letters_service.PART)]
     response = render(request, "staff/surveys/codes.html",
-                      {"scope": scope, "survey": survey, "codes": formatted, "public_url": public_url(survey),
-                       "base": _survey_url(scope, survey)})
+                      {"scope": scope, "survey": survey, "codes": [rules.format_code(c) for c in codes],
+                       "all_codes": " ".join(codes), "parts": [(i * letters_service.PART + 1, " ".join(p), len(p))
+                                                               for i, p in enumerate(parts)],
+                       "public_url": public_url(survey), "base": _survey_url(scope, survey)})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@edit_router.post("/{survey_id}/codes/download")
+def codes_download(request: Request, survey_id: int, form: FormData = Depends(read_form),
+                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    """The batch just generated, again, as PDF or CSV. Refused (400) unless every code is an unused code of
+    this survey, so the form cannot be used to print made-up or other surveys' codes."""
+    survey = service.staff_survey(session, scope, survey_id)
+    kind = "csv" if form_str(form, "format", 10) == "csv" else "pdf"
+    layout = "slips" if form_str(form, "layout", 10) == "slips" else "letter"
+    limit = service.MAX_CODES_PER_BATCH if kind == "csv" else letters_service.PART
+    codes = letters_service.check_batch(session, scope, survey, form_str(form, "codes", limit * 12), limit, kind)
+    return _codes_download(session, scope, survey, codes, kind, layout)
 
 
 # --- assisted answering at a stand ----------------------------------------------------------------------------

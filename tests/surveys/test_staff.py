@@ -175,7 +175,7 @@ def test_letter_codes_are_shown_once_and_stored_hashed(client: CheckedClient, db
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     csv = client.post_form(url, {"count": "2", "format": "csv"})
     lines = csv.text.strip().splitlines()
-    assert lines[0] == "code,url" and len(lines) == 3
+    assert lines[0] == "code,url,qr_url" and len(lines) == 3
     code = lines[1].split(",")[0]
     hashes = db.exec(select(LetterCode.code_hash).where(LetterCode.survey_id == survey.id)).all()
     assert len(hashes) == 7 and code not in hashes and rules.code_hash(code.replace("-", "")) in hashes

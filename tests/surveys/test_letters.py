@@ -1,0 +1,147 @@
+"""Letter codes on paper: the PDF (a letter per page or eight slips per page) and CSV of a generated batch, the QR
+code's address (the start page with the code filled in), and the download refusing any batch it did not issue."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import segno
+from sqlmodel import Session, select
+
+from app.models import AuditLog, Municipality, Role, StaffUser
+from app.models.surveys import LetterCode, SurveyDraft, SurveyMode
+from app.surveys import letters, rules, service
+from tests import factories
+from tests.conftest import CheckedClient
+from tests.surveys.factories import scope_for, standard_survey
+
+URL = "https://trygg.example.se/s/trygg-2026"
+
+
+def test_the_qr_code_opens_the_start_page_with_the_code() -> None:
+    assert letters.code_url(URL, "ABCDE23456") == f"{URL}?code=ABCDE23456"
+    assert letters.qr_matrix(letters.code_url(URL, "ABCDE23456")) == tuple(
+        tuple(row) for row in segno.make(f"{URL}?code=ABCDE23456", error="m", mask=0).matrix)
+
+
+def _record_qr(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The addresses the PDF encodes as QR codes (segno cannot decode, so record what it was given)."""
+    drawn: list[str] = []
+    real = letters.qr_matrix
+
+    def record(url: str) -> tuple[tuple[int, ...], ...]:
+        drawn.append(url)
+        return real(url)
+
+    monkeypatch.setattr(letters, "qr_matrix", record)
+    return drawn
+
+
+def test_pdf_has_a_page_per_letter_or_eight_slips_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = _record_qr(monkeypatch)
+    text = letters.LetterText("Exempelstad", [("sv", "Trygghetsenkät"), ("ar", "استطلاع الأمان"), ("ti", "ሰላም")],
+                              URL, letters.instructions(["sv", "en", "ar"], URL))
+    codes = [rules.new_code() for _ in range(9)]
+    pdf = letters.codes_pdf(text, codes, "letter")
+    assert pdf.startswith(b"%PDF") and _pages(pdf) == 9
+    assert drawn == [letters.code_url(URL, c) for c in codes]
+    assert _pages(letters.codes_pdf(text, codes, "slips")) == 2  # 8 + 1
+
+
+def test_texts_the_font_cannot_show_are_left_out() -> None:
+    assert letters.printable("Trygghetsenkät i Åmål", "sv")
+    assert not letters.printable("ሰላም", "ti")  # Ethiopic: not in DejaVu Sans
+    assert letters.printable("استطلاع الأمان", "ar") == letters.can_shape()
+    instructions = dict(letters.instructions(["sv", "en", "ar", "fi"], URL))
+    assert set(instructions) == {"sv", "en", "ar"} and URL in instructions["en"] and "QR" in instructions["en"]
+
+
+def _pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type /Page\b", pdf))
+
+
+def _setup(db: Session, role: Role = Role.coordinator) -> tuple[Municipality, StaffUser, Any]:
+    survey = standard_survey(db, modes=[SurveyMode.letter_codes.value])
+    municipality = db.get(Municipality, survey.municipality_id)
+    assert municipality is not None
+    return municipality, factories.staff(db, municipality, role), survey
+
+
+def _hidden_codes(page: str) -> list[str]:
+    return re.findall(r'name="codes" value="([A-Z2-9 ]+)"', page)
+
+
+def test_generated_codes_download_as_pdf_and_csv(client: CheckedClient, db: Session,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    municipality, user, survey = _setup(db)
+    client.login(user)
+    url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes"
+    page = client.post_form(url, {"count": "6", "format": "page"})
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    pdf_part, csv_all = _hidden_codes(page.text)
+    codes = pdf_part.split()
+    assert pdf_part == csv_all and len(codes) == 6
+    stored = set(db.exec(select(LetterCode.code_hash).where(LetterCode.survey_id == survey.id)).all())
+    assert {rules.code_hash(c) for c in codes} == stored
+    assert all(rules.format_code(c) in page.text for c in codes)
+
+    drawn = _record_qr(monkeypatch)
+    pdf = client.post_form(f"{url}/download", {"codes": pdf_part, "format": "pdf", "layout": "letter"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and _pages(pdf.content) == 6
+    public = f"/s/{survey.slug}?code="
+    assert [u.split(public)[1] for u in drawn] == codes and all(public in u for u in drawn)
+    slips = client.post_form(f"{url}/download", {"codes": pdf_part, "format": "pdf", "layout": "slips"})
+    assert slips.status_code == 200 and _pages(slips.content) == 1
+
+    csv = client.post_form(f"{url}/download", {"codes": csv_all, "format": "csv"})
+    rows = csv.text.strip().splitlines()
+    assert csv.status_code == 200 and rows[0] == "code,url,qr_url"
+    assert [r.split(",")[0] for r in rows[1:]] == [rules.format_code(c) for c in codes]
+    assert db.exec(select(AuditLog).where(AuditLog.action == "download_codes")).all()
+
+
+def test_pdf_straight_from_the_generating_form(client: CheckedClient, db: Session) -> None:
+    municipality, user, survey = _setup(db)
+    client.login(user)
+    pdf = client.post_form(f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes", {"count": "3", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and _pages(pdf.content) == 3
+    assert pdf.headers["cache-control"] == "no-store"
+
+
+def test_a_batch_it_did_not_issue_is_refused(client: CheckedClient, db: Session) -> None:
+    municipality, user, survey = _setup(db)
+    other = standard_survey(db, modes=[SurveyMode.letter_codes.value])
+    elsewhere = db.get(Municipality, other.municipality_id)
+    assert elsewhere is not None
+    codes = service.generate_codes(db, scope_for(db, municipality), survey, "3")
+    foreign = service.generate_codes(db, scope_for(db, elsewhere), other, "1")
+    client.login(user)
+    url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
+    assert client.post_form(url, {"codes": " ".join(codes), "format": "csv"}).status_code == 200
+    altered = codes[0][:-1] + ("A" if codes[0][-1] != "A" else "B")
+    used = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(codes[2]))).one()
+    used.used = True  # a resident has answered with it since
+    db.add(used)
+    db.commit()
+    for bad in (" ".join([altered, *codes[1:2]]), " ".join([*codes[:2], *foreign]), f"{codes[0]} {codes[0]}",
+                "<script>", "", "ABCDE23456", " ".join(codes)):
+        for kind in ("pdf", "csv"):
+            response = client.post_form(url, {"codes": bad, "format": kind})
+            assert response.status_code == 400, (bad, kind)
+            assert not response.content.startswith(b"%PDF")
+
+
+def test_viewers_cannot_download_and_codes_prefill_the_start_page(client: CheckedClient, db: Session) -> None:
+    municipality, viewer, survey = _setup(db, Role.viewer)
+    codes = service.generate_codes(db, scope_for(db, municipality), survey, "1")
+    client.login(viewer)
+    url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
+    assert client.post_form(url, {"codes": codes[0], "format": "pdf"}).status_code == 403
+    start = client.get(f"/s/{survey.slug}?code={codes[0].lower()}")
+    assert start.status_code == 200 and f'value="{rules.format_code(codes[0])}"' in start.text
+    assert not db.exec(select(SurveyDraft)).all()  # filled in, never submitted
+    junk = client.get(f"/s/{survey.slug}?code=%22%3E%3Cscript%3E")
+    assert junk.status_code == 200 and 'name="code" type="text" value=""' in junk.text
