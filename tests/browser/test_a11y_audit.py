@@ -202,7 +202,7 @@ class Audit:
         # axe loads with every page instead of being sent over for each check: a third faster
         self.context.add_init_script(path=str(AXE_SCRIPT))
         self.page = self.context.new_page()
-        self.page.set_default_timeout(10_000)
+        self.page.set_default_timeout(30_000)  # the concerns dashboard can take over 10 s on a busy machine
         self.lang = lang
         self.width = SIZES[size]["width"]
         self.problems: list[str] = []
