@@ -71,11 +71,12 @@ class GroupCommitter(Generic[T, R]):
 
     def _write(self, batch: list[tuple[T, asyncio.AbstractEventLoop, asyncio.Future[R]]]) -> None:
         items = [item for item, _loop, _future in batch]
+        outcomes: list[R | _Failed]
         try:
-            outcomes: list[Any] = self._commit(items)
-        except Exception as exc:
+            outcomes = list(self._commit(items))
+        except Exception as exc:  # every waiting request must hear about it
             if len(batch) == 1:
-                outcomes = [exc]
+                outcomes = [_Failed(exc)]
             else:
                 log.warning("batch of %d failed (%s); retrying one by one", len(batch), type(exc).__name__)
                 outcomes = []
@@ -83,7 +84,7 @@ class GroupCommitter(Generic[T, R]):
                     try:
                         outcomes.extend(self._commit([item]))
                     except Exception as single:
-                        outcomes.append(single)
+                        outcomes.append(_Failed(single))
         for (_item, loop, future), outcome in zip(batch, outcomes, strict=True):
             loop.call_soon_threadsafe(_settle, future, outcome)
 
@@ -115,10 +116,17 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class _Failed:
+    """A write that failed (the outcome a handler returns may itself be an error value: it is passed on as is)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
 def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
     if future.cancelled():
         return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
+    if isinstance(outcome, _Failed):
+        future.set_exception(outcome.error)
     else:
         future.set_result(outcome)

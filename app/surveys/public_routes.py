@@ -88,17 +88,20 @@ def _code_required(survey: Survey) -> bool:
 
 
 @router.get("/s/{slug}")
-def start_page(request: Request, slug: str, via: str = "", session: Session = Depends(get_session)) -> Response:
+def start_page(request: Request, slug: str, via: str = "", code: str = "",
+               session: Session = Depends(get_session)) -> Response:
     survey, municipality = service.public_survey(session, slug)
     lang = page_language(request, survey)
     if not service.is_open(survey):
         return _closed(request, survey, municipality, lang)
-    return _start(request, session, survey, municipality, lang, via=via)
+    prefill = rules.normalise_code(code[:40])  # a letter's QR code fills the field in; the resident still submits
+    return _start(request, service.cached_questionnaire(session, survey), municipality, lang, via=via,
+                  code=rules.format_code(prefill) if prefill else "")
 
 
-def _start(request: Request, session: Session, survey: Survey, municipality: Municipality, lang: str, *,
-           via: str = "", errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    questionnaire = service.cached_questionnaire(session, survey)
+def _start(request: Request, questionnaire: service.Questionnaire, municipality: Municipality, lang: str, *,
+           via: str = "", errors: dict[str, str] | None = None, status_code: int = 200, code: str = "") -> Response:
+    survey = questionnaire.survey
     answered = has_answered(request, survey) and not _code_required(survey)
     return render(request, "public/surveys/start.html",
                   {"municipality": municipality, "survey": survey, "q": questionnaire,
@@ -106,15 +109,17 @@ def _start(request: Request, session: Session, survey: Survey, municipality: Mun
                    "offered": [i18n.LANGUAGES[c] for c in _survey_languages(survey)],
                    "via": "qr" if via == "qr" else "", "answered": answered,
                    "code_mode": SurveyMode.letter_codes.value in survey.modes, "code_required": _code_required(survey),
+                   "code": code,
                    "open_link": SurveyMode.open_link.value in survey.modes, "errors": errors or {},
                    "pages": len(rules.visible_pages(questionnaire.questions, {}))},
                   status_code=status_code, language=lang, languages=_survey_languages(survey))
 
 
 @router.post("/s/{slug}/start")
-def start(request: Request, slug: str, form: FormData = Depends(read_form),
-          session: Session = Depends(get_session)) -> Response:
-    survey, municipality = service.public_survey(session, slug)
+async def start(request: Request, slug: str, form: FormData = Depends(read_form),
+                database: Database = Depends(get_database)) -> Response:
+    """Starts a draft. Async like the page posts: the new draft is written by the group committer."""
+    survey, municipality, questionnaire = await service.public_bundle(database, slug)
     chosen = form_str(form, "language", 12)
     lang = chosen if chosen in _survey_languages(survey) else page_language(request, survey)
     if not service.is_open(survey):
@@ -126,16 +131,16 @@ def start(request: Request, slug: str, form: FormData = Depends(read_form),
     raw_code = form_str(form, "code", 40)
     i18n.set_language(lang)
     if chosen not in _survey_languages(survey):
-        return _start(request, session, survey, municipality, lang, via=via, status_code=400,
+        return _start(request, questionnaire, municipality, lang, via=via, status_code=400,
                       errors={"language-" + _survey_languages(survey)[0]: _("Välj ett språk.")})
     if has_answered(request, survey) and not raw_code and not _code_required(survey):
         return _message(request, survey, municipality, lang, _("Du har redan svarat"),
                         _("Den här webbläsaren har redan skickat in svar på enkäten. Tack för att du deltog!"), 409)
-    try:
-        token = service.start_draft(session, survey, language=lang, raw_code=raw_code,
-                                    channel=Channel.qr if via == "qr" else Channel.web)
-    except ValidationFailed as exc:
-        return _start(request, session, survey, municipality, lang, via=via, errors=exc.errors, status_code=400)
+    token = await database.write(service.begin_drafts, service.DraftStart(
+        survey, lang, Channel.qr if via == "qr" else Channel.web, raw_code))
+    if isinstance(token, ValidationFailed):
+        return _start(request, questionnaire, municipality, lang, via=via, errors=token.errors, status_code=400,
+                      code=raw_code)
     response = redirect(f"/s/{survey.slug}/1")
     set_draft_cookie(response, survey, token)
     response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True,

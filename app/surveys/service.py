@@ -50,6 +50,11 @@ from app.surveys import bank, rules
 DRAFT_LIFETIME = timedelta(days=2)
 MAX_CODES_PER_BATCH = 5000
 
+# Core tables for the group-committed resident writes (no ORM objects on that path).
+_DRAFT = SurveyDraft.__table__  # type: ignore[attr-defined]
+_SURVEY = Survey.__table__  # type: ignore[attr-defined]
+_CODE = LetterCode.__table__  # type: ignore[attr-defined]
+
 
 class SurveyClosed(AppError):
     """The survey exists but takes no answers (closed, archived, not yet open): 410 Gone."""
@@ -252,38 +257,75 @@ def municipality_section(session: Session, municipality: Municipality) -> tuple[
 # --- drafts --------------------------------------------------------------------------------------------------
 
 
-def start_draft(session: Session, survey: Survey, *, language: str, channel: Channel,
-                raw_code: str = "") -> str:
-    """A new draft; returns its random token (only its hash is stored). Letter-code surveys check the code."""
-    require_open(survey)
-    code_digest = None
+@dataclass(frozen=True)
+class DraftStart:
+    """A resident (or staff at a stand) starting to answer, as the route hands it to `begin_drafts`."""
+
+    survey: Survey
+    language: str
+    channel: Channel
+    raw_code: str = ""
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # the cookie's; only its hash is stored
+
+
+def begin_drafts(connection: Connection, starts: Sequence[DraftStart]) -> list[str | ValidationFailed]:
+    """The batch handler for new drafts: each start's token, or why it was refused (letter codes are checked).
+
+    Expired drafts are purged once per batch. Runs in the group committer, like `post_pages`, so starting never
+    queues separately on SQLite's write lock."""
+    now = clock.now()
+    connection.execute(delete(_DRAFT).where(_DRAFT.c.expires_at < now))
+    outcomes: list[str | ValidationFailed] = []
+    for start in starts:
+        try:
+            channel, code_digest = _draft_channel(connection, start)
+        except ValidationFailed as refused:
+            outcomes.append(refused)
+            continue
+        connection.execute(insert(_DRAFT).values(
+            token_hash=rules.token_hash(start.token), survey_id=start.survey.id, language=start.language,
+            channel=channel.value, answers={}, code_hash=code_digest, submitted=False,
+            expires_at=now + DRAFT_LIFETIME))
+        outcomes.append(start.token)
+    return outcomes
+
+
+def _draft_channel(connection: Connection, start: DraftStart) -> tuple[Channel, str | None]:
+    """The draft's channel and letter-code hash; raises ValidationFailed when the survey refuses this start."""
+    survey = start.survey
+    i18n.set_language(start.language)
+    if not is_open(survey):
+        raise ValidationFailed({"survey": _("Enkäten tar inte emot svar just nu.")})
     modes = set(survey.modes)
-    if channel == Channel.assisted:
+    if start.channel == Channel.assisted:
         if SurveyMode.assisted not in modes:
             raise ValidationFailed({"mode": _("Enkäten tar inte emot svar via personal.")})
-    elif raw_code or SurveyMode.open_link not in modes:
-        if SurveyMode.letter_codes not in modes:
-            raise ValidationFailed({"code": _("Enkäten används utan kod.")})
-        code = rules.normalise_code(raw_code)
-        if code is None:
-            raise ValidationFailed({"code": _("Koden ska vara 10 tecken, bokstäver och siffror, som på brevet.")})
-        code_digest = rules.code_hash(code)
-        usable = session.exec(select(LetterCode.id).where(LetterCode.survey_id == survey.id,
-                                                          LetterCode.code_hash == code_digest,
-                                                          col(LetterCode.used).is_(False))).first()
-        if usable is None:
-            raise ValidationFailed({"code": _("Koden finns inte eller har redan använts.")})
-        channel = Channel.code
-    token = secrets.token_urlsafe(32)
-    _purge_expired_drafts(session)
-    session.add(SurveyDraft(token_hash=rules.token_hash(token), survey_id=survey.id or 0, language=language,
-                            channel=channel, code_hash=code_digest, expires_at=clock.now() + DRAFT_LIFETIME))
+        return Channel.assisted, None
+    if not start.raw_code and SurveyMode.open_link in modes:
+        return start.channel, None
+    if SurveyMode.letter_codes not in modes:
+        raise ValidationFailed({"code": _("Enkäten används utan kod.")})
+    code = rules.normalise_code(start.raw_code)
+    if code is None:
+        raise ValidationFailed({"code": _("Koden ska vara 10 tecken, bokstäver och siffror, som på brevet.")})
+    digest = rules.code_hash(code)
+    usable = connection.execute(core_select(_CODE.c.id).where(_CODE.c.survey_id == survey.id,
+                                                              _CODE.c.code_hash == digest,
+                                                              _CODE.c.used.is_(False))).first()
+    if usable is None:
+        raise ValidationFailed({"code": _("Koden finns inte eller har redan använts.")})
+    return Channel.code, digest
+
+
+def start_draft(session: Session, survey: Survey, *, language: str, channel: Channel,
+                raw_code: str = "") -> str:
+    """A new draft in the caller's session (staff at a stand, tests); returns its token. Raises when refused."""
+    outcome = begin_drafts(session.connection(), [DraftStart(survey, language, channel, raw_code)])[0]
+    if isinstance(outcome, ValidationFailed):
+        session.rollback()
+        raise outcome
     session.commit()
-    return token
-
-
-def _purge_expired_drafts(session: Session) -> None:
-    session.execute(delete(SurveyDraft).where(col(SurveyDraft.expires_at) < clock.now()))
+    return outcome
 
 
 def find_draft(session: Session, survey: Survey, token: str | None) -> SurveyDraft | None:
@@ -338,9 +380,6 @@ class PageOutcome:
     channel: Channel = Channel.web
 
 
-_DRAFT = SurveyDraft.__table__  # type: ignore[attr-defined]
-_SURVEY = Survey.__table__  # type: ignore[attr-defined]
-_CODE = LetterCode.__table__  # type: ignore[attr-defined]
 
 
 def post_pages(connection: Connection, posts: Sequence[PagePost]) -> list[PageOutcome]:
@@ -418,7 +457,8 @@ def _store(connection: Connection, final: list[tuple[int, PagePost, Any, PageOut
     if not final:
         return []
     refused: dict[int, Outcome] = {}
-    for index, _post, draft, _outcome in final:
+    # Codes are taken in one fixed order, so two processes' batches never wait on each other's codes in a cycle.
+    for index, _post, draft, _outcome in sorted(final, key=lambda entry: entry[2].code_hash or ""):
         if draft.code_hash is None:
             continue
         used = connection.execute(update(_CODE).where(_CODE.c.survey_id == draft.survey_id,
