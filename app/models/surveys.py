@@ -215,3 +215,32 @@ class LetterCode(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", ondelete="CASCADE")
     code_hash: str = Field(max_length=64)
     used: bool = False
+
+
+class ImportStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class SurveyImportJob(SQLModel, table=True):
+    """A large paper import running in the background: how far the check has come, then its report.
+
+    `report` is {"outcome": "imported", "rows": n} or {"outcome": "rejected", "rows": n, "problems": [[row,
+    column, message], ...], "total_problems": k} or {"outcome": "error", "message": "..."}. It never holds the
+    answers themselves; the uploaded file is kept in memory by the job only.
+    """
+
+    __tablename__ = "survey_import_job"
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
+    municipality_id: int = Field(foreign_key="municipality.id", ondelete="CASCADE")
+    created_by: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
+    status: ImportStatus = Field(default=ImportStatus.queued, sa_type=String(12))
+    total_rows: int = 0
+    checked_rows: int = 0
+    report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()  # the last sign of progress: a job silent for long has died
+    finished_at: datetime | None = None

@@ -15,7 +15,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -27,6 +27,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 500  # far more than any survey's template; a sheet may declare 16,384 columns in a few bytes
 MAX_REPORTED = 200  # problems listed on the report page; the count says how many there were in all
+BACKGROUND_ROWS = 2000  # a file with more data rows than this is imported by a background job with a progress page
+PROGRESS_EVERY = 250  # rows between two progress reports of a background import
 DATE_COLUMN = "date"
 LANGUAGE_COLUMN = "language"
 NOTE_PREFIX = "#"
@@ -196,10 +198,12 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
 
 
 def check_rows(questions: Sequence[rules.QuestionDef], table: list[list[str]], *, area_codes: set[str],
-               bounds: rules.Bounds, languages: Sequence[str], today: date) -> tuple[list[PaperRow],
-                                                                                     list[RowProblem]]:
+               bounds: rules.Bounds, languages: Sequence[str], today: date,
+               on_progress: Callable[[int, int], None] | None = None,
+               every: int = PROGRESS_EVERY) -> tuple[list[PaperRow], list[RowProblem]]:
     """Every data row checked as the web flow checks a resident's answers. Returns (rows, problems); the import
-    stores the rows only when there are no problems at all."""
+    stores the rows only when there are no problems at all. `on_progress(checked, total)` is told after every
+    `every` data rows and once at the end (a background import records it for its progress page)."""
     if not table or not any(cell.strip() for cell in table[0]):
         raise FileProblem(_("Filen saknar rubrikrad. Använd mallen för enkäten."))
     header = [cell.strip() for cell in table[0]]
@@ -218,7 +222,10 @@ def check_rows(questions: Sequence[rules.QuestionDef], table: list[list[str]], *
 
     rows: list[PaperRow] = []
     problems: list[RowProblem] = []
+    total = len(table) - 1
     for index, raw in enumerate(table[1:], start=2):
+        if on_progress is not None and index > 2 and (index - 2) % every == 0:
+            on_progress(index - 2, total)
         cells = {header[i]: (raw[i] if i < len(raw) else "").strip() for i in range(len(header)) if header[i]}
         first = raw[0].strip() if raw else ""
         if first.startswith(NOTE_PREFIX) or not any(cells.values()):
@@ -267,6 +274,8 @@ def check_rows(questions: Sequence[rules.QuestionDef], table: list[list[str]], *
             problems.extend(row_problems)
         else:
             rows.append(PaperRow(index, day, language, answers))
+    if on_progress is not None:
+        on_progress(total, total)
     return rows, problems
 
 

@@ -11,12 +11,13 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
+from app import i18n
 from app.auth import Scope, require_permission, staff_scope
 from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
-from app.models.surveys import Survey
-from app.surveys import exports, paper, paper_service, service
+from app.models.surveys import ImportStatus, Survey
+from app.surveys import exports, paper, paper_jobs, paper_service, service
 from app.web import flash, read_form, redirect, render
 
 PREFIX = "/staff/m/{municipality}/surveys/{survey_id}"
@@ -106,13 +107,25 @@ def paper_page(request: Request, survey_id: int, scope: Scope = Depends(staff_sc
 
 @responses_edit_router.post("/paper")
 def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session),
+                 start_job: paper_jobs.JobStarter = Depends(paper_jobs.job_starter)) -> Response:
     survey = service.staff_survey(session, scope, survey_id)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _paper_page(request, scope, survey, errors={"file": _("Välj en CSV- eller XLSX-fil.")},
                            status_code=400)
     data = upload.file.read(paper.MAX_BYTES + 1)
+    try:
+        paper_service.check_importable(survey)
+        table = paper.read_table(data)
+    except ValidationFailed as exc:
+        return _paper_page(request, scope, survey, errors=exc.errors, status_code=400)
+    except paper.FileProblem as exc:
+        return _paper_page(request, scope, survey, errors={"file": exc.message}, status_code=400)
+    if len(table) - 1 > paper.BACKGROUND_ROWS:  # a large file: checked and imported by a job with a progress page
+        job = paper_jobs.create_job(session, scope, survey, len(table) - 1)
+        start_job(job.id or 0, table, i18n.current_language())
+        return redirect(f"{_base(scope, survey)}/imports/{job.id}")
     try:
         result = paper_service.import_paper(session, scope, survey, data)
     except ValidationFailed as exc:
@@ -126,3 +139,21 @@ def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read
     flash(request, _("%(n)s pappersvar importerades (i %(chunks)s omgångar, i en och samma transaktion).")
           % {"n": result.rows, "chunks": result.chunks})
     return redirect(f"{_base(scope, survey)}/responses")
+
+
+@responses_edit_router.get("/imports/{job_id}")
+def import_job_page(request: Request, survey_id: int, job_id: int, scope: Scope = Depends(staff_scope),
+                    session: Session = Depends(get_session)) -> Response:
+    """A background import: progress while it runs (the page reloads itself, no JavaScript), then its report."""
+    survey = service.staff_survey(session, scope, survey_id)
+    job = paper_jobs.staff_job(session, scope, survey, job_id)
+    running = job.status in (ImportStatus.queued, ImportStatus.running)
+    problems = [paper.RowProblem(int(p[0]), str(p[1]), str(p[2])) for p in job.report.get("problems", [])]
+    response = render(request, "staff/surveys/import_job.html",
+                      {"scope": scope, "survey": survey, "base": _base(scope, survey), "job": job,
+                       "running": running, "percent": paper_jobs.percent(job.checked_rows, job.total_rows),
+                       "problems": problems, "report": job.report,
+                       # a rejected or failed import is an error page: its title says so (page check, WCAG 3.3.1)
+                       "errors": {} if running or job.report.get("outcome") == "imported" else {"file": "-"}})
+    response.headers["Cache-Control"] = "no-store"
+    return response
