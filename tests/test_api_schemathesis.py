@@ -29,7 +29,7 @@ from app.models.surveys import Survey
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 10
 
 
 def _real_values(db: Session) -> dict[str, list[Any]]:
@@ -66,6 +66,13 @@ def test_api_answers_every_generated_request_as_documented(app: FastAPI, db: Ses
 
         try:
             check()
+            # ... and once, for certain, with real values only.
+            real_query = {p.name: real[p.name][0] for p in operation.query if real.get(p.name)}
+            real_path = {p.name: real[p.name][0] for p in operation.path_parameters if real.get(p.name)}
+            if len(real_path) == len(list(operation.path_parameters)):
+                response = operation.Case(query=real_query or None, path_parameters=real_path or None
+                                          ).call_and_validate(checks=CHECKS)
+                statuses.setdefault(operation.label, set()).add(response.status_code)
         except Exception as exc:  # name the operation in the failure
             pytest.fail(f"{operation.label}: {exc}")
 
