@@ -95,7 +95,8 @@ def _paper_page(request: Request, scope: Scope, survey: Survey, *, errors: dict[
     return render(request, "staff/surveys/paper.html",
                   {"scope": scope, "survey": survey, "base": _base(scope, survey), "errors": errors or {},
                    "problems": problems or [], "total_problems": total_problems, "rows": rows,
-                   "max_mb": paper.MAX_BYTES // (1024 * 1024), "max_rows": paper.MAX_ROWS},
+                   "max_mb": paper.MAX_BYTES // (1024 * 1024), "max_rows": paper.MAX_ROWS,
+                   "background_rows": paper.BACKGROUND_ROWS},
                   status_code=status_code)
 
 
