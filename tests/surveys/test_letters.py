@@ -145,3 +145,14 @@ def test_viewers_cannot_download_and_codes_prefill_the_start_page(client: Checke
     assert not db.exec(select(SurveyDraft)).all()  # filled in, never submitted
     junk = client.get(f"/s/{survey.slug}?code=%22%3E%3Cscript%3E")
     assert junk.status_code == 200 and 'name="code" type="text" value=""' in junk.text
+
+
+def test_a_large_batch_is_offered_as_several_pdfs(client: CheckedClient, db: Session) -> None:
+    municipality, user, survey = _setup(db)
+    client.login(user)
+    page = client.post_form(f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes",
+                            {"count": "600", "format": "pdf"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    *parts, everything = _hidden_codes(page.text)
+    assert [len(p.split()) for p in parts] == [500, 100] and " ".join(parts) == everything
+    assert "PDF med kod 501–600" in page.text
