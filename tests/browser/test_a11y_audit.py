@@ -36,7 +36,7 @@ from app.main import create_app
 from app.models import Area, Municipality, Party, StaffUser
 from app.models.dialogues import DialogueEvent, DialogueSignup, EventKind, SignupStatus, WalkObservation, WalkPhoto
 from app.models.pledges import Pledge, PledgeActivity, PledgeAttachment, PledgeStatus, PledgeSubscriber
-from app.models.surveys import Question, Survey, SurveyStatus
+from app.models.surveys import ImportStatus, Question, Survey, SurveyImportJob, SurveyStatus
 from tests.authz import staff_routes
 from tests.browser.conftest import login
 from tests.databases import on_postgres
@@ -143,6 +143,16 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
             subscriber = PledgeSubscriber(municipality_id=mid, email="axe@example.org",
                                           token=secrets.token_urlsafe(24))
             db.add(subscriber)
+        jobs = [first(SurveyImportJob, SurveyImportJob.survey_id == survey.id, SurveyImportJob.status == status)
+                for status in (ImportStatus.failed, ImportStatus.running)]
+        if None in jobs:  # a rejected paper import with its report, and one still being checked
+            jobs = [SurveyImportJob(survey_id=survey.id or 0, municipality_id=mid, status=ImportStatus.failed,
+                                    total_rows=3000, checked_rows=3000,
+                                    report={"outcome": "rejected", "rows": 3000, "total_problems": 1,
+                                            "problems": [[12, "q-unsafe_evening", "Okänt svarsalternativ"]]}),
+                    SurveyImportJob(survey_id=survey.id or 0, municipality_id=mid, status=ImportStatus.running,
+                                    total_rows=3000, checked_rows=1200)]
+            db.add_all(jobs)
         db.commit()
         return {
             "municipality": [town.slug], "slug": [town.slug], "user_id": [viewer.id],
@@ -154,7 +164,7 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
             "pledge_id": [pledge.id], "activity_id": [activity.id], "focus_area_id": [activity.focus_area_id],
             "attachment_id": [attachment.id] if attachment else [], "concern_table": ["concerns"],
             "password_token": [admin_service.password_link(viewer).rsplit("/", 1)[1]],
-            "subscriber_token": [subscriber.token],
+            "subscriber_token": [subscriber.token], "job_id": [job.id for job in jobs],
         }
 
 
