@@ -101,16 +101,6 @@ HOSTILE_TEXT = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
 )
 HOSTILE_VALUE = st.one_of(HOSTILE_TEXT, st.lists(HOSTILE_TEXT, min_size=2, max_size=4))  # a list repeats the key
-# Reported, not yet fixed: app/surveys/service.py (being rewritten by its owner) passes digits that are not
-# decimal ("²": str.isdigit() is true, int() fails) to int(), a 500. Until then the survey routes do not get them.
-SURVEY_ROUTES = ("/s/", "/staff/m/{municipality}/surveys")
-
-
-def _int_safe(value: str | list[str]) -> bool:
-    return not any(c.isdigit() and not c.isdecimal() for text in ([value] if isinstance(value, str) else value)
-                   for c in text)
-
-
 HOSTILE_FILE = st.tuples(
     st.sampled_from(["a.csv", "../../../etc/passwd", "x.png", "bild.jpg", "\x00.pdf", "å" * 300 + ".xlsx",
                      "boundary.geojson", ""]),
@@ -372,17 +362,14 @@ def test_hostile_form_input(fresh: World, route_path: str, staff: StaffRoute | N
         allowed_writes = ERROR_MAY_WRITE.get(route_path, set())
         statuses: set[int] = set()
 
-        hostile = HOSTILE_VALUE.filter(_int_safe) if route_path.startswith(SURVEY_ROUTES) else HOSTILE_VALUE
-        digits = "2147483648" if route_path.startswith(SURVEY_ROUTES) else "²2147483648"
-
         @settings(max_examples=EXAMPLES_PER_ROUTE, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
-        @given(overrides=st.dictionaries(st.sampled_from(fields), hostile, min_size=1, max_size=4),
+        @given(overrides=st.dictionaries(st.sampled_from(fields), HOSTILE_VALUE, min_size=1, max_size=4),
                dropped=st.sets(st.sampled_from(fields), max_size=2),
                upload=HOSTILE_FILE)
         @example(overrides=dict.fromkeys(fields, "a\x00b"), dropped=set(), upload=("a\x00.csv", b"\x00", "text/csv"))
         @example(overrides=dict.fromkeys(fields, "Å" * 5_000), dropped=set(), upload=("x.png", b"\0" * 9, "image/png"))
-        @example(overrides=dict.fromkeys(fields, digits), dropped=set(), upload=("a.csv", b"1;2", "text/csv"))
+        @example(overrides=dict.fromkeys(fields, "²2147483648"), dropped=set(), upload=("a.csv", b"1;2", "text/csv"))
         @example(overrides={fields[0]: "-99999999999999999999"}, dropped=set(fields[1:]), upload=("", b"", ""))
         def post(overrides: dict[str, Any], dropped: set[str], upload: tuple[str, bytes, str]) -> None:
             data: dict[str, Any] = {name: list(values) for name, values in form.values.items() if name not in dropped}

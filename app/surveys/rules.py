@@ -439,7 +439,8 @@ def answer_rows(questions: Sequence[QuestionDef], answers: Mapping[str, Any]) ->
         if kind == "scale" and question.numeric:
             row(question, value_code=str(value), value_number=int(value))
         elif kind == "scale":
-            row(question, value_code=value, value_number=int(value) if str(value).isdigit() else None)
+            number = int(value) if str(value).isdecimal() and len(str(value)) < 10 else None  # "²" is a digit, no int
+            row(question, value_code=value, value_number=number)
         elif kind in ("single", "subarea"):
             row(question, value_code=value)
         elif kind == "multiple":

@@ -712,7 +712,7 @@ def update_settings(session: Session, scope: Scope, survey: Survey, *, slug: str
     own_areas = {a.id for a in session.exec(select(Area).where(Area.municipality_id == scope.municipality_id))}
     wanted_areas: set[int] = set()
     for raw in area_ids:
-        if not raw.isdigit() or int(raw) not in own_areas:
+        if not raw.isdecimal() or int(raw) not in own_areas:
             errors["areas"] = _("Välj bland kommunens områden.")
             break
         wanted_areas.add(int(raw))
@@ -870,7 +870,7 @@ def _parse_question(session: Session, survey: Survey, data: QuestionInput,
                                                        Question.id != (current.id if current else None))).first()
         if clash:
             errors["code"] = _("Koden används redan av en annan fråga i enkäten.")
-    if not data.page.isdigit() or not 1 <= int(data.page) <= 50:
+    if not data.page.isdecimal() or not 1 <= int(data.page) <= 50:
         errors["page"] = _("Ange ett sidnummer från 1 till 50.")
     if not data.text.get("sv"):
         errors["text-sv"] = _("Skriv frågan på svenska.")
@@ -902,7 +902,7 @@ def _parse_question(session: Session, survey: Survey, data: QuestionInput,
     for name, raw, low, high in (("min_choices", data.min_choices, 0, 50), ("max_choices", data.max_choices, 1, 50),
                                  ("scale_min", data.scale_min, 0, 10), ("scale_max", data.scale_max, 1, 10)):
         if raw:
-            if not raw.isdigit() or not low <= int(raw) <= high:
+            if not raw.isdecimal() or not low <= int(raw) <= high:
                 errors[name] = _("Ange ett heltal från %(low)s till %(high)s.") % {"low": low, "high": high}
             else:
                 settings[name] = int(raw)
@@ -915,7 +915,7 @@ def _parse_question(session: Session, survey: Survey, data: QuestionInput,
         source_code, _sep, value = data.condition.partition("=")
         source_question = session.exec(select(Question).where(Question.survey_id == survey.id,
                                                               Question.code == source_code)).first()
-        page = int(data.page) if data.page.isdigit() else 0
+        page = int(data.page) if data.page.isdecimal() else 0
         valid_values = set(session.exec(select(QuestionOption.code).where(
             QuestionOption.question_id == (source_question.id if source_question else 0),
             QuestionOption.kind == OptionKind.option)))
@@ -1019,7 +1019,7 @@ def delete_question(session: Session, scope: Scope, survey: Survey, question: Qu
 
 def generate_codes(session: Session, scope: Scope, survey: Survey, raw_count: str) -> list[str]:
     """N new one-time codes. Returns them in clear text once; only their hashes are stored."""
-    if not raw_count.isdigit() or not 1 <= int(raw_count) <= MAX_CODES_PER_BATCH:
+    if not raw_count.isdecimal() or not 1 <= int(raw_count) <= MAX_CODES_PER_BATCH:
         raise ValidationFailed({"count": _("Ange ett antal från 1 till %(n)s.") % {"n": MAX_CODES_PER_BATCH}})
     count = int(raw_count)
     codes: set[str] = set()
