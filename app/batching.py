@@ -28,11 +28,29 @@ log = logging.getLogger("app.batching")
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = TypeVar("P")
 Handler = Callable[[Connection, Sequence[T]], list[R]]
+
+
+class TwoPhase(Generic[T, P, R]):
+    """A handler in two phases: `read` (queries and checks) runs before the write lock is taken, `write` under it.
+
+    On SQLite the write lock is the whole database's; taking it only for the writes lets the other workers' batches
+    commit while this one reads. Called directly, both phases run on the one connection given (tests, scripts).
+    """
+
+    def __init__(self, read: Callable[[Connection, Sequence[T]], P], write: Callable[[Connection, P], list[R]]):
+        self.read = read
+        self.write = write
+        self.__name__ = write.__name__.lstrip("_")
+
+    def __call__(self, connection: Connection, items: Sequence[T]) -> list[R]:
+        return self.write(connection, self.read(connection, items))
 
 
 class GroupCommitter(Generic[T, R]):
     def __init__(self, engine: Engine, handler: Handler[T, R], *, max_batch: int = 64, name: str = "writer") -> None:
+        self.reader = engine
         self.engine = engine.execution_options(sqlite_immediate=True) if engine.dialect.name == "sqlite" else engine
         self.handler = handler
         self.max_batch = max_batch
@@ -89,8 +107,14 @@ class GroupCommitter(Generic[T, R]):
             loop.call_soon_threadsafe(_settle, future, outcome)
 
     def _commit(self, items: list[T]) -> list[R]:
-        with _writer_turn(self.engine), self.engine.connect() as connection, connection.begin():
-            outcomes = self.handler(connection, items)
+        if isinstance(self.handler, TwoPhase):
+            with self.reader.connect() as connection:  # a read-only transaction, rolled back on close
+                plan = self.handler.read(connection, items)
+            with _writer_turn(self.engine), self.engine.connect() as connection, connection.begin():
+                outcomes: list[R] = self.handler.write(connection, plan)
+        else:
+            with _writer_turn(self.engine), self.engine.connect() as connection, connection.begin():
+                outcomes = self.handler(connection, items)
         if len(outcomes) != len(items):
             raise RuntimeError(f"{self.name}: handler returned {len(outcomes)} outcomes for {len(items)} items")
         self.batches += 1

@@ -8,6 +8,7 @@ transaction; answers are read back with GROUP BY on `survey_answer` (see app/mod
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import time
@@ -23,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock, i18n, ratelimit
 from app.auth import Scope
+from app.batching import TwoPhase
 from app.db import Database
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -197,13 +199,15 @@ def public_survey(session: Session, slug: str) -> tuple[Survey, Municipality]:
 
 Bundle = tuple[Survey, Municipality, "Questionnaire"]
 _bundles: dict[str, tuple[float, Bundle]] = {}
+_loading: dict[str, asyncio.Future[Bundle]] = {}
 
 
 async def public_bundle(database: Database, slug: str, *, fresh: bool = False) -> Bundle:
     """Survey, municipality and questionnaire for a hot resident route, reused for `database.cache_seconds`.
 
     Safe to reuse briefly: the write that follows checks the survey's status and `updated_at` in the database
-    (service.post_pages answers Outcome.stale or closed), so a cached copy never decides what is stored.
+    (service.post_pages answers Outcome.stale or closed), so a cached copy never decides what is stored. One
+    request reloads an expired entry while the others go on with the old one (no stampede of reloads).
     """
     now = time.monotonic()
     hit = _bundles.get(slug)
@@ -216,9 +220,26 @@ async def public_bundle(database: Database, slug: str, *, fresh: bool = False) -
             forget_questionnaire(survey)
         return survey, municipality, cached_questionnaire(session, survey)
 
-    bundle = await database.read(load)
-    if database.cache_seconds:
-        _bundles[slug] = (now, bundle)
+    if not database.cache_seconds:
+        return await database.read(load)
+    pending = _loading.get(slug)
+    if pending is not None and not fresh:
+        return hit[1] if hit is not None else await asyncio.shield(pending)
+    future: asyncio.Future[Bundle] = asyncio.get_running_loop().create_future()
+    _loading[slug] = future
+    try:
+        bundle = await database.read(load)
+    except Exception as exc:
+        future.set_exception(exc)  # the waiters (if any) get it too: an unknown slug is a 404 for all
+        future.exception()  # marked as retrieved, so asyncio does not log it when nobody was waiting
+        raise
+    except BaseException:
+        future.cancel()
+        raise
+    finally:
+        _loading.pop(slug, None)
+    future.set_result(bundle)
+    _bundles[slug] = (now, bundle)
     return bundle
 
 
@@ -382,39 +403,71 @@ class PageOutcome:
 
 
 
-def post_pages(connection: Connection, posts: Sequence[PagePost]) -> list[PageOutcome]:
-    """The batch handler (app/batching.py): applies posted pages to their drafts in the caller's transaction.
+@dataclass
+class _Plan:
+    """What the read phase decided for a batch of posts (one entry per post, in order)."""
 
-    Per batch: one read of the surveys, one of the drafts, one UPDATE per saved page, one claiming UPDATE for all
-    final pages, one INSERT of the responses and one of their answers. A draft is claimed with a conditional
-    UPDATE (submitted false -> true), so a token submits once even when two processes race; a letter code is
-    used the same way, and its draft claim is undone if the code was taken meanwhile. The stored response keeps
-    no link to its draft or code (the draft's answers and code hash are wiped as it is claimed).
-    """
+    now: datetime
+    today: date
+    entries: list[tuple[PagePost, PageOutcome, Any]]  # (post, outcome so far, draft row for pages to write)
+
+
+def _read_pages(connection: Connection, posts: Sequence[PagePost]) -> _Plan:
+    """Read phase, before the write lock: the batch's surveys and drafts in two queries, every page checked."""
     now, today = clock.now(), clock.today()
     surveys = {row.id: row for row in connection.execute(
         core_select(_SURVEY.c.id, _SURVEY.c.status, _SURVEY.c.opens_on, _SURVEY.c.closes_on, _SURVEY.c.updated_at)
         .where(_SURVEY.c.id.in_({p.questionnaire.survey.id for p in posts})))}
     drafts = {row.token_hash: row for row in connection.execute(
         core_select(_DRAFT).where(_DRAFT.c.token_hash.in_({p.token_hash for p in posts})))}
+    seen: set[str] = set()
+    entries = []
+    for post in posts:
+        outcome, draft = _check(post, surveys, drafts, seen, now, today)
+        entries.append((post, outcome, draft))
+    return _Plan(now, today, entries)
+
+
+def _write_pages(connection: Connection, plan: _Plan) -> list[PageOutcome]:
+    """Write phase, under the write lock: saves pages, counts rate limits, claims drafts and stores responses.
+
+    Every write is conditional on the draft not being submitted, so a change since the read phase is caught."""
     outcomes: list[PageOutcome | None] = []
     final: list[tuple[int, PagePost, Any, PageOutcome]] = []  # (index, post, draft row, outcome if stored)
-    seen: set[str] = set()
-    for post in posts:
-        outcome, row = _apply(connection, post, surveys, drafts, seen, now, today)
-        if outcome.kind == Outcome.submitted:
-            final.append((len(outcomes), post, row, outcome))
-            outcomes.append(None)
-        else:
-            outcomes.append(outcome)
-    for index, outcome in _store(connection, final, today):
-        outcomes[index] = outcome
+    for post, outcome, draft in plan.entries:
+        if outcome.kind == Outcome.next:
+            saved = connection.execute(update(_DRAFT).where(_DRAFT.c.token_hash == post.token_hash,
+                                                            _DRAFT.c.submitted.is_(False))
+                                       .values(answers=outcome.answers, language=outcome.language))
+            if saved.rowcount != 1:
+                outcome = replace(outcome, kind=Outcome.already_submitted)
+        elif outcome.kind == Outcome.submitted:
+            open_link = outcome.channel in (Channel.web, Channel.qr)  # only open links are rate limited
+            if open_link and post.client_key and ratelimit.hit(connection, post.client_key, now=plan.now) > post.limit:
+                outcome = replace(outcome, kind=Outcome.rate_limited)
+            else:
+                final.append((len(outcomes), post, draft, outcome))
+                outcomes.append(None)
+                continue
+        outcomes.append(outcome)
+    for index, stored in _store(connection, final, plan.today):
+        outcomes[index] = stored
     return [o for o in outcomes if o is not None]
 
 
-def _apply(connection: Connection, post: PagePost, surveys: dict[int, Any], drafts: dict[str, Any],
-           seen: set[str], now: datetime, today: date) -> tuple[PageOutcome, Any]:
-    """One post, read and checked; a page that is not the last is saved here. Submissions are stored later."""
+post_pages = TwoPhase(_read_pages, _write_pages)
+"""The batch handler for posted pages (app/batching.py), read phase then write phase.
+
+Per batch: one read of the surveys and one of the drafts (before the write lock), then one UPDATE per saved page,
+one claiming UPDATE for all final pages, one INSERT of the responses and one of their answers. A draft is claimed
+with a conditional UPDATE (submitted false -> true), so a token submits once even when two processes race; a
+letter code is used the same way, and its draft claim is undone if the code was taken meanwhile. The stored
+response keeps no link to its draft or code (the draft's answers and code hash are wiped as it is claimed)."""
+
+
+def _check(post: PagePost, surveys: dict[int, Any], drafts: dict[str, Any], seen: set[str], now: datetime,
+           today: date) -> tuple[PageOutcome, Any]:
+    """One post checked against its survey and draft (no I/O): what it would do, and the draft row."""
     questionnaire = post.questionnaire
     survey = surveys.get(questionnaire.survey.id or 0)
     if survey is None or not open_between(survey.status, survey.opens_on, survey.closes_on, today):
@@ -437,16 +490,11 @@ def _apply(connection: Connection, post: PagePost, surveys: dict[int, Any], draf
     if kind is not None:
         return PageOutcome(kind, result.answers, result.errors, language=language, channel=channel), None
     if result.next_page is not None:
-        connection.execute(update(_DRAFT).where(_DRAFT.c.token_hash == post.token_hash,
-                                                _DRAFT.c.submitted.is_(False))
-                           .values(answers=result.answers, language=language))
         return PageOutcome(Outcome.next, result.answers, next_page=result.next_page, language=language,
-                           channel=channel), None
+                           channel=channel), draft
     open_link = channel in (Channel.web, Channel.qr)
     if open_link and post.browser_done:
         return PageOutcome(Outcome.browser_done, result.answers, language=language, channel=channel), None
-    if open_link and post.client_key and ratelimit.hit(connection, post.client_key, now=now) > post.limit:
-        return PageOutcome(Outcome.rate_limited, result.answers, language=language, channel=channel), None
     seen.add(post.token_hash)
     return PageOutcome(Outcome.submitted, result.answers, language=language, channel=channel), draft
 
