@@ -4,9 +4,11 @@ every writer hears its own outcome only after the commit, and one bad item canno
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -18,6 +20,13 @@ from app.models.limits import RateCounter
 from tests.databases import fresh_database
 
 TABLE = RateCounter.__table__  # type: ignore[attr-defined]
+R = TypeVar("R")
+
+
+def run(coroutine: Coroutine[Any, Any, R]) -> R:
+    """asyncio.run in a thread of its own: a browser test in the same worker may leave a loop running here."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +57,10 @@ def stored(engine: Engine, prefix: str) -> int:
 def test_waiting_writes_share_commits_and_each_hears_its_own_outcome(engine: Engine) -> None:
     committer = GroupCommitter(engine, store, max_batch=16)
 
-    async def run() -> list[int]:
+    async def submit_all() -> list[int]:
         return await asyncio.gather(*(committer.submit("many-" + "x" * (n % 50) + str(n)) for n in range(100)))
 
-    outcomes = asyncio.run(run())
+    outcomes = run(submit_all())
     assert outcomes == [len("many-" + "x" * (n % 50) + str(n)) for n in range(100)]  # in order, each its own
     assert stored(engine, "many-") == 100
     assert committer.items == 100 and committer.batches < 100  # grouped: fewer commits than writes
@@ -60,11 +69,11 @@ def test_waiting_writes_share_commits_and_each_hears_its_own_outcome(engine: Eng
 def test_a_failing_item_is_retried_alone_and_fails_alone(engine: Engine) -> None:
     committer = GroupCommitter(engine, store, max_batch=64)
 
-    async def run() -> list[int | BaseException]:
+    async def submit_all() -> list[int | BaseException]:
         keys = [f"mixed-{n}" for n in range(10)] + ["poison"] + [f"mixed-{n}" for n in range(10, 20)]
         return await asyncio.gather(*(committer.submit(key) for key in keys), return_exceptions=True)
 
-    outcomes = asyncio.run(run())
+    outcomes = run(submit_all())
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(failures) == 1 and isinstance(failures[0], ValueError)
     assert stored(engine, "mixed-") == 20 and stored(engine, "poison") == 0
@@ -74,12 +83,12 @@ def test_a_failed_commit_acknowledges_nothing(engine: Engine) -> None:
     """A duplicate key fails at the database: the writer hears the error and nothing of its batch is kept."""
     committer = GroupCommitter(engine, store)
 
-    async def run() -> list[int | BaseException]:
+    async def submit_all() -> list[int | BaseException]:
         first = await committer.submit("dup-1")
         again = await asyncio.gather(committer.submit("dup-1"), return_exceptions=True)
         return [first, *again]
 
-    first, again = asyncio.run(run())
+    first, again = run(submit_all())
     assert first == 5 and isinstance(again, Exception)
     assert stored(engine, "dup-") == 1
 
@@ -90,4 +99,4 @@ def test_a_handler_that_miscounts_is_an_error_not_a_silent_loss(engine: Engine) 
 
     committer = GroupCommitter(engine, forgets, name="broken")
     with pytest.raises(RuntimeError, match="0 outcomes for 1 items"):
-        asyncio.run(committer.submit("lost"))
+        run(committer.submit("lost"))
