@@ -54,6 +54,7 @@ import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import survey_load  # noqa: E402 - after the path insert
 
 QUESTIONS = 10
 ITEMS = 5
@@ -144,25 +145,10 @@ def seed(url: str, surveys: int) -> Seeded:
 
 
 def create_pg_database(server: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_crash_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+    return survey_load.create_pg_database(server, "bench_crash")
 
 
-def drop_pg_database(server: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+drop_pg_database = survey_load.drop_pg_database
 
 
 # --- the server: its own process group, so one SIGKILL takes the master and both workers ----------------------

@@ -47,7 +47,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.survey_load import (  # noqa: E402 - after the path insert, like the app imports below
+from bench import survey_load  # noqa: E402 - after the path insert, like the app imports below
+from bench.survey_load import (  # noqa: E402
     answers_form,
     free_port,
     seed,
@@ -121,25 +122,10 @@ def count_rows(url: str, target: Target) -> tuple[int, int]:
 
 
 def create_database(server: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_mixed_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+    return survey_load.create_pg_database(server, "bench_mixed")
 
 
-def drop_database(server: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+drop_database = survey_load.drop_pg_database
 
 
 # --- a small keep-alive HTTP/1.1 client -------------------------------------------------------------------------

@@ -129,14 +129,14 @@ def count_responses(url: str, survey_id: int) -> tuple[int, int]:
     return int(responses), int(answers)
 
 
-def create_pg_database(server: str) -> tuple[str, str]:
+def create_pg_database(server: str, prefix: str = "bench_surveys") -> tuple[str, str]:
+    """A fresh, uniquely named database on the server: (its URL, its name). The benches drop it afterwards."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"bench_surveys_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(server).set(database=name).render_as_string(hide_password=False), name
