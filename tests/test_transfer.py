@@ -11,15 +11,12 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import socket
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Table, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Table, text
 from sqlmodel import Session, select
 
 from app import cli, demo, transfer
@@ -28,24 +25,12 @@ from app.db import make_engine, migrate
 from app.models import AuditLog, LoginAttempt
 from app.models.dialogues import MailOutbox, WalkObservation, WalkPhoto
 from app.models.surveys import Survey, SurveyDraft
-from tests.databases import TEST_DATABASE_URL
-
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-
-
-def _postgres_server() -> str | None:
-    if TEST_DATABASE_URL.startswith("postgresql"):
-        return TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        if sock.connect_ex(("127.0.0.1", 5432)) == 0:
-            return DEFAULT_POSTGRES
-    return None
+from tests.databases import fresh_postgres_database, postgres_server
 
 
 @pytest.fixture(scope="module")
 def postgres() -> str:
-    server = _postgres_server()
+    server = postgres_server()
     if server is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but no PostgreSQL answers on 127.0.0.1:5432 and TEST_DATABASE_URL is unset")
@@ -56,17 +41,8 @@ def postgres() -> str:
 @pytest.fixture
 def pg_database(postgres: str) -> Iterator[str]:
     """A uniquely named, empty PostgreSQL database, dropped afterwards."""
-    url = make_url(postgres)
-    name = f"trygg_transfer_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database(postgres, "transfer") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
