@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.db import get_session
 from app.errors import CsrfFailed, Forbidden, LoginRequired, NotFound
 from app.models import Membership, Municipality, Role, StaffUser
+from app.web import use_request_language
 
 hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown account the same as for a known one.
@@ -146,9 +147,19 @@ def user_municipalities(session: Session, user: StaffUser) -> list[tuple[Municip
     return [(m, Role(ms.role)) for m, ms in joined]
 
 
+async def prepare_request(request: Request) -> None:
+    """The app-wide dependency (one: each costs on every request): the request's language, then the CSRF check.
+
+    Async on purpose: it runs in the request's task, so the sync route (run in a copy of that context) and the
+    error handlers see the language; a language set by an earlier request can never leak into this one.
+    """
+    use_request_language(request)
+    await csrf_protect(request)
+
+
 async def csrf_protect(request: Request) -> None:
-    """App-wide dependency: every state-changing form must carry the session's CSRF token."""
-    if request.method not in UNSAFE_METHODS or request.url.path.startswith("/api/"):
+    """Every state-changing form must carry the session's CSRF token (the JSON API has its own rules)."""
+    if request.method not in UNSAFE_METHODS or request.scope["path"].startswith("/api/"):
         return
     expected = request.session.get("csrf") if "session" in request.scope else None
     sent = request.headers.get("x-csrf-token")

@@ -11,7 +11,6 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import cache
@@ -21,7 +20,7 @@ from app.admin import staff_routes as admin_staff
 from app.api import docs as api_docs
 from app.api import openapi as api_openapi
 from app.api import routes as api_routes
-from app.auth import csrf_protect
+from app.auth import prepare_request
 from app.concerns import public_routes as concerns_public
 from app.concerns import staff_routes as concerns_staff
 from app.config import ROOT, get_settings
@@ -29,20 +28,19 @@ from app.db import get_engine
 from app.dialogues import public_routes as dialogues_public
 from app.dialogues import staff_routes as dialogues_staff
 from app.errors import install_error_handlers
-from app.middleware import BodyLimit, RequestLog, SecurityHeaders
+from app.middleware import BodyLimit, Compression, RequestLog, SecurityHeaders
 from app.pledges import public_routes as pledges_public
 from app.pledges import staff_routes as pledges_staff
 from app.site import public_routes as site_public
 from app.surveys import public_routes as surveys_public
 from app.surveys import staff_routes as surveys_staff
-from app.web import set_request_language
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     app = FastAPI(title="Trygghetsdialog", version="0.1.0",
-                  dependencies=[Depends(set_request_language), Depends(csrf_protect)],
+                  dependencies=[Depends(prepare_request)],
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
     app.state.engine = engine or get_engine()
@@ -87,7 +85,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="trygg_session",
                        max_age=int(timedelta(hours=settings.session_max_age_hours).total_seconds()),
                        same_site="lax", https_only=settings.secure_cookies)
-    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(Compression, minimum_size=500)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     return app

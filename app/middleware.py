@@ -7,6 +7,7 @@ import logging
 import time
 from typing import Any
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,8 +20,19 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 EMBEDDABLE_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
 
 
+_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+_FRAMED = ((b"content-security-policy", EMBEDDABLE_CSP.encode()), *_HEADERS)
+_NOT_FRAMED = ((b"content-security-policy", CSP.encode()), *_HEADERS, (b"x-frame-options", b"DENY"))
+
+
 class SecurityHeaders:
-    """Pages may opt in to being framed (the embeddable pledge card) by setting `scope['state']['embeddable']`."""
+    """Pages may opt in to being framed (the embeddable pledge card) by setting `scope['state']['embeddable']`.
+    A header the route set itself is kept. Runs on every answer, so the headers are prepared once, as bytes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,19 +44,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                embeddable = scope.get("state", {}).get("embeddable", False)
+                extra = _FRAMED if scope.get("state", {}).get("embeddable", False) else _NOT_FRAMED
                 headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
-                extra = {
-                    b"content-security-policy": (EMBEDDABLE_CSP if embeddable else CSP).encode(),
-                    b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"same-origin",
-                    b"permissions-policy": b"camera=(), microphone=(), geolocation=(self)",
-                    b"cross-origin-opener-policy": b"same-origin",
-                }
-                if not embeddable:
-                    extra[b"x-frame-options"] = b"DENY"
                 present = {name.lower() for name, _ in headers}
-                headers.extend((name, value) for name, value in extra.items() if name not in present)
+                headers.extend(header for header in extra if header[0] not in present)
                 message["headers"] = headers
             await send(message)
 
@@ -81,6 +84,21 @@ class RequestLog:
             log.info(json.dumps(entry))
 
 
+class Compression(GZipMiddleware):
+    """Starlette's gzip, entered only by requests that accept gzip: the others (API clients, load tools, some
+    proxies) pass straight through, instead of through a responder that inspects every answer to change nothing."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"gzip" in _header(scope, b"accept-encoding"):
+            await super().__call__(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    return next((value for key, value in scope["headers"] if key == name), b"")
+
+
 # No form or upload here needs more (the largest are photos and paper-answer files).
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
@@ -100,7 +118,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        declared = _header(scope, b"content-length") or b"0"
         if declared.isdigit() and int(declared) > self.max_bytes:
             response = error_response(Request(scope, receive), 413)
             await response(scope, receive, send)

@@ -70,15 +70,6 @@ def use_request_language(request: Request) -> str:
     return code
 
 
-async def set_request_language(request: Request) -> None:
-    """App-wide dependency: every request starts in its own language, before any route code translates.
-
-    Async on purpose: it runs in the request's task, so the sync route (run in a copy of that context) and the
-    error handlers see the language; a language set by an earlier request can never leak into this one.
-    """
-    use_request_language(request)
-
-
 def csrf_token(request: Request) -> str:
     token = request.session.get("csrf")
     if not token:

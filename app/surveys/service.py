@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, update
@@ -550,7 +551,7 @@ def insert_responses(connection: Connection, responses: Sequence[tuple[Questionn
     rows: list[tuple[Any, ...]] = []
     for response_id, (questionnaire, answers, _channel, _language) in zip(ids, responses, strict=True):
         survey_id = questionnaire.survey.id
-        rows.extend((response_id, survey_id, *(row[name] for name in _ANSWER_FIELDS))
+        rows.extend((response_id, survey_id, *_answer_values(row))
                     for row in rules.answer_rows(questionnaire.questions, answers))
     if rows:
         # Straight to the driver's executemany: plain values, and SQLAlchemy's per-row parameter work would cost
@@ -560,6 +561,7 @@ def insert_responses(connection: Connection, responses: Sequence[tuple[Questionn
 
 
 _ANSWER_FIELDS = ("question_id", "item_code", "value_code", "value_number", "value_text", "lat", "lon", "time_of_day")
+_answer_values = itemgetter(*_ANSWER_FIELDS)  # a row dict's values as a tuple, in _ANSWER_FIELDS order
 
 
 def _answer_insert(mark: str) -> str:

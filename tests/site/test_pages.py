@@ -104,6 +104,14 @@ def test_pages_reference_only_this_origin(client: CheckedClient, db: Session) ->
 def test_pages_are_compressed(client: CheckedClient) -> None:
     response = client.get("/tillganglighet", headers={"accept-encoding": "gzip"})
     assert response.headers.get("content-encoding") == "gzip"
+    assert "accept-encoding" in response.headers.get("vary", "").lower()
+
+
+def test_pages_are_sent_as_they_are_to_clients_without_gzip(client: CheckedClient) -> None:
+    response = client.get("/tillganglighet", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in response.headers
+    assert int(response.headers["content-length"]) == len(response.content) > 500
+    assert "Tillgänglighet" in response.text
 
 
 def test_healthz_checks_the_database(client: CheckedClient) -> None:
