@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -181,6 +182,51 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+def server_cpu(master: int) -> dict[str, float]:
+    """CPU seconds used so far by the uvicorn workers (the children of `master`, or `master` itself with one
+    worker), split into their event-loop threads ("loop") and all their other threads ("threads": the group-commit
+    writers and the thread pool of the sync routes). Read from Linux's /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def seconds(stat: Path) -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()  # after "(comm)": state ppid ... utime stime
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    workers = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()
+               and _parent(entry) == master] or [master]
+    used = {"loop": 0.0, "threads": 0.0}
+    for pid in workers:
+        try:
+            total, loop = seconds(Path(f"/proc/{pid}/stat")), seconds(Path(f"/proc/{pid}/task/{pid}/stat"))
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        used["loop"] += loop
+        used["threads"] += total - loop  # the process's own total also counts threads that have ended
+    return used
+
+
+def _parent(entry: Path) -> int:
+    try:
+        return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return -1
+
+
+def measured(master: int, run: Callable[..., Outcome], *args: Any) -> Outcome:
+    """Runs one timed phase, `run(*args)`, and notes the server's CPU per acknowledged request (µs), by thread kind."""
+    before = server_cpu(master)
+    outcome = run(*args)
+    after = server_cpu(master)
+    outcome.cpu = {kind: (after[kind] - before[kind]) / max(outcome.ok, 1) * 1e6 for kind in before}
+    return outcome
+
+
+def cpu_text(runs: list[Outcome]) -> str:
+    loop = statistics.median(o.cpu.get("loop", float("nan")) for o in runs)
+    threads = statistics.median(o.cpu.get("threads", float("nan")) for o in runs)
+    return f"{loop + threads:.0f} ({loop:.0f} + {max(threads, 0.0):.0f})"
+
+
 # --- the load ----------------------------------------------------------------------------------------------------
 
 
@@ -281,6 +327,7 @@ class Outcome:
     wrk_p50: float | None = None  # wrk's own percentiles (ms), when wrk drove the run
     wrk_p99: float | None = None
     exhausted: bool = False
+    cpu: dict[str, float] = field(default_factory=dict)  # server CPU µs per acknowledged request, by thread kind
 
     @property
     def rate(self) -> float:
@@ -407,6 +454,14 @@ def _wrk_ms(text: str, label: str) -> float:
 # --- the run -----------------------------------------------------------------------------------------------------
 
 
+def submit_phase(client: str, base: str, slug: str, residents: list[Resident] | None,
+                 args: argparse.Namespace) -> Outcome:
+    """The timed phase of submissions (prepared drafts, or the bare form POST when `residents` is None)."""
+    if client == "wrk":
+        return wrk_submit(base, slug, residents, args.seconds, args.concurrency)
+    return asyncio.run(submit_load(base, slug, residents, args.seconds, args.concurrency))
+
+
 def ran_out(outcome: Outcome, residents: list[Resident]) -> bool:
     return outcome.exhausted or outcome.ok + outcome.failed >= len(residents)
 
@@ -425,16 +480,17 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> dict[str, An
         for n in range(args.runs):
             residents = asyncio.run(prepare_many(base, slug, args.prepare, args.concurrency))
             if args.client == "wrk":  # the same app, an empty route: what any route of this app can reach
-                floor = wrk_submit(base, slug, residents, args.seconds, args.concurrency, f"/floor/{slug}/1")
+                floor = measured(server.pid, wrk_submit, base, slug, residents, args.seconds, args.concurrency,
+                                 f"/floor/{slug}/1")
                 floors.append(floor)
-                print(f"  {label} run {n + 1}: the app's empty route {floor.rate:.0f}/s, p99 {floor.pct(0.99):.1f} ms",
-                      flush=True)
-            outcome = (wrk_submit(base, slug, residents, args.seconds, args.concurrency) if args.client == "wrk"
-                       else asyncio.run(submit_load(base, slug, residents, args.seconds, args.concurrency)))
+                print(f"  {label} run {n + 1}: the app's empty route {floor.rate:.0f}/s, p99 {floor.pct(0.99):.1f} ms, "
+                      f"server CPU µs per request {cpu_text([floor])}", flush=True)
+            outcome = measured(server.pid, submit_phase, args.client, base, slug, residents, args)
             acknowledged += outcome.ok
             runs.append(outcome)
             print(f"  {label} run {n + 1}: {outcome.rate:.0f} submissions/s, p50 {outcome.pct(0.5):.1f} ms, "
-                  f"p99 {outcome.pct(0.99):.1f} ms, statuses {outcome.statuses}"
+                  f"p99 {outcome.pct(0.99):.1f} ms, server CPU µs per request {cpu_text([outcome])}, "
+                  f"statuses {outcome.statuses}"
                   f"{' (prepared drafts ran out)' if ran_out(outcome, residents) else ''}",
                   flush=True)
     finally:
@@ -455,13 +511,10 @@ def run_bare(args: argparse.Namespace) -> list[Outcome]:
     runs = []
     try:
         for n in range(args.runs):
-            outcome = (wrk_submit(f"http://127.0.0.1:{port}", "bench", None, args.seconds, args.concurrency)
-                       if args.client == "wrk" else
-                       asyncio.run(submit_load(f"http://127.0.0.1:{port}", "bench", None, args.seconds,
-                                               args.concurrency)))
+            outcome = measured(server.pid, submit_phase, args.client, f"http://127.0.0.1:{port}", "bench", None, args)
             runs.append(outcome)
             print(f"  bare run {n + 1}: {outcome.rate:.0f} requests/s, p50 {outcome.pct(0.5):.1f} ms, "
-                  f"p99 {outcome.pct(0.99):.1f} ms", flush=True)
+                  f"p99 {outcome.pct(0.99):.1f} ms, server CPU µs per request {cpu_text([outcome])}", flush=True)
     finally:
         stop_server(server)
     return runs
@@ -497,17 +550,19 @@ def main() -> None:
             drop_pg_database(args.postgres, name)
 
     print()
-    print("| target | submissions/s (median of runs) | ratio to bare | p50 ms | p99 ms | stored == acknowledged |")
-    print("|---|---|---|---|---|---|")
+    print("| target | submissions/s (median of runs) | ratio to bare | p50 ms | p99 ms "
+          "| server CPU µs per request (event loop + other threads) | stored == acknowledged |")
+    print("|---|---|---|---|---|---|---|")
     print(f"| bare FastAPI form parse | {bare_rate:.0f} | 1.00 | {statistics.median(o.pct(0.5) for o in bare):.1f} "
-          f"| {statistics.median(o.pct(0.99) for o in bare):.1f} | – |")
+          f"| {statistics.median(o.pct(0.99) for o in bare):.1f} | {cpu_text(bare)} | – |")
     for result in results:
         if result["floors"]:
             floor_rate = statistics.median(o.rate for o in result["floors"])
             print(f"| the app's empty route ({result['label']} pass) | {floor_rate:.0f} | "
                   f"{floor_rate / bare_rate:.2f} | "
                   f"{statistics.median(o.pct(0.5) for o in result['floors']):.1f} | "
-                  f"{statistics.median(o.pct(0.99) for o in result['floors']):.1f} | – |")
+                  f"{statistics.median(o.pct(0.99) for o in result['floors']):.1f} | "
+                  f"{cpu_text(result['floors'])} | – |")
     summary: dict[str, Any] = {"bare_rate": bare_rate, "databases": []}
     for result in results:
         rate = statistics.median(o.rate for o in result["runs"])
@@ -519,6 +574,7 @@ def main() -> None:
         in_flight = args.runs * args.concurrency if args.client == "wrk" else 0
         same = same or (args.client == "wrk" and 0 <= result["stored"] - result["acknowledged"] <= in_flight)
         print(f"| {result['label']} | {rate:.0f} | {rate / bare_rate:.2f} | {p50:.1f} | {p99:.1f} | "
+              f"{cpu_text(result['runs'])} | "
               f"{result['stored']} stored, {result['acknowledged']} acknowledged: {'yes' if same else 'NO'}"
               f"{f' (wrk leaves at most {in_flight} in flight unread)' if in_flight else ''} "
               f"({result['answers']} answer rows) |")

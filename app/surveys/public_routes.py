@@ -215,18 +215,23 @@ def time_labels() -> list[tuple[str, str]]:
 
 
 def _form_values(form: FormData) -> rules.FormValues:
+    """The answer fields (q-…), each a list of its values: at most 100 per field, each cut just past the limit."""
     data: dict[str, list[str]] = {}
-    for key in form:
-        if key.startswith("q-"):
-            data[key] = [v[:rules.MAX_TEXT + 1] for v in form.getlist(key) if isinstance(v, str)][:100]
+    for key, value in form.multi_items():  # one pass: getlist per key would walk the whole form for each
+        if key.startswith("q-") and isinstance(value, str):
+            values = data.setdefault(key, [])
+            if len(values) < 100:
+                values.append(value[:rules.MAX_TEXT + 1])
     return rules.FormValues(data)
 
 
 @router.post("/s/{slug}/{page:int}")
-async def answer_page(request: Request, slug: str, page: int, form: FormData = Depends(read_form),
+async def answer_page(request: Request, slug: str, page: int,
                       database: Database = Depends(get_database)) -> Response:
     """A posted page. Async, with no session: the draft is read, checked and saved (or submitted) by the group
-    committer in one batch with other residents' pages (app/batching.py, service.post_pages)."""
+    committer in one batch with other residents' pages (app/batching.py, service.post_pages).
+    The busiest route, so it reads the form itself rather than through a dependency (each costs on every call)."""
+    form = await read_form(request)
     values = _form_values(form)
     outcome: service.PageOutcome | None = None
     for fresh in (False, True):  # a stale cached questionnaire is read again once
