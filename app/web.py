@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -105,6 +105,22 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def here(request: Request) -> str:
+    """Where the language switcher leads back to: this page with its query (a letter code, a filter) less ?lang=.
+
+    After a form post, the page the form was on (the Referer, when it is this site), as the post's own URL may
+    answer no GET; without one, the start page."""
+    if request.method in ("GET", "HEAD"):
+        path, query = request.scope["path"], request.scope.get("query_string", b"").decode("latin-1")
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        if referer.netloc != request.headers.get("host"):
+            return "/"
+        path, query = referer.path, referer.query
+    kept = urlencode([(key, value) for key, value in parse_qsl(query, keep_blank_values=True) if key != "lang"])
+    return safe_next(f"{path}?{kept}" if kept else path)
+
+
 def redirect(url: str) -> RedirectResponse:
     """Post/Redirect/Get: always 303 so a refresh never posts again."""
     return RedirectResponse(url, status_code=303)
@@ -147,7 +163,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "lang": code,
         "dir": i18n.direction(code),
         "languages": [i18n.LANGUAGES[c] for c in offered if c in i18n.LANGUAGES],
-        "current_path": request.url.path,
+        "current_path": here(request),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "current_user": current_user,
         "flashes": pop_flashes(request) if "session" in request.scope else [],

@@ -103,11 +103,12 @@ class Questionnaire:
     def area_codes(self) -> set[str]:
         return {rules.AREA_PREFIX + area.slug for area in self.areas}
 
-    def title(self, lang: str) -> str:
-        return rules.localized({k: v.title for k, v in self.texts.items() if v.title}, lang)
+    def title(self, lang: str) -> i18n.InLanguage:
+        """The title in `lang`, else in Swedish; it knows its language, so a fallback can be marked lang="sv"."""
+        return i18n.pick({k: v.title for k, v in self.texts.items() if v.title}, lang)
 
-    def intro(self, lang: str) -> str:
-        return rules.localized({k: v.intro for k, v in self.texts.items() if v.intro}, lang)
+    def intro(self, lang: str) -> i18n.InLanguage:
+        return i18n.pick({k: v.intro for k, v in self.texts.items() if v.intro}, lang)
 
     def question(self, code: str) -> rules.QuestionDef | None:
         return next((q for q in self.questions if q.code == code), None)

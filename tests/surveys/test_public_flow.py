@@ -136,3 +136,35 @@ def test_battery_counts_group_answers_by_area_item_and_value(client: CheckedClie
         ("littering", "very_big", 1), ("dark_places", "fairly_big", 1), ("speeding", "dont_know", 1)}
     assert all(c.area_id is not None for c in counts)
     assert service.battery_counts(db, survey, "no_such_question") == []
+
+
+def test_a_title_that_falls_back_to_swedish_is_marked_as_swedish(client: CheckedClient, db: Session) -> None:
+    """WCAG 3.1.2: on an English page, a survey title and intro with no English text are read with a Swedish voice."""
+    from app.models.surveys import SurveyTranslation
+
+    survey = standard_survey(db)
+    english = db.exec(select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id,
+                                                      SurveyTranslation.language == "en")).one()
+    db.delete(english)
+    db.commit()
+    page = client.get(f"/s/{survey.slug}?lang=en").text
+    assert '<h1 lang="sv" dir="ltr">Trygghetsenkät' in page
+    assert '<p lang="sv" dir="ltr">' in page
+    arabic = client.get(f"/s/{survey.slug}?lang=ar").text  # translated: no marker
+    assert "<h1>" in arabic and '<h1 lang="sv"' not in arabic
+
+
+def test_the_language_links_keep_the_letter_code_and_lead_back_to_a_page_after_a_post(
+        client: CheckedClient, db: Session) -> None:
+    from urllib.parse import quote
+
+    survey = standard_survey(db, modes=["letter_codes"])
+    page = client.get(f"/s/{survey.slug}?code=ABCDE23456&lang=sv").text
+    assert f"next={quote(f'/s/{survey.slug}?code=ABCDE23456', safe='/')}" in page  # ?lang= itself is left out
+    refused = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": "nonsense"},
+                               headers={"referer": f"http://testserver/s/{survey.slug}?code=nonsense"})
+    assert refused.status_code == 400
+    assert f"next={quote(f'/s/{survey.slug}?code=nonsense', safe='/')}" in refused.text
+    foreign = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": "nonsense"},
+                               headers={"referer": "https://elsewhere.example/phish"})
+    assert 'next=/"' in foreign.text
