@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     public_cache_seconds: int = Field(default=60, ge=0, le=3600)  # public page cache lifetime; 0 = off
     db_pool_size: int = Field(default=20, ge=1, le=200)
-    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)  # per account
+    login_max_failures_per_client: int = Field(default=30, ge=1)  # per client address, over all accounts
     login_window_minutes: int = Field(default=15, ge=1)
     session_max_age_hours: int = Field(default=12, ge=1)
     accessibility_contact: str = "tillganglighet@trygghetsdialog.example"

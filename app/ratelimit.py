@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -49,6 +49,11 @@ def hit(connection: Connection, key: str, *, now: datetime, seconds: int = 3600)
         return 1
     except IntegrityError:
         return int(connection.execute(bump).scalar_one())
+
+
+def count(connection: Connection, key: str) -> int:
+    """The events counted so far under `key` (0 for none), counting nothing."""
+    return int(connection.execute(select(TABLE.c.count).where(TABLE.c.key == key)).scalar() or 0)
 
 
 def purge(connection: Connection, now: datetime | None = None) -> int:

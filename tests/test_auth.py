@@ -371,3 +371,28 @@ def test_throttling_holds_across_browsers_and_spellings_and_says_the_same_for_un
             assert "uid" not in fresh.session_data()
             pages[account] = re.sub(r'value="[^"]*"', "", response.text)
     assert pages["known"] == pages["unknown"]  # the throttle does not tell which accounts exist
+
+
+def test_one_address_guessing_across_many_accounts_is_throttled(
+        client: CheckedClient, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Password spraying: one or two guesses on each of many accounts never reaches the per-account limit, so
+    failures are also counted per client address (as a keyed hash only), across all accounts."""
+    from app.config import get_settings
+    from app.models.limits import RateCounter
+
+    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_CLIENT", "3")
+    get_settings.cache_clear()
+    try:
+        user = factories.staff(db, factories.municipality(db))
+        for n in range(3):
+            failed = client.post_form("/staff/login", {"email": f"guess{n}@test.example", "password": "nope"})
+            assert failed.status_code == 400 and "Fel e-postadress eller lösenord" in failed.text
+        refused = client.post_form("/staff/login", {"email": user.email, "password": factories.PASSWORD})
+        assert refused.status_code == 400 and "För många misslyckade inloggningar" in refused.text
+        assert "uid" not in client.session_data()
+        keys = [row.key for row in db.exec(select(RateCounter)).all()]
+        assert keys and all("testclient" not in key for key in keys)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert client.login(user).status_code == 303  # under the default limit the same address logs in

@@ -32,7 +32,7 @@ def login(request: Request, form: FormData = Depends(read_form),
     email, password = form_str(form, "email", 254), form_str(form, "password", 256)
     target = safe_next(form_str(form, "next", 2000), "/staff")
     try:
-        user = service.login(session, email, password)
+        user = service.login(session, email, password, request.client.host if request.client else "unknown")
     except service.LoginThrottled:
         message = _("För många misslyckade inloggningar. Vänta 15 minuter och försök igen.")
     except service.LoginFailed:

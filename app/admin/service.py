@@ -8,7 +8,7 @@ from datetime import timedelta
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlmodel import Session, col, delete, select
 
-from app import audit, clock
+from app import audit, clock, ratelimit
 from app.admin import rules
 from app.auth import Scope, hash_password, verify_password
 from app.config import get_settings
@@ -27,11 +27,16 @@ class LoginThrottled(Exception):
     pass
 
 
-def login(session: Session, email: str, password: str) -> StaffUser:
+def login(session: Session, email: str, password: str, client: str = "") -> StaffUser:
+    """Checks the password; failures are throttled per account and per client address (`client`, kept only as a
+    keyed hash in the rate counters), so one address cannot try a few passwords on every account either."""
     settings = get_settings()
     email = rules.normalise_email(email)[:254]
     now = clock.now()
     window = timedelta(minutes=settings.login_window_minutes)
+    client_key = ratelimit.client_key("login-failures", client, now, int(window.total_seconds())) if client else ""
+    if client_key and ratelimit.count(session.connection(), client_key) >= settings.login_max_failures_per_client:
+        raise LoginThrottled
     failures = session.exec(
         select(LoginAttempt.attempted_at).where(LoginAttempt.email == email,
                                                 LoginAttempt.attempted_at > now - window)
@@ -42,6 +47,8 @@ def login(session: Session, email: str, password: str) -> StaffUser:
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         session.add(LoginAttempt(email=email, attempted_at=now))
+        if client_key:
+            ratelimit.hit(session.connection(), client_key, now=now, seconds=int(window.total_seconds()))
         session.commit()
         raise LoginFailed
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
