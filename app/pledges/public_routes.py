@@ -119,6 +119,17 @@ def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
 
 
 @router.get("/m/{slug}/pledges/confirm/{token}")
+def confirm_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
+    """The link in the confirmation mail. Only the button on this page confirms: mail scanners that open every
+    link must not subscribe anyone (double opt-in means the person chose it)."""
+    municipality = site_service.municipality(session, slug)
+    service.subscriber(session, municipality, token)
+    return _token_action(request, municipality, token, "confirm", _("Bekräfta prenumerationen"),
+                         _("Du får e-post när medborgarlöftena följs upp. Du kan avsluta när du vill."),
+                         _("Ja, skicka mig uppdateringar"))
+
+
+@router.post("/m/{slug}/pledges/confirm/{token}")
 def confirm(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = site_service.municipality(session, slug)
     service.confirm(session, municipality, token)
@@ -130,8 +141,15 @@ def confirm(request: Request, slug: str, token: str, session: Session = Depends(
 def unsubscribe_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = site_service.municipality(session, slug)
     service.subscriber(session, municipality, token)
-    return render(request, "public/pledges/unsubscribe.html", {**_context(municipality), "token": token},
-                  languages=municipality.languages)
+    return _token_action(request, municipality, token, "unsubscribe", _("Avsluta prenumerationen"),
+                         _("Ett klick raderar din e-postadress hos oss."), _("Avsluta och radera min adress"))
+
+
+def _token_action(request: Request, municipality: Municipality, token: str, action: str, heading: str, text: str,
+                  button: str) -> Response:
+    return render(request, "public/pledges/token_action.html",
+                  {**_context(municipality), "token": token, "action": action, "heading": heading, "text": text,
+                   "button": button}, languages=municipality.languages)
 
 
 @router.post("/m/{slug}/pledges/unsubscribe/{token}")
