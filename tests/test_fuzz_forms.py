@@ -62,8 +62,9 @@ def _post_routes() -> list[tuple[str, StaffRoute | None]]:
 
 POST_ROUTES = _post_routes()
 
-# Rows an error answer is allowed to write: a failed login is counted, so that guessing is throttled.
-ERROR_MAY_WRITE = {"/staff/login": {"login_attempt"}}
+# Rows an error answer is allowed to write: a failed login is counted (per account and per client address), so
+# that guessing is throttled.
+ERROR_MAY_WRITE = {"/staff/login": {"login_attempt", "rate_counter"}}
 
 # Pages beside a route's own that show its form.
 FORM_PAGES = {"/staff/m/{municipality}/concerns/": "/staff/m/{municipality}/concerns/themes"}
