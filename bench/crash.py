@@ -144,12 +144,6 @@ def seed(url: str, surveys: int) -> Seeded:
     return seeded
 
 
-def create_pg_database(server: str) -> tuple[str, str]:
-    return survey_load.create_pg_database(server, "bench_crash")
-
-
-drop_pg_database = survey_load.drop_pg_database
-
 
 # --- the server: its own process group, so one SIGKILL takes the master and both workers ----------------------
 
@@ -620,21 +614,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             results["crash"].append(crash_rounds("SQLite", f"sqlite:///{folder}/crash.sqlite3", args, Path(folder)))
     if not args.skip_postgres:
-        url, name = create_pg_database(args.postgres)
-        try:
-            with tempfile.TemporaryDirectory() as folder:
-                results["crash"].append(crash_rounds("PostgreSQL", url, args, Path(folder)))
-        finally:
-            drop_pg_database(args.postgres, name)
+        with survey_load.pg_database(args.postgres, "bench_crash") as url, tempfile.TemporaryDirectory() as folder:
+            results["crash"].append(crash_rounds("PostgreSQL", url, args, Path(folder)))
         if not args.skip_outage:
-            url, name = create_pg_database(args.postgres)
-            try:
-                with tempfile.TemporaryDirectory() as folder:
+            with survey_load.pg_database(args.postgres, "bench_crash") as url, \
+                    tempfile.TemporaryDirectory() as folder:
+                try:
                     results["outage"] = outage(url, args, Path(folder))
-            finally:
-                if not pg_ready():
-                    pg_ctl("start")
-                drop_pg_database(args.postgres, name)
+                finally:
+                    if not pg_ready():
+                        pg_ctl("start")  # the database can only be dropped on a running server
 
     failed = False
     print()

@@ -121,13 +121,6 @@ def count_rows(url: str, target: Target) -> tuple[int, int]:
     return int(responses), int(signups)
 
 
-def create_database(server: str) -> tuple[str, str]:
-    return survey_load.create_pg_database(server, "bench_mixed")
-
-
-drop_database = survey_load.drop_pg_database
-
-
 # --- a small keep-alive HTTP/1.1 client -------------------------------------------------------------------------
 
 
@@ -465,11 +458,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             results.append(run_database("SQLite", f"sqlite:///{folder}/mixed.sqlite3", args))
     if not args.skip_postgres:
-        url, name = create_database(args.postgres)
-        try:
+        with survey_load.pg_database(args.postgres, "bench_mixed") as url:
             results.append(run_database("PostgreSQL", url, args))
-        finally:
-            drop_database(args.postgres, name)
     print_tables(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))

@@ -34,7 +34,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -151,6 +152,16 @@ def drop_pg_database(server: str, name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def pg_database(server: str, prefix: str = "bench_surveys") -> Iterator[str]:
+    """A fresh PostgreSQL database for one bench pass (its URL), dropped afterwards whatever happened."""
+    url, name = create_pg_database(server, prefix)
+    try:
+        yield url
+    finally:
+        drop_pg_database(server, name)
 
 
 # --- servers -----------------------------------------------------------------------------------------------------
@@ -543,11 +554,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         results.append(run_database("SQLite", f"sqlite:///{folder}/bench.sqlite3", args))
     if not args.skip_postgres:
-        url, name = create_pg_database(args.postgres)
-        try:
+        with pg_database(args.postgres) as url:
             results.append(run_database("PostgreSQL", url, args))
-        finally:
-            drop_pg_database(args.postgres, name)
 
     print()
     print("| target | submissions/s (median of runs) | ratio to bare | p50 ms | p99 ms "

@@ -124,11 +124,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         rows += run("SQLite", f"sqlite:///{folder}/write.sqlite3", args.responses, batches)
     if not args.skip_postgres:
-        url, name = survey_load.create_pg_database(args.postgres, "bench_write")
-        try:
+        with survey_load.pg_database(args.postgres, "bench_write") as url:
             rows += run("PostgreSQL", url, args.responses, batches)
-        finally:
-            survey_load.drop_pg_database(args.postgres, name)
     print()
     print("| database | batch | CPU per response | of which in the driver's calls (SQLite, profiled) |")
     print("|---|---|---|---|")
