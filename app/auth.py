@@ -14,8 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from sqlmodel import Session, col, select
 
+from app.config import get_settings
 from app.db import get_session
-from app.errors import CsrfFailed, Forbidden, LoginRequired, NotFound
+from app.errors import CsrfFailed, Forbidden, LoginRequired, NotFound, TwoFactorSetupRequired
 from app.models import Membership, Municipality, Role, StaffUser
 from app.web import use_request_language
 
@@ -50,6 +51,28 @@ def start_session(request: Request, user: StaffUser) -> None:
     request.session["sv"] = user.session_version
 
 
+def start_code_step(request: Request, user: StaffUser, target: str) -> None:
+    """Password accepted, code still to come: a fresh session that names the account but signs no one in."""
+    request.session.clear()
+    request.session["pending_uid"] = user.id
+    request.session["pending_sv"] = user.session_version
+    request.session["next"] = target
+
+
+def must_enrol_two_factor(session: Session, user: StaffUser) -> bool:
+    """Whether the user must set up two-factor sign-in before anything else: always for system administrators,
+    and for staff of a municipality that requires it (not enforced in development, see Settings)."""
+    if user.totp_secret or not get_settings().two_factor_enforced:
+        return False
+    if user.is_superadmin:
+        return True
+    required = session.exec(
+        select(Membership.id).join(Municipality, col(Municipality.id) == Membership.municipality_id)
+        .where(Membership.user_id == user.id, col(Municipality.require_two_factor).is_(True))
+    ).first()
+    return required is not None
+
+
 def end_session(request: Request) -> None:
     request.session.clear()
 
@@ -66,9 +89,16 @@ def current_user(request: Request, session: Session = Depends(get_session)) -> S
     return user
 
 
-def require_staff(user: StaffUser | None = Depends(current_user)) -> StaffUser:
+def require_signed_in(user: StaffUser | None = Depends(current_user)) -> StaffUser:
+    """Signed in, whether or not the two-factor requirement is met yet (only for enrolment and logout)."""
     if user is None:
         raise LoginRequired
+    return user
+
+
+def require_staff(user: StaffUser = Depends(require_signed_in), session: Session = Depends(get_session)) -> StaffUser:
+    if must_enrol_two_factor(session, user):
+        raise TwoFactorSetupRequired
     return user
 
 

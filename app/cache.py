@@ -54,7 +54,7 @@ GROUPS = (CONTENT, SIGNUPS)
 # never invalidate. Every other table is "content", except sign-ups, which only pages with seat counts follow.
 IGNORED_TABLES = frozenset({"cache_version", "rate_counter", "survey_response", "survey_answer", "survey_draft",
                             "survey_letter_code", "concern_answer_theme", "login_attempt", "audit_log", "mail_outbox",
-                            "pledge_subscriber"})
+                            "pledge_subscriber", "invitation", "password_token", "recovery_code"})
 GROUP_OF_TABLE = {"dialogue_signup": SIGNUPS}
 # A bump's time is taken before its commit: If-Modified-Since is trusted only once the last change is this old.
 SETTLE = timedelta(seconds=5)

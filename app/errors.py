@@ -60,6 +60,11 @@ class LoginRequired(Exception):
     """Raised by the staff dependency; answered with a redirect to the login page."""
 
 
+class TwoFactorSetupRequired(Exception):
+    """Raised by the staff dependency for a user who must use two-factor sign-in and has not set it up yet:
+    answered with a redirect to the enrolment page, so the user can do nothing else first."""
+
+
 def _titles() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Felaktig förfrågan"), _("Något i förfrågan kunde inte tolkas. Gå tillbaka och försök igen.")),
@@ -108,6 +113,12 @@ def install_error_handlers(app: FastAPI) -> None:
         from urllib.parse import quote
 
         return RedirectResponse(f"/staff/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(TwoFactorSetupRequired)
+    async def _two_factor_required(request: Request, exc: TwoFactorSetupRequired) -> Response:
+        if _is_api(request):
+            return error_response(request, 401)
+        return RedirectResponse("/staff/two-factor/setup", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

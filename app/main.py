@@ -47,7 +47,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     # The survey pages come first: they take the most traffic, and routes are matched in order.
     for router in (surveys_public.router, site_public.router, admin_public.router, admin_staff.router,
-                   admin_staff.municipality_router, admin_staff.users_router, *admin_setup.routers,
+                   admin_staff.enrol_router, admin_staff.accounts_router, admin_staff.municipality_router,
+                   admin_staff.users_router, *admin_setup.routers,
                    api_routes.router, api_docs.router,
                    *surveys_staff.routers,
                    dialogues_public.router, *dialogues_staff.routers,

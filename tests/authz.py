@@ -1,6 +1,7 @@
 """Discovers staff routes from the app's route table and what each one requires.
 
-New routes are covered automatically: a staff route is protected if `require_staff` is in its dependency tree,
+New routes are covered automatically: a staff route is protected if `require_staff` (or, for two-factor set-up,
+`require_signed_in`) is in its dependency tree,
 municipality-scoped if `staff_scope` is, and its permission is read from `require_permission(...)`.
 """
 
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.auth import require_staff, staff_scope
+from app.auth import require_signed_in, require_staff, staff_scope
 
 
 @dataclass(frozen=True)
@@ -46,5 +47,6 @@ def staff_routes(app: FastAPI) -> list[StaffRoute]:
         permissions = [getattr(call, "permission", None) for call in calls]
         permission = next((p for p in permissions if p), None)
         for method in sorted(route.methods or ()):
-            found.append(StaffRoute(method, str(route.path), require_staff in calls, staff_scope in calls, permission))
+            protected = require_staff in calls or require_signed_in in calls  # the latter: two-factor set-up only
+            found.append(StaffRoute(method, str(route.path), protected, staff_scope in calls, permission))
     return found

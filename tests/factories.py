@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+import pyotp
 from argon2 import PasswordHasher
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from app.models import Area, Membership, Municipality, Party, PartyKind, Role, StaffUser
@@ -45,12 +47,27 @@ def party(session: Session, municipality: Municipality, kind: PartyKind = PartyK
 
 
 def staff(session: Session, municipality: Municipality | None = None, role: Role = Role.coordinator,
-          email: str | None = None, superadmin: bool = False, active: bool = True) -> StaffUser:
+          email: str | None = None, superadmin: bool = False, active: bool = True,
+          two_factor: bool | None = None) -> StaffUser:
+    """A staff account; system administrators have two-factor sign-in set up (they must), others only if asked."""
     user = StaffUser(email=email or f"person{next(_counter)}@test.example", name=f"Person {next(_counter)}",
-                     password_hash=_HASH, is_superadmin=superadmin, is_active=active)
+                     password_hash=_HASH, is_superadmin=superadmin, is_active=active,
+                     totp_secret=pyotp.random_base32() if (superadmin if two_factor is None else two_factor) else None)
     session.add(user)
     session.flush()
     if municipality is not None:
         session.add(Membership(user_id=user.id or 0, municipality_id=municipality.id or 0, role=role))
         session.flush()
     return user
+
+
+def totp_code(user: StaffUser) -> str:
+    """The app's current code for the account, usable again: forgets the last step used, as if 30 s had passed
+    (tests sign the same account in many times a second; the reuse rule has its own tests)."""
+    assert user.totp_secret, "the account has no two-factor sign-in"
+    session = object_session(user)
+    if session is not None and user.totp_last_step is not None:
+        user.totp_last_step = None
+        session.add(user)
+        session.commit()
+    return pyotp.TOTP(user.totp_secret).now()

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.auth import PERMISSIONS
 from app.main import create_app
-from app.models import Role
+from app.models import Invitation, Role
 from tests import factories
 from tests.admin import authz_params as admin_params
 from tests.authz import StaffRoute, staff_routes
@@ -28,6 +28,8 @@ PROTECTED = [r for r in ROUTES if r.protected]
 PUBLIC_STAFF_ROUTES = {
     "GET /staff/login", "POST /staff/login", "POST /staff/logout",
     "GET /staff/password/{token}", "POST /staff/password/{token}",
+    "GET /staff/login/code", "POST /staff/login/code",  # the second step of signing in: the password came first
+    "GET /staff/password/forgot", "POST /staff/password/forgot",  # mails a link to the account's own address
 }
 
 
@@ -45,6 +47,11 @@ def world(db: Session) -> dict[str, Any]:
     params: dict[str, Any] = {"municipality": alpha.slug, "user_id": target.id}
     for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params):
         params.update(provider.params(db, alpha))
+    # An invitation the admin (the role the "allowed" case signs in as) may accept or decline, and alpha may withdraw.
+    invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer)
+    db.add(invitation)
+    db.flush()
+    params["invitation_id"] = invitation.id
     db.commit()
     return {"alpha": alpha, "users": users, "outsider": outsider, "superadmin": superadmin, "params": params}
 

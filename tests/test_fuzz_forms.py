@@ -239,7 +239,7 @@ def _public_params(db: Session, alpha: Municipality, params: dict[str, Any]) -> 
     db.flush()
     invited = factories.staff(db, alpha, Role.viewer)
     return {"survey_slug": survey.slug, "page": 1, "signed": dialogues_service.signed_token(signup),
-            "password_token": admin_service.password_link(invited).rsplit("/", 1)[-1],
+            "password_token": admin_service.password_link(db, invited).rsplit("/", 1)[-1],
             "subscriber_token": subscriber.token}
 
 

@@ -1,4 +1,5 @@
-"""Staff login, logout, and the password link (invitation and reset): reachable without a session."""
+"""Staff login (password, then a two-factor code where set up), logout, "forgot password", and the password link
+(invitation and reset): reachable without a session."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app.admin import service
-from app.auth import current_user, end_session, start_session
+from app.admin import service, two_factor
+from app.auth import current_user, end_session, must_enrol_two_factor, start_code_step, start_session
 from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
@@ -16,6 +17,19 @@ from app.models import StaffUser
 from app.web import flash, form_str, read_form, redirect, render, safe_next
 
 router = APIRouter(prefix="/staff")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _signed_in(request: Request, session: Session, user: StaffUser, target: str) -> Response:
+    """Password accepted: the code comes next if the account has two-factor sign-in; set-up if it must have it."""
+    if user.totp_secret:
+        start_code_step(request, user, target)
+        return redirect("/staff/login/code")
+    start_session(request, user)
+    return redirect("/staff/two-factor/setup" if must_enrol_two_factor(session, user) else target)
 
 
 @router.get("/login")
@@ -32,16 +46,50 @@ def login(request: Request, form: FormData = Depends(read_form),
     email, password = form_str(form, "email", 254), form_str(form, "password", 256)
     target = safe_next(form_str(form, "next", 2000), "/staff")
     try:
-        user = service.login(session, email, password, request.client.host if request.client else "unknown")
+        user = service.login(session, email, password, _client(request))
     except service.LoginThrottled:
         message = _("För många misslyckade inloggningar. Vänta 15 minuter och försök igen.")
     except service.LoginFailed:
         message = _("Fel e-postadress eller lösenord.")
     else:
-        start_session(request, user)
-        return redirect(target)
+        return _signed_in(request, session, user, target)
     return render(request, "staff/login.html", {"next": target, "email": email, "errors": {"email": message}},
                   status_code=400)
+
+
+def _pending_user(request: Request, session: Session) -> StaffUser | None:
+    uid = request.session.get("pending_uid")
+    user = session.get(StaffUser, uid) if isinstance(uid, int) else None
+    if (user is None or not user.is_active or not user.totp_secret
+            or user.session_version != request.session.get("pending_sv")):
+        return None
+    return user
+
+
+@router.get("/login/code")
+def code_page(request: Request, session: Session = Depends(get_session)) -> Response:
+    if _pending_user(request, session) is None:
+        return redirect("/staff/login")
+    return render(request, "staff/login_code.html")
+
+
+@router.post("/login/code")
+def code_check(request: Request, form: FormData = Depends(read_form),
+               session: Session = Depends(get_session)) -> Response:
+    user = _pending_user(request, session)
+    if user is None:
+        return redirect("/staff/login")
+    try:
+        two_factor.verify_login(session, user, form_str(form, "code", 40), _client(request))
+    except two_factor.CodeThrottled:
+        message = _("För många felaktiga koder. Vänta 15 minuter och försök igen.")
+    except two_factor.CodeFailed:
+        message = _("Koden stämmer inte eller har redan använts. Vänta på nästa kod i appen.")
+    else:
+        target = safe_next(str(request.session.get("next", "")), "/staff")
+        start_session(request, user)
+        return redirect(target)
+    return render(request, "staff/login_code.html", {"errors": {"code": message}}, status_code=400)
 
 
 @router.post("/logout")
@@ -52,6 +100,26 @@ def logout(request: Request, user: StaffUser | None = Depends(current_user),
     end_session(request)
     flash(request, _("Du är utloggad."))
     return redirect("/staff/login")
+
+
+@router.get("/password/forgot")
+def forgot_page(request: Request) -> Response:
+    return render(request, "staff/password_forgot.html", {"email": ""})
+
+
+@router.post("/password/forgot")
+def forgot_send(request: Request, form: FormData = Depends(read_form),
+                session: Session = Depends(get_session)) -> Response:
+    email = form_str(form, "email", 254)
+    try:
+        service.request_password_link(session, email, _client(request))
+    except ValidationFailed as exc:
+        return render(request, "staff/password_forgot.html", {"email": email, "errors": exc.errors}, status_code=400)
+    except service.TooManyRequests:
+        message = _("För många förfrågningar från den här anslutningen. Vänta en timme och försök igen.")
+        return render(request, "staff/password_forgot.html", {"email": email, "errors": {"email": message}},
+                      status_code=429)
+    return render(request, "staff/password_forgot.html", {"email": "", "sent": True})
 
 
 @router.get("/password/{token}")
@@ -69,6 +137,7 @@ def password_set(request: Request, token: str, form: FormData = Depends(read_for
     except ValidationFailed as exc:
         return render(request, "staff/password_set.html", {"token": token, "person": user, "errors": exc.errors},
                       status_code=400)
-    start_session(request, user)
+    response = _signed_in(request, session, user, "/staff/invitations" if service.my_invitations(session, user)
+                          else "/staff")
     flash(request, _("Ditt lösenord är sparat."))
-    return redirect("/staff")
+    return response

@@ -1,22 +1,29 @@
-"""Staff accounts: login with throttling, invitations, roles, disabling, password links."""
+"""Staff accounts: login with throttling, invitations (accepted by the account's owner), roles, disabling, and
+password links that only ever travel by mail to the account's own address."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, delete, select
 
-from app import audit, clock, ratelimit
-from app.admin import rules
+from app import audit, clock, mail, ratelimit
+from app.admin import rules, two_factor
 from app.auth import Scope, hash_password, verify_password
 from app.config import get_settings
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.models import LoginAttempt, Membership, Municipality, Role, StaffUser
+from app.models import Invitation, Membership, Municipality, PasswordToken, Role, StaffUser
+from app.models.limits import RateCounter
 
 PASSWORD_LINK_MAX_AGE = timedelta(days=7)
+# "Forgot password": mails per recipient and requests per client address, per hour.
+FORGOT_PER_RECIPIENT = 3
+FORGOT_PER_CLIENT = 10
 
 
 class LoginFailed(Exception):
@@ -27,33 +34,41 @@ class LoginThrottled(Exception):
     pass
 
 
+class TooManyRequests(Exception):
+    pass
+
+
+def _login_keys(email: str, client: str) -> tuple[str, str, int]:
+    """Failure counters per client address and per (account, client address), both keyed hashes: a stranger's
+    failures from one address never block the owner's other addresses."""
+    seconds = get_settings().login_window_minutes * 60
+    now = clock.now()
+    return (ratelimit.client_key("login-failures", client, now, seconds),
+            ratelimit.client_key("login-account-failures", f"{email}|{client}", now, seconds), seconds)
+
+
 def login(session: Session, email: str, password: str, client: str = "") -> StaffUser:
-    """Checks the password; failures are throttled per account and per client address (`client`, kept only as a
-    keyed hash in the rate counters), so one address cannot try a few passwords on every account either."""
+    """Checks the password; failures are throttled per client address (over all accounts, against spraying) and
+    per (account, client address), so no one can lock an account's owner out from somewhere else."""
     settings = get_settings()
     email = rules.normalise_email(email)[:254]
     now = clock.now()
-    window = timedelta(minutes=settings.login_window_minutes)
-    client_key = ratelimit.client_key("login-failures", client, now, int(window.total_seconds())) if client else ""
-    if client_key and ratelimit.count(session.connection(), client_key) >= settings.login_max_failures_per_client:
-        raise LoginThrottled
-    failures = session.exec(
-        select(LoginAttempt.attempted_at).where(LoginAttempt.email == email,
-                                                LoginAttempt.attempted_at > now - window)
-    ).all()
-    if rules.is_throttled(list(failures), now, settings.login_max_failures, window):
+    client_key, account_key, seconds = _login_keys(email, client)
+    connection = session.connection()
+    if (ratelimit.count(connection, client_key) >= settings.login_max_failures_per_client
+            or ratelimit.count(connection, account_key) >= settings.login_max_failures):
         raise LoginThrottled
     user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
-        session.add(LoginAttempt(email=email, attempted_at=now))
-        if client_key:
-            ratelimit.hit(session.connection(), client_key, now=now, seconds=int(window.total_seconds()))
+        ratelimit.hit(connection, client_key, now=now, seconds=seconds)
+        ratelimit.hit(connection, account_key, now=now, seconds=seconds)
         session.commit()
         raise LoginFailed
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
-    user.last_login_at = now
-    session.add(user)
+    session.execute(sa_delete(RateCounter).where(col(RateCounter.key) == account_key))
+    if user.totp_secret is None:
+        user.last_login_at = now  # with two-factor sign-in, set once the code is accepted
+        session.add(user)
     session.commit()
     return user
 
@@ -66,36 +81,36 @@ def end_sessions(session: Session, user: StaffUser) -> None:
     session.commit()
 
 
-# --- password links (invitation and reset) -------------------------------------------------------
+# --- password links (invitation and reset): random, single-use, stored hashed, sent only by mail ----------
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt="staff-password-link")
-
-
-def _fingerprint(user: StaffUser) -> str:
-    # Changes when the password is set, so each link works once.
-    return f"{user.session_version}:{(user.password_hash or 'none')[-16:]}"
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def password_link(user: StaffUser) -> str:
-    token = _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+def password_link(session: Session, user: StaffUser) -> str:
+    """A new link for the account (in the caller's transaction); it supersedes any earlier one. The token is random:
+    it carries nothing of the account or its password, and only its hash is stored."""
+    session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
+    token = secrets.token_urlsafe(32)
+    session.add(PasswordToken(user_id=user.id or 0, token_hash=_token_hash(token),
+                              expires_at=clock.now() + PASSWORD_LINK_MAX_AGE))
     return f"{get_settings().base_url}/staff/password/{token}"
 
 
 def user_for_password_token(session: Session, token: str) -> StaffUser:
-    try:
-        data = _serializer().loads(token, max_age=int(PASSWORD_LINK_MAX_AGE.total_seconds()))
-    except BadData:
-        raise NotFound from None
-    if not isinstance(data, dict):
+    if not token or len(token) > 100:
         raise NotFound
-    user = session.get(StaffUser, data.get("uid"))
-    if user is None or not user.is_active or data.get("fp") != _fingerprint(user):
+    row = session.exec(select(PasswordToken).where(PasswordToken.token_hash == _token_hash(token))).first()
+    if row is None or row.expires_at <= clock.now():
+        raise NotFound
+    user = session.get(StaffUser, row.user_id)
+    if user is None or not user.is_active:
         raise NotFound
     return user
 
 
 def set_password(session: Session, user: StaffUser, password: str, confirm: str) -> None:
+    """Sets the password; every password link of the account stops working and every other session ends."""
     problem = rules.password_problem(password, confirm)
     if problem:
         raise ValidationFailed({"password": problem})
@@ -103,6 +118,7 @@ def set_password(session: Session, user: StaffUser, password: str, confirm: str)
     user.password_hash = hash_password(password)
     user.session_version += 1
     session.add(user)
+    session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
     audit.record(session, user, "password_set", "staff_user", user.id, before=before, after=audit.snapshot(user))
     session.commit()
 
@@ -111,6 +127,34 @@ def change_own_password(session: Session, user: StaffUser, current: str, passwor
     if not verify_password(user.password_hash, current):
         raise ValidationFailed({"current": _("Det nuvarande lösenordet stämmer inte.")})
     set_password(session, user, password, confirm)
+
+
+def _mail_password_link(user: StaffUser, link: str) -> None:
+    mail.send(user.email, _("Välj lösenord i Trygghetsdialog"),
+              _("Någon har bett om en länk så att du kan välja ett nytt lösenord i Trygghetsdialog. Länken gäller "
+                "i 7 dagar och bara en gång: %(link)s\n\nHar du inte bett om det kan du strunta i det här "
+                "meddelandet; ditt lösenord är oförändrat.") % {"link": link})
+
+
+def request_password_link(session: Session, email: str, client: str) -> None:
+    """"Forgot password": mails a link to the address if it has an active account. The answer is the same either
+    way; mails are limited per recipient (silently) and requests per client address (TooManyRequests)."""
+    email = rules.normalise_email(email)[:254]
+    if problem := rules.email_problem(email):
+        raise ValidationFailed({"email": problem})
+    now, connection = clock.now(), session.connection()
+    if ratelimit.hit(connection, ratelimit.client_key("password-forgot-client", client, now), now=now) \
+            > FORGOT_PER_CLIENT:
+        session.commit()
+        raise TooManyRequests
+    sent_to = ratelimit.hit(connection, ratelimit.client_key("password-forgot-recipient", email, now), now=now)
+    user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+    if user is None or not user.is_active or sent_to > FORGOT_PER_RECIPIENT:
+        session.commit()
+        return
+    link = password_link(session, user)
+    session.commit()
+    _mail_password_link(user, link)
 
 
 # --- users in a municipality ---------------------------------------------------------------------
@@ -146,8 +190,49 @@ def parse_role(value: str) -> Role:
         raise ValidationFailed({"role": _("Välj en roll i listan.")}) from None
 
 
-def invite(session: Session, scope: Scope, email: str, name: str, role_value: str) -> tuple[StaffUser, str | None]:
-    """Add a user to the municipality; a new account gets a link to choose a password."""
+def _other_municipalities(session: Session, user: StaffUser, municipality_id: int) -> list[int]:
+    return [m for m in session.exec(select(Membership.municipality_id).where(
+        Membership.user_id == user.id, Membership.municipality_id != municipality_id)).all()]
+
+
+def _record_everywhere(session: Session, actor: StaffUser | None, action: str, entity: str, entity_id: int | None,
+                       user: StaffUser, municipality_id: int, **details: object) -> None:
+    """A membership change goes into the audit log of the municipality it happens in and of every other
+    municipality the account works in (they see that one of their accounts changed elsewhere)."""
+    after = {key: value for key, value in details.items()}
+    audit.record(session, actor, action, entity, entity_id, municipality_id=municipality_id, after=after or None)
+    for other in _other_municipalities(session, user, municipality_id):
+        audit.record(session, actor, action, entity, entity_id, municipality_id=other,
+                     after={**after, "elsewhere": municipality_id})
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    invitation: Invitation
+    email: str
+    municipality: Municipality
+
+
+def pending_invitations(session: Session, scope: Scope) -> list[PendingInvitation]:
+    """The municipality's invitations not yet accepted: the address the admin typed, never the account's name."""
+    rows = session.exec(
+        select(Invitation, StaffUser.email).join(StaffUser, col(StaffUser.id) == Invitation.user_id)
+        .where(Invitation.municipality_id == scope.municipality_id).order_by(col(Invitation.created_at).desc())
+    ).all()
+    return [PendingInvitation(invitation, email, scope.municipality) for invitation, email in rows]
+
+
+def my_invitations(session: Session, user: StaffUser) -> list[PendingInvitation]:
+    rows = session.exec(
+        select(Invitation, Municipality).join(Municipality, col(Municipality.id) == Invitation.municipality_id)
+        .where(Invitation.user_id == user.id).order_by(Municipality.name)
+    ).all()
+    return [PendingInvitation(invitation, user.email, municipality) for invitation, municipality in rows]
+
+
+def invite(session: Session, scope: Scope, email: str, name: str, role_value: str) -> Invitation:
+    """Invites a person into the municipality. Nothing is attached and nothing of an existing account is shown:
+    the owner of the address gets a mail and accepts while signed in (a new address chooses a password first)."""
     email = rules.normalise_email(email)
     errors: dict[str, str] = {}
     if problem := rules.email_problem(email):
@@ -163,26 +248,89 @@ def invite(session: Session, scope: Scope, email: str, name: str, role_value: st
     if errors:
         raise ValidationFailed(errors)
     user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-    link: str | None = None
     if user is None:
         user = StaffUser(email=email, name=name.strip())
         session.add(user)
         session.flush()
-        link = password_link(user)
     elif session.exec(select(Membership).where(Membership.user_id == user.id,
                                                Membership.municipality_id == scope.municipality_id)).first():
         raise ValidationFailed({"email": _("Personen har redan ett konto i den här kommunen.")})
-    membership = Membership(user_id=user.id or 0, municipality_id=scope.municipality_id, role=role)
-    session.add(membership)
-    audit.record(session, scope.user, "invite", "staff_user", user.id, municipality_id=scope.municipality_id,
-                 after={"email": email, "role": role.value})
+    invitation = session.exec(select(Invitation).where(Invitation.user_id == user.id,
+                                                       Invitation.municipality_id == scope.municipality_id)).first()
+    if invitation is None:
+        invitation = Invitation(user_id=user.id or 0, municipality_id=scope.municipality_id, role=role)
+    invitation.role, invitation.invited_by = role, scope.user.id
+    session.add(invitation)
+    session.flush()
+    _record_everywhere(session, scope.user, "invite", "invitation", invitation.id, user, scope.municipality_id,
+                       email=email, role=role.value)
+    link = password_link(session, user) if user.password_hash is None and user.is_active else None
     session.commit()
-    return user, link
+    base = get_settings().base_url
+    text = _("Du har bjudits in till Trygghetsdialog för %(municipality)s.") % {"municipality": scope.municipality.name}
+    if link:
+        text += "\n\n" + _("Välj ett lösenord här (länken gäller i 7 dagar och bara en gång): %(link)s\n\n"
+                            "Därefter tackar du ja till inbjudan.") % {"link": link}
+    else:
+        text += "\n\n" + _("Logga in och tacka ja eller nej här: %(url)s") % {"url": f"{base}/staff/invitations"}
+    mail.send(user.email, _("Inbjudan till Trygghetsdialog"), text)
+    return invitation
+
+
+def _own_invitation(session: Session, user: StaffUser, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.user_id != user.id:
+        raise NotFound
+    return invitation
+
+
+def accept_invitation(session: Session, user: StaffUser, invitation_id: int) -> Municipality:
+    """The account's owner, signed in, joins the municipality with the invited role."""
+    invitation = _own_invitation(session, user, invitation_id)
+    municipality = session.get(Municipality, invitation.municipality_id)
+    assert municipality is not None and municipality.id is not None
+    session.delete(invitation)
+    membership = session.exec(select(Membership).where(Membership.user_id == user.id,
+                                                       Membership.municipality_id == municipality.id)).first()
+    if membership is not None:  # already a member (added another way meanwhile): the invitation is simply used up
+        session.commit()
+        return municipality
+    membership = Membership(user_id=user.id or 0, municipality_id=municipality.id, role=Role(invitation.role))
+    session.add(membership)
+    session.flush()
+    _record_everywhere(session, user, "accept", "membership", membership.id, user, municipality.id,
+                       role=membership.role)
+    session.commit()
+    return municipality
+
+
+def decline_invitation(session: Session, user: StaffUser, invitation_id: int) -> None:
+    invitation = _own_invitation(session, user, invitation_id)
+    audit.record(session, user, "decline", "invitation", invitation.id, municipality_id=invitation.municipality_id)
+    session.delete(invitation)
+    session.commit()
+
+
+def withdraw_invitation(session: Session, scope: Scope, invitation_id: int) -> None:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.municipality_id != scope.municipality_id:
+        raise NotFound
+    audit.record(session, scope.user, "withdraw", "invitation", invitation.id, municipality_id=scope.municipality_id)
+    session.delete(invitation)
+    session.commit()
+
+
+def _manageable(session: Session, scope: Scope, user_id: int) -> MemberRow:
+    """A member the scope's user may manage: the system administrator's account only by system administrators."""
+    row = member(session, scope, user_id)
+    if row.user.is_superadmin and not scope.user.is_superadmin:
+        raise Forbidden(_("Systemadministratörens konto hanteras bara av systemadministratörer."))
+    return row
 
 
 def change_role(session: Session, scope: Scope, user_id: int, role_value: str) -> None:
     role = parse_role(role_value)
-    row = member(session, scope, user_id)
+    row = _manageable(session, scope, user_id)
     if row.user.id == scope.user.id:
         raise ValidationFailed({"role": _("Du kan inte ändra din egen roll.")})
     membership = session.exec(select(Membership).where(Membership.user_id == user_id,
@@ -195,18 +343,33 @@ def change_role(session: Session, scope: Scope, user_id: int, role_value: str) -
     session.commit()
 
 
+def remove_member(session: Session, scope: Scope, user_id: int) -> StaffUser:
+    """Takes the account out of this municipality (the account itself stays, with its other memberships)."""
+    row = _manageable(session, scope, user_id)
+    if row.user.id == scope.user.id:
+        raise ValidationFailed({"user": _("Du kan inte ta bort dig själv.")})
+    membership = session.exec(select(Membership).where(Membership.user_id == user_id,
+                                                       Membership.municipality_id == scope.municipality_id)).one()
+    _record_everywhere(session, scope.user, "remove", "membership", membership.id, row.user, scope.municipality_id,
+                       role=membership.role)
+    session.delete(membership)
+    row.user.session_version += 1  # open pages of this municipality stop working at once
+    session.add(row.user)
+    session.commit()
+    return row.user
+
+
 def set_active(session: Session, scope: Scope, user_id: int, active: bool) -> StaffUser:
     """Disable or re-enable an account. Only for accounts that belong to no municipality the admin lacks."""
-    row = member(session, scope, user_id)
+    row = _manageable(session, scope, user_id)
     user = row.user
     if user.id == scope.user.id:
         raise ValidationFailed({"user": _("Du kan inte stänga av ditt eget konto.")})
     if not scope.user.is_superadmin:
-        others = session.exec(select(Membership).where(Membership.user_id == user.id,
-                                                       Membership.municipality_id != scope.municipality_id)).all()
+        others = _other_municipalities(session, user, scope.municipality_id)
         admin_of = {m.municipality_id for m in session.exec(
             select(Membership).where(Membership.user_id == scope.user.id, Membership.role == Role.admin)).all()}
-        if user.is_superadmin or any(m.municipality_id not in admin_of for m in others):
+        if any(m not in admin_of for m in others):
             raise Forbidden(_("Kontot används även i en kommun där du inte är administratör."))
     before = audit.snapshot(user)
     user.is_active = active
@@ -214,18 +377,35 @@ def set_active(session: Session, scope: Scope, user_id: int, active: bool) -> St
     session.add(user)
     audit.record(session, scope.user, "enable" if active else "disable", "staff_user", user.id,
                  municipality_id=scope.municipality_id, before=before, after=audit.snapshot(user))
+    for other in _other_municipalities(session, user, scope.municipality_id):
+        audit.record(session, scope.user, "enable" if active else "disable", "staff_user", user.id,
+                     municipality_id=other, after={"elsewhere": scope.municipality_id})
     session.commit()
     return user
 
 
-def reset_link(session: Session, scope: Scope, user_id: int) -> tuple[StaffUser, str]:
-    user = member(session, scope, user_id).user
+def send_password_link(session: Session, scope: Scope, user_id: int) -> StaffUser:
+    """Mails a new password link to the member's own address; the admin never sees it."""
+    user = _manageable(session, scope, user_id).user
     if not user.is_active:
         raise ValidationFailed({"user": _("Kontot är avstängt. Aktivera det först.")})
     audit.record(session, scope.user, "password_reset_link", "staff_user", user.id,
                  municipality_id=scope.municipality_id)
+    link = password_link(session, user)
     session.commit()
-    return user, password_link(user)
+    _mail_password_link(user, link)
+    return user
+
+
+def reset_two_factor(session: Session, actor: StaffUser, user_id: int) -> StaffUser:
+    """A system administrator resets another account's two-factor sign-in (audited in each of its municipalities)."""
+    if not actor.is_superadmin:
+        raise Forbidden
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound
+    two_factor.reset(session, actor, user)
+    return user
 
 
 def create_admin(session: Session, email: str, name: str, password: str) -> StaffUser:

@@ -17,7 +17,6 @@ from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
-from app.mail import send
 from app.models import Area, Party, PartyKind, StaffUser
 from app.web import flash, form_str, read_form, redirect, render
 
@@ -60,7 +59,8 @@ def settings_page(request: Request, scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
     m = scope.municipality
     values = {"name": m.name, "contact_email": m.contact_email, "languages": list(m.languages),
-              "police_area_id": str(m.police_area_id or ""), "new_police_area": "", "new_police_region": ""}
+              "police_area_id": str(m.police_area_id or ""), "new_police_area": "", "new_police_region": "",
+              "require_two_factor": m.require_two_factor}
     return _settings_page(request, session, scope, values)
 
 
@@ -71,7 +71,8 @@ def settings_save(request: Request, form: FormData = Depends(read_form), scope: 
                            languages=_form_list(form, "languages"),
                            police_area_id=form_str(form, "police_area_id", 20),
                            new_police_area=form_str(form, "new_police_area", 300),
-                           new_police_region=form_str(form, "new_police_region", 300))
+                           new_police_region=form_str(form, "new_police_region", 300),
+                           require_two_factor=form_str(form, "require_two_factor", 10) == "1")
     try:
         setup_service.save_settings(session, scope, values)
     except ValidationFailed as exc:
@@ -310,15 +311,10 @@ def municipality_create(request: Request, form: FormData = Depends(read_form),
                                languages=_form_list(form, "languages"), admin_name=form_str(form, "admin_name", 300),
                                admin_email=form_str(form, "admin_email", 300))
     try:
-        municipality, admin, link = setup_service.create_municipality(session, user, values)
+        municipality = setup_service.create_municipality(session, user, values)
     except ValidationFailed as exc:
         session.rollback()
         return _municipalities_page(request, session, vars(values), errors=exc.errors, status_code=400)
-    if link:
-        send(admin.email, _("Inbjudan till Trygghetsdialog"),
-             _("Du har bjudits in till Trygghetsdialog för %(municipality)s. Välj ett lösenord här "
-               "(länken gäller i 7 dagar): %(link)s") % {"municipality": municipality.name, "link": link})
-        request.session["last_link"] = link
-    flash(request, _("%(municipality)s är skapad och %(name)s är inbjuden som administratör.")
-          % {"municipality": municipality.name, "name": admin.name})
+    flash(request, _("%(municipality)s är skapad. En inbjudan som administratör har skickats till %(email)s.")
+          % {"municipality": municipality.name, "email": values.admin_email.strip().lower()})
     return redirect(f"/staff/m/{municipality.slug}/settings")

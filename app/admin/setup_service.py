@@ -145,6 +145,7 @@ class SettingsInput:
     police_area_id: str
     new_police_area: str = ""
     new_police_region: str = ""
+    require_two_factor: bool = False
 
 
 def save_settings(session: Session, scope: Scope, values: SettingsInput) -> Municipality:
@@ -185,6 +186,7 @@ def save_settings(session: Session, scope: Scope, values: SettingsInput) -> Muni
     municipality.contact_email = email
     municipality.languages = languages
     municipality.police_area_id = police_area.id if police_area else None
+    municipality.require_two_factor = values.require_two_factor
     session.add(municipality)
     after = audit.snapshot(municipality)
     if changed_fields(before, after):
@@ -420,12 +422,16 @@ def audit_page(session: Session, scope: Scope, page: int, action: str = "", enti
 def action_labels() -> dict[str, str]:
     return {"create": _("Skapad"), "update": _("Ändrad"), "delete": _("Borttagen"), "invite": _("Inbjuden"),
             "change_role": _("Ny roll"), "enable": _("Konto aktiverat"), "disable": _("Konto avstängt"),
-            "password_reset_link": _("Länk för nytt lösenord"), "password_set": _("Lösenord valt")}
+            "password_reset_link": _("Länk för nytt lösenord"), "password_set": _("Lösenord valt"),
+            "accept": _("Inbjudan accepterad"), "decline": _("Inbjudan avböjd"), "withdraw": _("Inbjudan återkallad"),
+            "remove": _("Borttagen ur kommunen"), "two_factor_on": _("Tvåstegsverifiering på"),
+            "two_factor_off": _("Tvåstegsverifiering av"), "two_factor_reset": _("Tvåstegsverifiering återställd")}
 
 
 def entity_labels() -> dict[str, str]:
     return {"municipality": _("Kommun"), "area": _("Område"), "party": _("Part"),
-            "police_area": _("Lokalpolisområde"), "staff_user": _("Användare"), "membership": _("Roll i kommun")}
+            "police_area": _("Lokalpolisområde"), "staff_user": _("Användare"), "membership": _("Roll i kommun"),
+            "invitation": _("Inbjudan")}
 
 
 # --- municipalities (system administrators) ------------------------------------------------------
@@ -443,9 +449,8 @@ class MunicipalityInput:
     admin_email: str
 
 
-def create_municipality(session: Session, actor: StaffUser,
-                        values: MunicipalityInput) -> tuple[Municipality, StaffUser, str | None]:
-    """A new municipality and its first administrator (invited by e-mail), in one transaction."""
+def create_municipality(session: Session, actor: StaffUser, values: MunicipalityInput) -> Municipality:
+    """A new municipality and an invitation for its first administrator (sent by mail), in one transaction."""
     errors: dict[str, str] = {}
     if problem := name_problem(values.name, _("Ange kommunens namn.")):
         errors["name"] = problem
@@ -470,9 +475,8 @@ def create_municipality(session: Session, actor: StaffUser,
     audit.record(session, actor, "create", "municipality", municipality.id, municipality_id=municipality.id,
                  after=audit.snapshot(municipality))
     try:
-        user, link = admin_service.invite(session, Scope(actor, municipality, None), admin_email,
-                                          values.admin_name, "admin")
+        admin_service.invite(session, Scope(actor, municipality, None), admin_email, values.admin_name, "admin")
     except ValidationFailed as exc:
         session.rollback()
         raise ValidationFailed({f"admin_{key}": message for key, message in exc.errors.items()}) from None
-    return municipality, user, link
+    return municipality

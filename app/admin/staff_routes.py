@@ -1,4 +1,5 @@
-"""Staff pages for accounts: the staff start page, one's own password, and user administration."""
+"""Staff pages for accounts: the staff start page, one's own password and two-factor sign-in, invitations to
+accept, and user administration."""
 
 from __future__ import annotations
 
@@ -7,16 +8,28 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app.admin import service
-from app.auth import Scope, require_permission, require_staff, staff_scope, start_session, user_municipalities
+from app.admin import service, two_factor
+from app.auth import (
+    Scope,
+    require_permission,
+    require_signed_in,
+    require_staff,
+    require_superadmin,
+    staff_scope,
+    start_session,
+    user_municipalities,
+)
 from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
-from app.mail import send
 from app.models import Role, StaffUser
-from app.web import flash, form_str, read_form, redirect, render
+from app.web import flash, form_str, read_form, redirect, render, safe_next
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
+# Accounts across municipalities: system administrators only.
+accounts_router = APIRouter(prefix="/staff/admin/users", dependencies=[Depends(require_superadmin)])
+# Reachable before the two-factor requirement is met: only setting it up.
+enrol_router = APIRouter(prefix="/staff/two-factor", dependencies=[Depends(require_signed_in)])
 municipality_router = APIRouter(prefix="/staff/m/{municipality}", dependencies=[Depends(staff_scope)])
 users_router = APIRouter(prefix="/staff/m/{municipality}/users",
                          dependencies=[Depends(require_permission("manage_users"))])
@@ -25,12 +38,25 @@ users_router = APIRouter(prefix="/staff/m/{municipality}/users",
 @router.get("")
 def staff_home(request: Request, user: StaffUser = Depends(require_staff),
                session: Session = Depends(get_session)) -> Response:
-    return render(request, "staff/home.html", {"municipalities": user_municipalities(session, user)})
+    return render(request, "staff/home.html", {"municipalities": user_municipalities(session, user),
+                                               "invitations": service.my_invitations(session, user)})
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _account_page(request: Request, session: Session, user: StaffUser, *, errors: dict[str, str] | None = None,
+                  status_code: int = 200) -> Response:
+    return render(request, "staff/account.html",
+                  {"errors": errors or {}, "recovery_left": two_factor.recovery_codes_left(session, user)},
+                  status_code=status_code)
 
 
 @router.get("/account")
-def account_page(request: Request) -> Response:
-    return render(request, "staff/account.html")
+def account_page(request: Request, user: StaffUser = Depends(require_staff),
+                 session: Session = Depends(get_session)) -> Response:
+    return _account_page(request, session, user)
 
 
 @router.post("/account/password")
@@ -40,10 +66,80 @@ def account_password(request: Request, form: FormData = Depends(read_form),
         service.change_own_password(session, user, form_str(form, "current", 300),
                                     form_str(form, "password", 300), form_str(form, "confirm", 300))
     except ValidationFailed as exc:
-        return render(request, "staff/account.html", {"errors": exc.errors}, status_code=400)
+        return _account_page(request, session, user, errors=exc.errors, status_code=400)
     start_session(request, user)  # the other sessions of this account end; this one continues
     flash(request, _("Ditt lösenord är ändrat. Andra inloggningar på kontot har loggats ut."))
     return redirect("/staff/account")
+
+
+@router.post("/account/two-factor/disable")
+def two_factor_disable(request: Request, form: FormData = Depends(read_form),
+                       user: StaffUser = Depends(require_staff), session: Session = Depends(get_session)) -> Response:
+    try:
+        two_factor.disable(session, user, form_str(form, "proof", 300), _client(request))
+    except ValidationFailed as exc:
+        return _account_page(request, session, user, errors=exc.errors, status_code=400)
+    except two_factor.CodeThrottled:
+        message = _("För många felaktiga koder. Vänta 15 minuter och försök igen.")
+        return _account_page(request, session, user, errors={"proof": message}, status_code=429)
+    flash(request, _("Tvåstegsverifieringen är avstängd."))
+    return redirect("/staff/account")
+
+
+def _setup_page(request: Request, session: Session, user: StaffUser, *, errors: dict[str, str] | None = None,
+                status_code: int = 200) -> Response:
+    secret = two_factor.pending_secret(session, user)
+    return render(request, "staff/two_factor_setup.html",
+                  {"secret": secret, "qr": two_factor.qr_svg(two_factor.provisioning_uri(user, secret)),
+                   "errors": errors or {}}, status_code=status_code)
+
+
+@enrol_router.get("/setup")
+def two_factor_setup(request: Request, user: StaffUser = Depends(require_signed_in),
+                     session: Session = Depends(get_session)) -> Response:
+    if user.totp_secret:
+        return redirect("/staff/account")
+    return _setup_page(request, session, user)
+
+
+@enrol_router.post("/setup")
+def two_factor_confirm(request: Request, form: FormData = Depends(read_form),
+                       user: StaffUser = Depends(require_signed_in),
+                       session: Session = Depends(get_session)) -> Response:
+    if user.totp_secret:
+        return redirect("/staff/account")
+    try:
+        codes = two_factor.confirm_enrolment(session, user, form_str(form, "code", 40), _client(request))
+    except ValidationFailed as exc:
+        return _setup_page(request, session, user, errors=exc.errors, status_code=400)
+    except two_factor.CodeThrottled:
+        message = _("För många felaktiga koder. Vänta 15 minuter och försök igen.")
+        return _setup_page(request, session, user, errors={"code": message}, status_code=429)
+    start_session(request, user)  # the other sessions of this account end; this one continues
+    # Shown once, in this response only: never stored in the session or anywhere readable again.
+    return render(request, "staff/two_factor_codes.html", {"codes": codes})
+
+
+@router.get("/invitations")
+def invitations_page(request: Request, user: StaffUser = Depends(require_staff),
+                     session: Session = Depends(get_session)) -> Response:
+    return render(request, "staff/invitations.html", {"invitations": service.my_invitations(session, user)})
+
+
+@router.post("/invitations/{invitation_id}/accept")
+def invitation_accept(request: Request, invitation_id: int, user: StaffUser = Depends(require_staff),
+                      session: Session = Depends(get_session)) -> Response:
+    municipality = service.accept_invitation(session, user, invitation_id)
+    flash(request, _("Du är nu med i %(municipality)s.") % {"municipality": municipality.name})
+    return redirect(f"/staff/m/{municipality.slug}")
+
+
+@router.post("/invitations/{invitation_id}/decline")
+def invitation_decline(request: Request, invitation_id: int, user: StaffUser = Depends(require_staff),
+                       session: Session = Depends(get_session)) -> Response:
+    service.decline_invitation(session, user, invitation_id)
+    flash(request, _("Inbjudan är avböjd."))
+    return redirect("/staff/invitations")
 
 
 @municipality_router.get("")
@@ -55,6 +151,7 @@ def _users_page(request: Request, session: Session, scope: Scope, *, errors: dic
                 values: dict[str, str] | None = None, status_code: int = 200) -> Response:
     return render(request, "staff/admin/users.html",
                   {"scope": scope, "members": service.members(session, scope), "roles": list(Role),
+                   "invitations": service.pending_invitations(session, scope),
                    "errors": errors or {}, "values": values or {}}, status_code=status_code)
 
 
@@ -69,24 +166,28 @@ def invite_user(request: Request, form: FormData = Depends(read_form), scope: Sc
                 session: Session = Depends(get_session)) -> Response:
     values = {name: form_str(form, name, 300) for name in ("email", "name", "role")}
     try:
-        user, link = service.invite(session, scope, values["email"], values["name"], values["role"])
+        service.invite(session, scope, values["email"], values["name"], values["role"])
     except ValidationFailed as exc:
+        session.rollback()
         return _users_page(request, session, scope, errors=exc.errors, values=values, status_code=400)
-    if link:
-        send(user.email, _("Inbjudan till Trygghetsdialog"),
-             _("Du har bjudits in till Trygghetsdialog för %(municipality)s. Välj ett lösenord här "
-               "(länken gäller i 7 dagar): %(link)s") % {"municipality": scope.municipality.name, "link": link})
-        request.session["last_link"] = link
-    flash(request, _("%(name)s har lagts till.") % {"name": user.name})
-    return redirect(f"/staff/m/{scope.municipality.slug}/users/{user.id}")
+    # The same words whether or not the address already has an account: nothing of it is shown.
+    flash(request, _("En inbjudan har skickats till %(email)s.") % {"email": values["email"].strip().lower()})
+    return redirect(f"/staff/m/{scope.municipality.slug}/users")
+
+
+@users_router.post("/invitations/{invitation_id}/withdraw")
+def invitation_withdraw(request: Request, invitation_id: int, scope: Scope = Depends(staff_scope),
+                        session: Session = Depends(get_session)) -> Response:
+    service.withdraw_invitation(session, scope, invitation_id)
+    flash(request, _("Inbjudan är återkallad."))
+    return redirect(f"/staff/m/{scope.municipality.slug}/users")
 
 
 @users_router.get("/{user_id}")
 def user_page(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
               session: Session = Depends(get_session)) -> Response:
     row = service.member(session, scope, user_id)
-    return render(request, "staff/admin/user.html",
-                  {"scope": scope, "row": row, "roles": list(Role), "link": request.session.pop("last_link", None)})
+    return render(request, "staff/admin/user.html", {"scope": scope, "row": row, "roles": list(Role)})
 
 
 @users_router.post("/{user_id}/role")
@@ -128,13 +229,30 @@ def _set_active(request: Request, session: Session, scope: Scope, user_id: int, 
 def user_reset(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     try:
-        user, link = service.reset_link(session, scope, user_id)
+        user = service.send_password_link(session, scope, user_id)
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
         return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
-    send(user.email, _("Återställ ditt lösenord i Trygghetsdialog"),
-         _("En administratör har skapat en länk så att du kan välja ett nytt lösenord (gäller i 7 dagar): "
-           "%(link)s") % {"link": link})
-    request.session["last_link"] = link
     flash(request, _("En länk för nytt lösenord har skickats till %(email)s.") % {"email": user.email})
     return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
+
+
+@users_router.post("/{user_id}/remove")
+def user_remove(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
+                session: Session = Depends(get_session)) -> Response:
+    try:
+        user = service.remove_member(session, scope, user_id)
+    except ValidationFailed as exc:
+        flash(request, next(iter(exc.errors.values())), "error")
+        return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
+    flash(request, _("%(name)s är borttagen ur kommunen.") % {"name": user.name})
+    return redirect(f"/staff/m/{scope.municipality.slug}/users")
+
+
+@accounts_router.post("/{user_id}/two-factor/reset")
+def user_two_factor_reset(request: Request, user_id: int, form: FormData = Depends(read_form),
+                          actor: StaffUser = Depends(require_superadmin),
+                          session: Session = Depends(get_session)) -> Response:
+    user = service.reset_two_factor(session, actor, user_id)
+    flash(request, _("Tvåstegsverifieringen för %(name)s är återställd.") % {"name": user.name})
+    return redirect(safe_next(form_str(form, "next", 2000), "/staff"))

@@ -8,17 +8,29 @@ from app.models import pledges as pledges
 from app.models import surveys as surveys
 from app.models.base import SQLModel, metadata
 from app.models.places import Area, Municipality, Party, PartyKind, PoliceArea
-from app.models.staff import AuditLog, LoginAttempt, Membership, Role, StaffUser
+from app.models.staff import (
+    AuditLog,
+    Invitation,
+    LoginAttempt,
+    Membership,
+    PasswordToken,
+    RecoveryCode,
+    Role,
+    StaffUser,
+)
 
 __all__ = [
     "Area",
     "AuditLog",
+    "Invitation",
     "LoginAttempt",
     "Membership",
     "Municipality",
     "Party",
     "PartyKind",
+    "PasswordToken",
     "PoliceArea",
+    "RecoveryCode",
     "Role",
     "SQLModel",
     "StaffUser",

@@ -27,6 +27,7 @@ class Municipality(SQLModel, table=True):
     police_area_id: int | None = Field(default=None, foreign_key="police_area.id", ondelete="SET NULL")
     languages: list[str] = Field(default_factory=lambda: ["sv", "en"], sa_column=Column(JSON, nullable=False))
     contact_email: str = Field(default="", max_length=254)
+    require_two_factor: bool = False  # staff must use two-factor sign-in here (always for system administrators)
     created_at: datetime = created_at_field()
 
 

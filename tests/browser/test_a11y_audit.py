@@ -153,6 +153,7 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
                     SurveyImportJob(survey_id=survey.id or 0, municipality_id=mid, status=ImportStatus.running,
                                     total_rows=3000, checked_rows=1200)]
             db.add_all(jobs)
+        password_link = admin_service.password_link(db, viewer)  # stored hashed: made here, before the commit
         db.commit()
         return {
             "municipality": [town.slug], "slug": [town.slug], "user_id": [viewer.id],
@@ -163,7 +164,7 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
             "photo_id": [photo.id] if photo else [], "signed": [dialogues_service.signed_token(signup)],
             "pledge_id": [pledge.id], "activity_id": [activity.id], "focus_area_id": [activity.focus_area_id],
             "attachment_id": [attachment.id] if attachment else [], "concern_table": ["concerns"],
-            "password_token": [admin_service.password_link(viewer).rsplit("/", 1)[1]],
+            "password_token": [password_link.rsplit("/", 1)[1]],
             "subscriber_token": [subscriber.token], "job_id": [job.id for job in jobs],
         }
 
