@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from app.admin import service
 from app.config import get_settings
 from app.demo import SYSTEM_ADMIN_EMAIL
+from app.errors import NotFound
 from app.mail import outbox_files
 from app.models import AuditLog, Invitation, Membership, Municipality, PasswordToken, Role, StaffUser
 from tests import factories
@@ -191,11 +192,11 @@ def test_the_password_token_reveals_nothing_of_the_hash_and_works_once(db: Sessi
     # A newer link supersedes the older one; a used link stops working.
     newer = service.password_link(db, user).rsplit("/", 1)[1]
     db.commit()
-    with pytest.raises(service.NotFound):
+    with pytest.raises(NotFound):
         service.user_for_password_token(db, token)
     assert service.user_for_password_token(db, newer).id == user.id
     service.set_password(db, user, NEW_PASSWORD, NEW_PASSWORD)
-    with pytest.raises(service.NotFound):
+    with pytest.raises(NotFound):
         service.user_for_password_token(db, newer)
 
 
