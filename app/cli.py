@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Demo data loaded: {demo.DEMO_SLUG}. Staff logins (password for all: {demo.DEMO_PASSWORD}):")
         for login in logins:
             print(f"  {login.role:<12} {login.email}")
+        if settings.two_factor_enforced:
+            print("Two-factor sign-in is required here: the system admin sets it up at the first login.")
+        else:
+            print("Two-factor sign-in is not required in development (ENVIRONMENT=development), so these logins "
+                  "work with the password alone; anyone may still turn it on under 'Mitt konto'.")
         return 0
     if args.command in {"purge", "send-reminders"}:
         from app.dialogues import cli_commands

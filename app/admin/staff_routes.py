@@ -89,9 +89,11 @@ def two_factor_disable(request: Request, form: FormData = Depends(read_form),
 def _setup_page(request: Request, session: Session, user: StaffUser, *, errors: dict[str, str] | None = None,
                 status_code: int = 200) -> Response:
     secret = two_factor.pending_secret(session, user)
-    return render(request, "staff/two_factor_setup.html",
-                  {"secret": secret, "qr": two_factor.qr_svg(two_factor.provisioning_uri(user, secret)),
-                   "errors": errors or {}}, status_code=status_code)
+    response = render(request, "staff/two_factor_setup.html",
+                      {"secret": secret, "qr": two_factor.qr_svg(two_factor.provisioning_uri(user, secret)),
+                       "errors": errors or {}}, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"  # the secret: never kept by a browser or proxy cache
+    return response
 
 
 @enrol_router.get("/setup")
@@ -116,8 +118,10 @@ def two_factor_confirm(request: Request, form: FormData = Depends(read_form),
         message = _("För många felaktiga koder. Vänta 15 minuter och försök igen.")
         return _setup_page(request, session, user, errors={"code": message}, status_code=429)
     start_session(request, user)  # the other sessions of this account end; this one continues
-    # Shown once, in this response only: never stored in the session or anywhere readable again.
-    return render(request, "staff/two_factor_codes.html", {"codes": codes})
+    # Shown once, in this response only: never stored in the session, a cache or anywhere readable again.
+    response = render(request, "staff/two_factor_codes.html", {"codes": codes})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/invitations")
