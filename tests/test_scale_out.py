@@ -317,7 +317,8 @@ def check_open_link_submission_limit_is_counted_across_instances(world: World) -
 
 
 def check_login_throttling_holds_across_instances(world: World) -> None:
-    """Five wrong passwords spread over both instances lock the account on both (stored in the database)."""
+    """Five wrong passwords from one client spread over both instances lock that client out of the account on both
+    (counted in the database)."""
     for n in range(5):
         with _client() as client:
             failed = _login(client, (world.a, world.b)[n % 2].base, world.throttled, "wrong password")
