@@ -10,17 +10,33 @@ from starlette.datastructures import FormData
 
 from app.admin import service, two_factor
 from app.auth import current_user, end_session, must_enrol_two_factor, start_code_step, start_session
+from app.config import get_settings
 from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import StaffUser
-from app.web import flash, form_str, read_form, redirect, render, safe_next
+from app.web import add_cookie, flash, form_str, read_form, redirect, render, safe_next
 
 router = APIRouter(prefix="/staff")
+DEVICE_COOKIE = "trygg_device"
+DEVICE_MAX_AGE = 180 * 24 * 3600
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _device(request: Request) -> tuple[int, str] | None:
+    return service.read_device_cookie(request.cookies.get(DEVICE_COOKIE))
+
+
+def _remember_device(request: Request, response: Response, user: StaffUser) -> Response:
+    """After a full sign-in: this browser is known for this account (its login failures are counted apart)."""
+    known = _device(request)
+    device_id = known[1] if known and known[0] == user.id else service.new_device_id()
+    add_cookie(response, DEVICE_COOKIE, service.device_cookie_value(user.id or 0, device_id), max_age=DEVICE_MAX_AGE,
+               path="/staff", secure=get_settings().secure_cookies)
+    return response
 
 
 def _signed_in(request: Request, session: Session, user: StaffUser, target: str) -> Response:
@@ -29,7 +45,8 @@ def _signed_in(request: Request, session: Session, user: StaffUser, target: str)
         start_code_step(request, user, target)
         return redirect("/staff/login/code")
     start_session(request, user)
-    return redirect("/staff/two-factor/setup" if must_enrol_two_factor(session, user) else target)
+    response = redirect("/staff/two-factor/setup" if must_enrol_two_factor(session, user) else target)
+    return _remember_device(request, response, user)
 
 
 @router.get("/login")
@@ -46,7 +63,7 @@ def login(request: Request, form: FormData = Depends(read_form),
     email, password = form_str(form, "email", 254), form_str(form, "password", 256)
     target = safe_next(form_str(form, "next", 2000), "/staff")
     try:
-        user = service.login(session, email, password, _client(request))
+        user = service.login(session, email, password, _client(request), _device(request))
     except service.LoginThrottled:
         message = _("För många misslyckade inloggningar. Vänta 15 minuter och försök igen.")
     except service.LoginFailed:
@@ -88,7 +105,7 @@ def code_check(request: Request, form: FormData = Depends(read_form),
     else:
         target = safe_next(str(request.session.get("next", "")), "/staff")
         start_session(request, user)
-        return redirect(target)
+        return _remember_device(request, redirect(target), user)
     return render(request, "staff/login_code.html", {"errors": {"code": message}}, status_code=400)
 
 

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, delete, select
 
@@ -38,27 +39,51 @@ class TooManyRequests(Exception):
     pass
 
 
-def _login_keys(email: str, client: str) -> tuple[str, str, int]:
-    """Failure counters per client address and per (account, client address), both keyed hashes: a stranger's
-    failures from one address never block the owner's other addresses."""
-    seconds = get_settings().login_window_minutes * 60
-    now = clock.now()
-    return (ratelimit.client_key("login-failures", client, now, seconds),
-            ratelimit.client_key("login-account-failures", f"{email}|{client}", now, seconds), seconds)
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt="known-device")
 
 
-def login(session: Session, email: str, password: str, client: str = "") -> StaffUser:
-    """Checks the password; failures are throttled per client address (over all accounts, against spraying) and
-    per (account, client address), so no one can lock an account's owner out from somewhere else."""
+def device_cookie_value(user_id: int, device_id: str) -> str:
+    """The known-device cookie: a signed (account, random device id) pair, set after a full sign-in. It grants
+    nothing; it only lets this browser's login attempts be counted apart from its address's."""
+    return _device_serializer().dumps({"u": user_id, "d": device_id})
+
+
+def read_device_cookie(value: str | None) -> tuple[int, str] | None:
+    if not value or len(value) > 300:
+        return None
+    try:
+        data = _device_serializer().loads(value)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("d"), str):
+        return None
+    return data["u"], data["d"][:64]
+
+
+def new_device_id() -> str:
+    return secrets.token_hex(16)
+
+
+def login(session: Session, email: str, password: str, client: str = "",
+          device: tuple[int, str] | None = None) -> StaffUser:
+    """Checks the password. Failures are counted per client address (over all accounts, against spraying) and per
+    (account, client address), so no one can lock an account's owner out from another address. A browser the
+    account signed in from before (`device`, from the known-device cookie) is counted on its own instead: failures
+    by strangers at the same address (an office network) do not block it. Addresses are kept only as keyed hashes."""
     settings = get_settings()
     email = rules.normalise_email(email)[:254]
     now = clock.now()
-    client_key, account_key, seconds = _login_keys(email, client)
+    seconds = settings.login_window_minutes * 60
+    user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+    known = device is not None and user is not None and device[0] == user.id
+    client_key = ratelimit.client_key("login-failures", client, now, seconds)
+    where = f"device:{device[1]}" if known and device else client
+    account_key = ratelimit.client_key("login-account-failures", f"{email}|{where}", now, seconds)
     connection = session.connection()
-    if (ratelimit.count(connection, client_key) >= settings.login_max_failures_per_client
+    if ((not known and ratelimit.count(connection, client_key) >= settings.login_max_failures_per_client)
             or ratelimit.count(connection, account_key) >= settings.login_max_failures):
         raise LoginThrottled
-    user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         ratelimit.hit(connection, client_key, now=now, seconds=seconds)

@@ -406,3 +406,38 @@ def test_changing_the_password_ends_the_other_sessions(two_clients: tuple[Checke
                                                        "confirm": NEW_PASSWORD}).status_code == 303
     assert here.get("/staff").status_code == 200
     assert elsewhere.get("/staff", follow_redirects=False).status_code == 303
+
+
+def test_a_browser_the_owner_signed_in_from_before_is_not_blocked_by_strangers_at_the_same_address(
+        app: FastAPI, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An office network: everyone shares one public address. A stranger there sprays and guesses; the owner's
+    own browser (known from an earlier sign-in) still gets in, a fresh browser at that address does not."""
+    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_CLIENT", "6")
+    get_settings.cache_clear()
+    office = ("192.0.2.10", 40000)
+    try:
+        user = factories.staff(db, factories.municipality(db))
+        db.commit()
+        with CheckedClient(app, client=office) as own_browser, CheckedClient(app, client=office) as stranger:
+            own_browser.login(user)
+            assert own_browser.cookies.get("trygg_device")
+            assert own_browser.post_form("/staff/logout").status_code == 303
+            for n in range(6):  # five on the owner's account, one more elsewhere: both limits reached
+                email = user.email if n < 5 else "annan@test.example"
+                assert stranger.post_form("/staff/login", {"email": email, "password": "fel"}).status_code == 400
+            blocked = stranger.post_form("/staff/login", {"email": user.email, "password": factories.PASSWORD})
+            assert "För många misslyckade inloggningar" in blocked.text
+            assert own_browser.login(user).status_code == 303
+            # The cookie is bound to its account: it does not lift the address's limit for another account.
+            other = factories.staff(db, factories.municipality(db))
+            db.commit()
+            own_browser.post_form("/staff/logout")
+            refused = own_browser.post_form("/staff/login", {"email": other.email, "password": factories.PASSWORD})
+            assert "För många misslyckade inloggningar" in refused.text
+            # A forged cookie counts for nothing.
+            stranger.cookies.set("trygg_device", "eyJ1IjoxLCJkIjoiYSJ9.forged", path="/staff")
+            again = stranger.post_form("/staff/login", {"email": user.email, "password": factories.PASSWORD})
+            assert "För många misslyckade inloggningar" in again.text
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
