@@ -32,7 +32,7 @@ from app.auth import PERMISSIONS
 from app.db import get_session
 from app.dialogues import service as dialogues_service
 from app.main import create_app
-from app.models import Municipality, Role, StaffUser
+from app.models import Invitation, Municipality, Role, StaffUser
 from app.models.dialogues import DialogueSignup
 from app.models.pledges import PledgeSubscriber
 from app.models.surveys import Survey
@@ -64,7 +64,9 @@ POST_ROUTES = _post_routes()
 
 # Rows an error answer is allowed to write: a failed login is counted (per account and per client address), so
 # that guessing is throttled.
-ERROR_MAY_WRITE = {"/staff/login": {"login_attempt", "rate_counter"}}
+ERROR_MAY_WRITE = {"/staff/login": {"login_attempt", "rate_counter"}, "/staff/login/code": {"rate_counter"},
+                   "/staff/two-factor/setup": {"rate_counter"}, "/staff/account/two-factor/disable": {"rate_counter"},
+                   "/staff/password/forgot": {"rate_counter"}}
 
 # Pages beside a route's own that show its form.
 FORM_PAGES = {"/staff/m/{municipality}/concerns/": "/staff/m/{municipality}/concerns/themes"}
@@ -73,6 +75,15 @@ FORM_PAGES = {"/staff/m/{municipality}/concerns/": "/staff/m/{municipality}/conc
 # event) or on no page at all: the fields their routes read.
 KNOWN_FIELDS: dict[str, dict[str, list[str]]] = {
     "/staff/logout": {},
+    # two-factor forms shown only in one state of the account (with or without it set up, a code step under way)
+    "/staff/account/two-factor/disable": {"proof": [""]},
+    "/staff/two-factor/setup": {"code": [""]},
+    "/staff/login/code": {"code": [""]},
+    "/staff/admin/users/{user_id}/two-factor/reset": {"next": [""]},
+    # shown only while an invitation is pending
+    "/staff/invitations/{invitation_id}/accept": {},
+    "/staff/invitations/{invitation_id}/decline": {},
+    "/staff/m/{municipality}/users/invitations/{invitation_id}/withdraw": {},
     "/staff/m/{municipality}/users/{user_id}/enable": {},
     "/staff/m/{municipality}/pledges/{pledge_id}/submit": {},
     "/staff/m/{municipality}/pledges/{pledge_id}/close": {},
@@ -262,6 +273,10 @@ def world(engine: Engine) -> Iterator[World]:
     for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params):
         params.update(provider.params(db, alpha))
     params.update(_public_params(db, alpha, params))
+    invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer)
+    db.add(invitation)
+    db.flush()
+    params["invitation_id"] = invitation.id  # the admin may accept or decline it, alpha may withdraw it
     db.commit()
     db.close()
     existing = set(inspect(connection).get_table_names())
