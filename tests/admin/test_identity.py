@@ -7,6 +7,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pyotp
@@ -239,6 +240,14 @@ def test_five_wrong_passwords_from_one_client_do_not_lock_the_owner_out_of_anoth
 # --- two-factor sign-in ---------------------------------------------------------------------------------------------
 
 
+def wrong_codes(secret: str, count: int) -> list[str]:
+    """Codes that are surely wrong now: none of them is the code of the previous, current or next 30 s."""
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(datetime.now(UTC))
+    valid = {totp.generate_otp(s) for s in range(step - 2, step + 3)}
+    return [code for code in (f"{n:06d}" for n in range(count + len(valid))) if code not in valid][:count]
+
+
 def _enrol(client: CheckedClient) -> tuple[str, list[str]]:
     """Goes through the set-up page as the user does: reads the secret, types the code, gets the recovery codes."""
     page = client.get("/staff/two-factor/setup")
@@ -246,7 +255,7 @@ def _enrol(client: CheckedClient) -> tuple[str, list[str]]:
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text)
     assert secret
     assert secret.group(1) not in cookie_text(client)
-    wrong = client.post_form("/staff/two-factor/setup", {"code": "000000"})
+    wrong = client.post_form("/staff/two-factor/setup", {"code": wrong_codes(secret.group(1), 1)[0]})
     assert wrong.status_code == 400
     done = client.post_form("/staff/two-factor/setup", {"code": pyotp.TOTP(secret.group(1)).now()})
     assert done.status_code == 200
@@ -344,7 +353,7 @@ def test_a_recovery_code_works_once(client: CheckedClient, db: Session) -> None:
     client.post_form("/staff/logout")
     _password_step(client, user)
     assert client.post_form("/staff/login/code", {"code": codes[3].upper()}).status_code == 303
-    assert "9" in client.get("/staff/account").text  # nine left
+    assert "reservkoder: 9." in client.get("/staff/account").text  # nine left
     client.post_form("/staff/logout")
     _password_step(client, user)
     assert client.post_form("/staff/login/code", {"code": codes[3]}).status_code == 400
@@ -354,8 +363,9 @@ def test_code_guessing_is_throttled(client: CheckedClient, db: Session) -> None:
     user = factories.staff(db, factories.municipality(db), two_factor=True)
     db.commit()
     _password_step(client, user)
-    for guess in range(5):
-        assert client.post_form("/staff/login/code", {"code": f"{guess:06d}"}).status_code == 400
+    assert user.totp_secret
+    for guess in wrong_codes(user.totp_secret, 5):
+        assert client.post_form("/staff/login/code", {"code": guess}).status_code == 400
     refused = client.post_form("/staff/login/code", {"code": factories.totp_code(user)})
     assert refused.status_code == 400 and "För många felaktiga koder" in refused.text
     assert "uid" not in client.session_data()
