@@ -45,12 +45,14 @@ def party(session: Session, municipality: Municipality, kind: PartyKind = PartyK
 
 
 def staff(session: Session, municipality: Municipality | None = None, role: Role = Role.coordinator,
-          email: str | None = None, superadmin: bool = False, active: bool = True) -> StaffUser:
+          email: str | None = None, superadmin: bool = False, active: bool = True,
+          party: Party | None = None) -> StaffUser:
     user = StaffUser(email=email or f"person{next(_counter)}@test.example", name=f"Person {next(_counter)}",
                      password_hash=_HASH, is_superadmin=superadmin, is_active=active)
     session.add(user)
     session.flush()
     if municipality is not None:
-        session.add(Membership(user_id=user.id or 0, municipality_id=municipality.id or 0, role=role))
+        session.add(Membership(user_id=user.id or 0, municipality_id=municipality.id or 0, role=role,
+                               party_id=party.id if party else None))
         session.flush()
     return user
