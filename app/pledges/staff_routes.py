@@ -134,7 +134,8 @@ def _pledge_page(request: Request, session: Session, scope: Scope, found: Pledge
         "survey_items": [("", _("Välj fråga")), *service.survey_items(session, scope.municipality_id)],
         "problems": rules.publish_problems(service.publish_facts(session, found), signing=True),
         "figure_sentence": forms.figure_sentence,
-        "signed_by": {sig.side: sig for sig in service.signatures(session, found)}, "signing_open": service.signing_open(found),
+        "signed_by": {sig.side: sig for sig in service.signatures(session, found)},
+        "signing_open": service.signing_open(found),
         "side_labels": forms.side_labels(), "my_side": who.side, "editor": who.editor,
         "pending": [{"row": u, "activity": act_titles.get(u.activity_id, ""), "party": names.get(u.party_id or 0, "")}
                     for u in service.pending_updates(session, found)],

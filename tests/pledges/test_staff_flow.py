@@ -174,7 +174,7 @@ def test_other_municipality_staff_get_not_found(client: CheckedClient, db: Sessi
 
 def test_status_cancel_needs_reason_and_partner_may_report(client: CheckedClient, db: Session,
                                                            town: dict[str, Any]) -> None:
-    found, acts = pf.complete_pledge(db, town["m"], PledgeStatus.published)
+    found, _acts = pf.complete_pledge(db, town["m"], PledgeStatus.published)
     housing = factories.party(db, town["m"], PartyKind.partner, name="Bostadsbolaget")
     own = pf.activity(db, found, service.children(db, found)[0][0], housing, "Städdagar")
     partner = factories.staff(db, town["m"], Role.partner, party=housing)
