@@ -381,6 +381,8 @@ def save_focus_area(session: Session, scope: Scope, found: Pledge, row: PledgeFo
 
 def delete_focus_area(session: Session, scope: Scope, found: Pledge, row: PledgeFocusArea, *, new_version: bool,
                       note: str) -> None:
+    for act in session.exec(select(PledgeActivity).where(PledgeActivity.focus_area_id == row.id)).all():
+        guard_activity(session, scope, act)  # deleting a focus area deletes its activities: each party its own
     refuse_unversioned(found, new_version)
     _audit(session, scope, "pledge.focus_area.delete", "pledge_focus_area", row.id, audit.snapshot(row))
     session.delete(row)

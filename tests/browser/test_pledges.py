@@ -1,6 +1,7 @@
 """The whole pledge loop in a real browser at phone size, axe-clean throughout: choose priorities on the concerns
 dashboard -> draft a pledge from them -> activities for the police and the municipality -> signed by the police and
-the municipality (not the submitter) -> the police post an update -> the public page in Swedish and Arabic shows the new progress."""
+the municipality (not the submitter) -> the police post an update -> the public page in Swedish and Arabic shows
+the new progress."""
 
 from __future__ import annotations
 
