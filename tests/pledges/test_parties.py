@@ -199,3 +199,25 @@ def test_with_approval_on_a_partner_update_waits_for_a_coordinator(client: Check
     assert str(row.state) == "rejected" and "Ändrad text efter" not in client.get(town["public"]).text
     db.refresh(town["acts"]["housing"])
     assert town["acts"]["housing"].achieved == 0
+
+
+def test_an_admin_ties_a_partner_account_to_its_party(client: CheckedClient, db: Session,
+                                                      town: dict[str, Any]) -> None:
+    """Partner accounts without a party (as all were before) are tied to one on the party's page, audit-logged."""
+    admin = factories.staff(db, town["m"], Role.admin)
+    db.commit()
+    partyless = town["users"]["partyless"]
+    client.login(partyless)
+    assert _update(client, town, "housing", "Före").status_code == 403
+    client.login(admin)
+    page = client.get(f"/staff/m/{town['m'].slug}/parties/{town['housing'].id}")
+    assert page.status_code == 200 and f'id="member-{partyless.id}"' in page.text
+    chosen = [str(partyless.id), str(town["users"]["partner"].id)]
+    assert client.post_form(f"/staff/m/{town['m'].slug}/parties/{town['housing'].id}/members",
+                            {"member": chosen}).status_code == 303
+    client.login(partyless)
+    assert _update(client, town, "housing", "Efter").status_code == 303
+    assert _update(client, town, "police", "Efter").status_code == 403
+    logged = db.exec(select(AuditLog).where(AuditLog.action == "membership.party")).all()
+    assert [(row.before, row.after) for row in logged] == [
+        ({"user_id": partyless.id, "party_id": None}, {"user_id": partyless.id, "party_id": town["housing"].id})]
