@@ -936,7 +936,8 @@ def withdraw_update(session: Session, scope: Scope, found: Pledge, update: Pledg
     if update.state == UpdateState.published:
         row.achieved = max(row.achieved - (update.achieved or 0), 0)
         session.add(row)
-    update.state = UpdateState.withdrawn
+    # One never public leaves no public trace: withdrawn before approval counts as rejected.
+    update.state = UpdateState.withdrawn if update.state == UpdateState.published else UpdateState.rejected
     update.withdrawn_at = clock.now()
     session.add(update)
     _audit(session, scope, "pledge.update.withdraw", "pledge_update", update.id, before, audit.snapshot(update))

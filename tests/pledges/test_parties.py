@@ -221,3 +221,15 @@ def test_an_admin_ties_a_partner_account_to_its_party(client: CheckedClient, db:
     logged = db.exec(select(AuditLog).where(AuditLog.action == "membership.party")).all()
     assert [(row.before, row.after) for row in logged] == [
         ({"user_id": partyless.id, "party_id": None}, {"user_id": partyless.id, "party_id": town["housing"].id})]
+
+
+def test_an_update_withdrawn_before_approval_leaves_no_public_trace(client: CheckedClient, db: Session,
+                                                                   town: dict[str, Any]) -> None:
+    client.login(town["users"]["coordinator"])
+    client.post_form(f"/staff/m/{town['m'].slug}/pledges/settings", {"partner_updates_need_approval": "yes"})
+    client.login(town["users"]["partner"])
+    assert _update(client, town, "housing", "Fel aktivitet, förlåt.").status_code == 303
+    row = db.exec(select(PledgeUpdate)).one()
+    assert client.post_form(f"{town['base']}/updates/{row.id}/withdraw").status_code == 303
+    public = client.get(town["public"])
+    assert "återkallades" not in public.text and "Fel aktivitet" not in public.text
