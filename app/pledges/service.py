@@ -1278,10 +1278,12 @@ def notify_subscribers(session: Session, found: Pledge, act: PledgeActivity, upd
     base = get_settings().base_url
     subs = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.municipality_id == found.municipality_id,
                                                        col(PledgeSubscriber.confirmed).is_(True))).all()
+    poster = session.get(Party, update.party_id) if update.party_id else None
+    heading = localized(act.title, "sv") + (f" – {poster.name}" if poster else "")  # which party posted it
     rows = []
     for sub in subs:
         leave = f"{base}/m/{municipality.slug}/pledges/unsubscribe/{sub.token}"
-        body = (f"{localized(found.title, 'sv')}\n{localized(act.title, 'sv')}\n\n{update.text}\n\n"
+        body = (f"{localized(found.title, 'sv')}\n{heading}\n\n{update.text}\n\n"
                 f"{base}/m/{municipality.slug}/pledges/{found.id}\n\n"
                 + _("Avsluta prenumerationen: %(link)s") % {"link": leave})
         subject = _("Ny uppföljning: %(title)s") % {"title": localized(found.title, "sv")}

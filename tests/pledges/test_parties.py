@@ -182,7 +182,8 @@ def test_with_approval_on_a_partner_update_waits_for_a_coordinator(client: Check
     assert client.post_form(f"{town['base']}/updates/{row.id}/review", {"decision": "approve"}).status_code == 303
     assert "Hemlig förhandsinfo" in client.get(town["public"]).text
     assert any("Hemlig förhandsinfo" in text for text in _feed_texts(client, town))
-    assert [m for m in outbox_files("To", "granne@example.se") if "Hemlig förhandsinfo" in m["body"]]
+    mailed = [m for m in outbox_files("To", "granne@example.se") if "Hemlig förhandsinfo" in m["body"]]
+    assert mailed and "Städdagar med de boende – Bostadsbolaget AB" in mailed[0]["body"]
     db.refresh(town["acts"]["housing"])
     assert town["acts"]["housing"].achieved == 2
     actions = set(db.exec(select(AuditLog.action).where(AuditLog.municipality_id == town["m"].id)).all())
