@@ -109,6 +109,7 @@ class Scope:
     user: StaffUser
     municipality: Municipality
     role: Role | None  # None for a superadmin without a membership
+    party_id: int | None = None  # the membership's party (a partner acts only for it; see pledges.service.acting_party)
 
     @property
     def municipality_id(self) -> int:
@@ -130,7 +131,8 @@ def staff_scope(municipality: str, request: Request, user: StaffUser = Depends(r
     ).first()
     if membership is None and not user.is_superadmin:
         raise NotFound
-    scope = Scope(user=user, municipality=found, role=Role(membership.role) if membership else None)
+    scope = Scope(user=user, municipality=found, role=Role(membership.role) if membership else None,
+                  party_id=membership.party_id if membership else None)
     request.state.scope = scope
     return scope
 

@@ -48,7 +48,7 @@ def party(session: Session, municipality: Municipality, kind: PartyKind = PartyK
 
 def staff(session: Session, municipality: Municipality | None = None, role: Role = Role.coordinator,
           email: str | None = None, superadmin: bool = False, active: bool = True,
-          two_factor: bool | None = None) -> StaffUser:
+          two_factor: bool | None = None, party: Party | None = None) -> StaffUser:
     """A staff account; system administrators have two-factor sign-in set up (they must), others only if asked."""
     user = StaffUser(email=email or f"person{next(_counter)}@test.example", name=f"Person {next(_counter)}",
                      password_hash=_HASH, is_superadmin=superadmin, is_active=active,
@@ -56,7 +56,8 @@ def staff(session: Session, municipality: Municipality | None = None, role: Role
     session.add(user)
     session.flush()
     if municipality is not None:
-        session.add(Membership(user_id=user.id or 0, municipality_id=municipality.id or 0, role=role))
+        session.add(Membership(user_id=user.id or 0, municipality_id=municipality.id or 0, role=role,
+                               party_id=party.id if party else None))
         session.flush()
     return user
 

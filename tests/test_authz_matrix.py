@@ -1,4 +1,5 @@
-"""Every staff route x (anonymous, wrong role, other municipality, allowed), discovered from the route table."""
+"""Every staff route x (anonymous, wrong role, other municipality, allowed), discovered from the route table;
+then party scope (a partner x another party's activity) and the four-eyes rule on signing a pledge."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.auth import PERMISSIONS
 from app.main import create_app
-from app.models import Invitation, Role
+from app.models import Invitation, PartyKind, Role
+from app.models.pledges import Pledge, PledgeSignature, PledgeStatus, PledgeUpdate
 from tests import factories
 from tests.admin import authz_params as admin_params
 from tests.authz import StaffRoute, staff_routes
@@ -121,3 +123,50 @@ def test_allowed_role_gets_through(client: CheckedClient, world: dict[str, Any],
     client.login(world["superadmin"] if route.permission == "superadmin" else world["users"][role])
     response = send(client, route, url_for(route, world["params"]))
     assert response.status_code in ({200} if route.method == "GET" else {200, 303, 400}), response.text[:300]
+
+
+# Routes that change an activity or one of its updates: only the activity's own party (or the pledge's editors).
+PARTY_BOUND = [r for r in PROTECTED if r.method != "GET" and ("{activity_id}" in r.path or "{update_id}" in r.path)]
+
+
+def test_party_bound_routes_are_found() -> None:
+    assert {"status", "updates", "edit", "correct", "withdraw", "review"} <= {r.path.rsplit("/", 1)[1]
+                                                                            for r in PARTY_BOUND}
+
+
+@pytest.mark.parametrize("route", PARTY_BOUND, ids=lambda r: r.id)
+def test_partner_cannot_act_on_another_partys_activity(client: CheckedClient, db: Session, world: dict[str, Any],
+                                                       route: StaffRoute) -> None:
+    """The housing company's account, by direct POST, on the municipality's activity and its update: 403, and
+    the update is untouched."""
+    housing = factories.party(db, world["alpha"], PartyKind.partner, name="Bostadsbolaget")
+    partner = factories.staff(db, world["alpha"], Role.partner, party=housing)
+    db.commit()
+    client.login(partner)
+    response = client.request(route.method, url_for(route, world["params"]),
+                              data={"csrf_token": client.csrf(), "status": "cancelled", "cancel_reason": "x",
+                                    "upd_text": "I polisens namn", "upd_achieved": "9", "decision": "approve"},
+                              follow_redirects=False)
+    assert response.status_code == 403, response.text[:300]
+    update = db.get(PledgeUpdate, world["params"]["update_id"])
+    assert update is not None and update.text == "Tio papperskorgar uppsatta." and update.state == "published"
+    assert db.exec(select(PledgeUpdate).where(PledgeUpdate.text == "I polisens namn")).first() is None
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role in PERMISSIONS["edit"]])
+def test_who_submitted_cannot_sign_and_one_signature_does_not_publish(client: CheckedClient, db: Session,
+                                                                      world: dict[str, Any], role: Role) -> None:
+    found = db.get(Pledge, world["params"]["pledge_id"])
+    assert found is not None and found.status == PledgeStatus.in_review
+    found.submitted_by = world["users"][role].id
+    db.add(found)
+    db.commit()
+    url = f"/staff/m/{world['alpha'].slug}/pledges/{found.id}/publish"
+    client.login(world["users"][role])
+    assert client.post_form(url).status_code == 400
+    assert db.exec(select(PledgeSignature)).first() is None
+    other = Role.police if role != Role.police else Role.coordinator
+    client.login(world["users"][other])
+    assert client.post_form(url).status_code == 303
+    db.refresh(found)
+    assert found.status == PledgeStatus.in_review  # one side's signature publishes nothing

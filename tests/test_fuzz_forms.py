@@ -86,7 +86,10 @@ KNOWN_FIELDS: dict[str, dict[str, list[str]]] = {
     "/staff/m/{municipality}/users/invitations/{invitation_id}/withdraw": {},
     "/staff/m/{municipality}/users/{user_id}/enable": {},
     "/staff/m/{municipality}/pledges/{pledge_id}/submit": {},
-    "/staff/m/{municipality}/pledges/{pledge_id}/close": {},
+    "/staff/m/{municipality}/pledges/{pledge_id}/close": {"confirm_close": ["yes"]},
+    "/staff/m/{municipality}/pledges/{pledge_id}/reopen": {},
+    # shown only while a partner update waits for approval; the decision is the button pressed
+    "/staff/m/{municipality}/pledges/{pledge_id}/updates/{update_id}/review": {"decision": ["approve"]},
     "/staff/m/{municipality}/pledges/{pledge_id}/extend": {"extend_to": [""]},
     "/staff/m/{municipality}/dialogues/{event_id}/no-show": {},
     # shown only on the page answering a generated batch of letter codes

@@ -195,10 +195,12 @@ def area_delete(request: Request, area_id: int, scope: Scope = Depends(staff_sco
 # --- parties -------------------------------------------------------------------------------------
 
 def _party_form(request: Request, scope: Scope, party: Party | None, values: dict[str, str], *,
-                errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                errors: dict[str, str] | None = None, status_code: int = 200,
+                members: list[tuple[StaffUser, Any]] | None = None) -> Response:
     return render(request, "staff/admin/party_form.html",
                   {"scope": scope, "party": party, "values": values, "errors": errors or {},
-                   "kind_options": list(setup_service.kind_labels().items())}, status_code=status_code)
+                   "kind_options": list(setup_service.kind_labels().items()), "members": members or []},
+                  status_code=status_code)
 
 
 @parties_router.get("")
@@ -231,7 +233,19 @@ def party_create(request: Request, form: FormData = Depends(read_form), scope: S
 def party_edit(request: Request, party_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     found = setup_service.party(session, scope, party_id)
-    return _party_form(request, scope, found, {"name": found.name, "kind": found.kind})
+    return _party_form(request, scope, found, {"name": found.name, "kind": found.kind},
+                       members=setup_service.party_members(session, scope))
+
+
+@parties_router.post("/{party_id}/members")
+def party_members(request: Request, party_id: int, form: FormData = Depends(read_form),
+                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    found = setup_service.party(session, scope, party_id)
+    chosen = {int(raw) for raw in form.getlist("member") if isinstance(raw, str) and raw.isascii() and raw.isdigit()
+              and len(raw) <= 9}
+    setup_service.set_party_members(session, scope, found, chosen)
+    flash(request, _("Kontona för parten %(name)s är sparade.") % {"name": found.name})
+    return redirect(f"{_base(scope)}/parties/{found.id}")
 
 
 @parties_router.post("/{party_id}")

@@ -24,7 +24,7 @@ from app.auth import Scope
 from app.errors import NotFound, ValidationFailed
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
-from app.models import Area, AuditLog, Municipality, Party, PartyKind, PoliceArea, StaffUser
+from app.models import Area, AuditLog, Membership, Municipality, Party, PartyKind, PoliceArea, StaffUser
 
 AUDIT_PAGE_SIZE = 50
 MAX_POPULATION = 10_000_000
@@ -361,6 +361,32 @@ def save_party(session: Session, scope: Scope, existing: Party | None, name: str
                      municipality_id=scope.municipality_id, before=before, after=after)
     session.commit()
     return target
+
+
+def party_members(session: Session, scope: Scope) -> list[tuple[StaffUser, Membership]]:
+    """The municipality's accounts with their memberships (each acts for at most one party)."""
+    return [(user, membership) for user, membership in session.exec(
+        select(StaffUser, Membership).join(Membership, col(Membership.user_id) == StaffUser.id)
+        .where(Membership.municipality_id == scope.municipality_id).order_by(StaffUser.name)).all()]
+
+
+def set_party_members(session: Session, scope: Scope, found: Party, chosen: set[int]) -> int:
+    """Ties the chosen accounts to this party (moving them from any other) and unties the rest of its accounts.
+    A partner account acts only for its party in the pledges; each change is audit-logged. Returns the count."""
+    changed = 0
+    for user, membership in party_members(session, scope):
+        wanted = found.id if user.id in chosen else (None if membership.party_id == found.id else membership.party_id)
+        if wanted == membership.party_id:
+            continue
+        before = {"user_id": user.id, "party_id": membership.party_id}
+        membership.party_id = wanted
+        session.add(membership)
+        audit.record(session, scope.user, "membership.party", "membership", membership.id,
+                     municipality_id=scope.municipality_id, before=before, after={"user_id": user.id,
+                                                                                  "party_id": wanted})
+        changed += 1
+    session.commit()
+    return changed
 
 
 def delete_party(session: Session, scope: Scope, party_id: int) -> Party:

@@ -1,5 +1,6 @@
-"""Tables of the pledges domain: pledges (medborgarlöften), signatories, focus areas, activities, follow-up
-updates with attachments, indicators, published versions, and update subscribers (personal data, kept apart).
+"""Tables of the pledges domain: pledges (medborgarlöften), signatories and the accounts' signatures, focus areas,
+activities, follow-up updates with attachments, indicators, published versions, the municipality's pledge settings,
+and update subscribers (personal data, kept apart).
 
 Public texts written by staff (title, intro, problem, cause, activity text, target text) are stored per
 language as JSON maps `{"sv": "...", "en": "..."}`; Swedish is the signed original and the fallback.
@@ -13,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, Text
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 
 from app.models.base import Field, SQLModel, created_at_field
 
@@ -23,6 +24,13 @@ class PledgeStatus(StrEnum):
     in_review = "in_review"
     published = "published"  # signed and published
     closed = "closed"
+
+
+class UpdateState(StrEnum):
+    published = "published"
+    pending = "pending"  # waits for a coordinator's approval (the municipality's setting)
+    rejected = "rejected"  # never public
+    withdrawn = "withdrawn"  # was public; the page keeps a short "återkallad" line
 
 
 class ActivityStatus(StrEnum):
@@ -46,8 +54,35 @@ class Pledge(SQLModel, table=True):
     version: int = 0  # the number of the latest published version; 0 until first published
     published_at: datetime | None = None
     closed_at: datetime | None = None
+    # Four eyes: whoever submitted (or asked to reopen) may not sign; cleared when the round ends.
+    submitted_by: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
+    reopen_requested_at: datetime | None = None  # a closed pledge waiting for both signatures to be reopened
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+class PledgeSignature(SQLModel, table=True):
+    """One party's approval of a version: the account that signed, for which side, when. Publishing (and reopening)
+    needs one for the police and one for the municipality, by two different accounts, neither the submitter."""
+
+    __tablename__ = "pledge_signature"
+    __table_args__ = (UniqueConstraint("pledge_id", "round", "side"), UniqueConstraint("pledge_id", "round", "user_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True, ondelete="CASCADE")
+    round: int  # the version number this signature publishes
+    side: str = Field(max_length=20)  # PartyKind.police or PartyKind.municipality
+    party_id: int | None = Field(default=None, foreign_key="party.id", ondelete="SET NULL")
+    user_id: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
+    signer_name: str = Field(default="", max_length=200)  # kept when the account is deleted
+    signed_at: datetime = created_at_field()
+
+
+class PledgeSettings(SQLModel, table=True):
+    """The municipality's pledge settings (a row only once one is changed; absent means the defaults)."""
+
+    __tablename__ = "pledge_settings"
+    municipality_id: int = Field(foreign_key="municipality.id", primary_key=True, ondelete="CASCADE")
+    partner_updates_need_approval: bool = False
 
 
 class PledgeSignatory(SQLModel, table=True):
@@ -104,6 +139,11 @@ class PledgeUpdate(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     achieved: int | None = Field(default=None, ge=0)
     author_id: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
+    party_id: int | None = Field(default=None, foreign_key="party.id", ondelete="SET NULL")  # posted for this party
+    state: UpdateState = Field(default=UpdateState.published, sa_type=String(20))
+    corrected_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    reviewed_by: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
 
 

@@ -51,6 +51,8 @@ class UpdateOut(BaseModel):
     posted_on: date
     text: str
     achieved: int | None
+    party: str = ""  # the party that posted it
+    corrected_on: date | None = None
 
 
 class IndicatorOut(BaseModel):
@@ -102,7 +104,8 @@ def _pledges(session: Session, municipality: str, lang: str) -> list[PledgeOut]:
                                         ends_on=a["ends_on"]) for a in fa["activities"]])
                 for fa in view["focus_areas"]],
             updates=[UpdateOut(id=u["id"], activity_id=u["activity_id"], posted_on=u["posted_on"], text=u["text"],
-                               achieved=u["achieved"]) for u in view["updates"]],
+                               achieved=u["achieved"], party=u["party"], corrected_on=u["corrected_on"])
+                     for u in view["updates"] if u["state"] == "published"],
             indicators=[IndicatorOut(label=i["label"], area=i["area"], baseline_wave=i["baseline_wave"],
                                      baseline_percent=i["baseline"], baseline_n=i["baseline_n"],
                                      target_percent=i["target"], latest_wave=i["latest_wave"],

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Area, Municipality, Party, PartyKind
+from app.models import Area, Membership, Municipality, Party, PartyKind, Role, StaffUser
 from app.models.pledges import (
     ActivityStatus,
     Pledge,
@@ -17,6 +17,7 @@ from app.models.pledges import (
     PledgeFocusArea,
     PledgeIndicator,
     PledgeSignatory,
+    PledgeSignature,
     PledgeStatus,
     PledgeUpdate,
     PledgeVersion,
@@ -119,10 +120,11 @@ def load(session: Session, municipality: Municipality) -> None:
                                  status=status)
             session.add(act)
             session.flush()
+            poster = party or parties.get(PartyKind.municipality)  # joint activities: the municipality reports
             for day, note, achieved in updates:
                 posted = date.fromisoformat(day)
                 session.add(PledgeUpdate(pledge_id=found.id or 0, activity_id=act.id or 0, posted_on=posted,
-                                         text=note, achieved=achieved,
+                                         text=note, achieved=achieved, party_id=poster.id if poster else None,
                                          created_at=datetime(posted.year, posted.month, posted.day, 12, tzinfo=UTC)))
                 act.achieved += achieved or 0
                 act.last_update_on = posted
@@ -140,12 +142,31 @@ def load(session: Session, municipality: Municipality) -> None:
     else:
         _synthetic_indicator(session, found, centrum)
     session.flush()
+    _sign(session, municipality, found, parties)
     found.version = 1
     session.add(PledgeVersion(pledge_id=found.id or 0, number=1, snapshot=service.public_snapshot(session, found),
                               changes=[], note="Undertecknat och publicerat.",
                               created_at=datetime(2025, 1, 20, 9, 0, tzinfo=UTC)))
     session.add(found)
     session.flush()
+
+
+def _sign(session: Session, municipality: Municipality, found: Pledge, parties: dict[PartyKind, Party]) -> None:
+    """Signed the four-eyes way: submitted by the admin, signed by the police and by the coordinator."""
+    def member(role: Role) -> StaffUser | None:
+        return session.exec(select(StaffUser).join(Membership, col(Membership.user_id) == StaffUser.id)
+                            .where(Membership.municipality_id == municipality.id, Membership.role == role)
+                            .order_by(col(StaffUser.id))).first()
+
+    submitter = member(Role.admin)
+    signed = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)
+    for side, role in (("police", Role.police), ("municipality", Role.coordinator)):
+        signer = member(role)
+        if signer is None or (submitter is not None and signer.id == submitter.id):
+            continue
+        party = parties.get(PartyKind(side))
+        session.add(PledgeSignature(pledge_id=found.id or 0, round=1, side=side, party_id=party.id if party else None,
+                                    user_id=signer.id, signer_name=signer.name, signed_at=signed))
 
 
 def _live_figures(session: Session, municipality: Municipality, baseline: Survey | None,

@@ -36,6 +36,8 @@ def atom(municipality: Municipality, entries: list[dict[str, Any]]) -> bytes:
         ET.SubElement(node, f"{{{ATOM}}}id").text = f"{page}/{entry['pledge_id']}#update-{entry['id']}"
         ET.SubElement(node, f"{{{ATOM}}}link", {"href": f"{page}/{entry['pledge_id']}#update-{entry['id']}"})
         ET.SubElement(node, f"{{{ATOM}}}updated").text = _stamp(entry["updated"])
+        if entry.get("party"):  # the party that posted the update
+            ET.SubElement(ET.SubElement(node, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = entry["party"]
         text = entry["text"] + (f" ({entry['achieved']})" if entry["achieved"] is not None else "")
         ET.SubElement(node, f"{{{ATOM}}}summary").text = f"{entry['pledge']}: {text}"
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))

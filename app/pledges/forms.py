@@ -18,6 +18,15 @@ def activity_status_labels() -> dict[str, str]:
     return {"planned": _("Planerad"), "in_progress": _("Pågår"), "done": _("Klar"), "cancelled": _("Inställd")}
 
 
+def update_state_labels() -> dict[str, str]:
+    return {"published": _("Publicerad"), "pending": _("Väntar på godkännande"), "rejected": _("Avvisad"),
+            "withdrawn": _("Återkallad")}
+
+
+def side_labels() -> dict[str, str]:
+    return {"police": _("Polisen"), "municipality": _("Kommunen")}
+
+
 def party_kind_labels() -> dict[str, str]:
     return {"police": _("Polisen"), "municipality": _("Kommunen"), "partner": _("Samverkanspart"),
             "joint": _("Polisen och kommunen tillsammans")}

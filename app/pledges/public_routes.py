@@ -13,7 +13,7 @@ from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
-from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate
+from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate, UpdateState
 from app.pledges import api, feed, forms, service
 from app.pledges.rules import localized
 from app.site import service as site_service
@@ -71,7 +71,7 @@ def public_file(slug: str, attachment_id: int, session: Session = Depends(get_se
 
     row = session.get(PledgeAttachment, attachment_id)
     update = session.get(PledgeUpdate, row.update_id) if row else None
-    if row is None or update is None:
+    if row is None or update is None or update.state != UpdateState.published:  # pending/withdrawn: not public
         raise NotFound
     found = service.public_pledge(session, municipality.id or 0, update.pledge_id)
     path = service.attachment_path(service.attachment(session, found, attachment_id))

@@ -180,3 +180,69 @@ def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
             changes.append(_("Borttaget: %(text)s") % {"text": item["text"]})
     return changes
 
+
+
+# ------------------------------------------------------------------------------------------------ who may act
+
+# The two sides that sign a pledge. Staff roles map to a side: police accounts sign and report for the police;
+# coordinators and admins for the municipality. Partners and viewers have no side and never sign.
+SIDES = ("police", "municipality")
+ROLE_SIDES = {"police": "police", "coordinator": "municipality", "admin": "municipality"}
+# Coordinators and admins are the pledge's editors: they may act on every activity (still recorded for their party).
+EDITOR_ROLES = frozenset({"coordinator", "admin"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A staff account as the pledge rules see it: its role, the party it acts for, and its signing side."""
+
+    user_id: int
+    role: str | None  # None: a system administrator without a membership here
+    superadmin: bool
+    party_id: int | None
+
+    @property
+    def editor(self) -> bool:
+        return self.superadmin or self.role in EDITOR_ROLES
+
+    @property
+    def side(self) -> str | None:
+        return ROLE_SIDES.get(self.role or "")
+
+
+def may_act_on_activity(actor: Actor, activity_party_id: int | None, joint: bool) -> bool:
+    """Editors act on every activity; police and partners only on their own party's (police also on joint ones,
+    which are the police's and the municipality's together). An account without a party acts on none."""
+    if actor.editor:
+        return True
+    if actor.party_id is None:
+        return False
+    if joint:
+        return actor.side == "police"
+    return activity_party_id == actor.party_id
+
+
+def may_change_update(actor: Actor, update_party_id: int | None) -> bool:
+    """Correcting or withdrawing an update: editors any, others only what their own party posted."""
+    return actor.editor or (actor.party_id is not None and update_party_id == actor.party_id)
+
+
+def signing_problems(actor: Actor, submitted_by: int | None, signed: dict[str, int | None]) -> dict[str, str]:
+    """Why this account may not sign now. `signed`: side -> user id of the signatures already given this round."""
+    side = actor.side
+    if side is None:
+        return {"sign": _("Bara polisen och kommunens samordnare eller administratörer kan signera ett "
+                          "medborgarlöfte.")}
+    if submitted_by is not None and actor.user_id == submitted_by:
+        return {"sign": _("Du skickade löftet på granskning och kan därför inte signera det själv. En annan person "
+                          "ska granska och signera.")}
+    if actor.user_id in signed.values():
+        return {"sign": _("Du har redan signerat den här versionen. Den andra parten ska signera med ett eget "
+                          "konto.")}
+    if side in signed:
+        return {"sign": _("Din part har redan signerat den här versionen. Nu ska den andra parten signera.")}
+    return {}
+
+
+def fully_signed(signed: dict[str, int | None]) -> bool:
+    return all(side in signed for side in SIDES)

@@ -4,6 +4,11 @@ Editing rule: a draft (or a pledge in review) is edited freely. Once signed and 
 only accepted as a new version (the form's "make a new version" box with a note): the service applies it,
 stores a `PledgeVersion` with the public texts and what changed, and the public page shows that list. Activity
 status, follow-up updates and translations are not content changes and need no new version.
+
+Who may act (decided here, once, for every route and every direct POST): `acting_party` resolves the party an
+account acts for, and `guard_activity` is the one check every activity mutation passes (status, updates, edits,
+corrections). Publishing needs four eyes: `sign` records one signature per side (police, municipality) by two
+different accounts, neither of them the submitter; the second signature publishes (or reopens a closed pledge).
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ from typing import Any
 
 from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from app import audit, clock, mail
 from app.auth import Scope
 from app.config import get_settings
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, AuditLog, Membership, Municipality, Party, StaffUser
 from app.models.pledges import (
@@ -33,11 +39,14 @@ from app.models.pledges import (
     PledgeAttachment,
     PledgeFocusArea,
     PledgeIndicator,
+    PledgeSettings,
     PledgeSignatory,
+    PledgeSignature,
     PledgeStatus,
     PledgeSubscriber,
     PledgeUpdate,
     PledgeVersion,
+    UpdateState,
 )
 from app.models.surveys import Answer, OptionKind, Question, QuestionOption, Response, Survey
 from app.pledges import forms, progress, rules
@@ -219,10 +228,59 @@ def _audit(session: Session, scope: Scope, action: str, entity: str, entity_id: 
                  before=before, after=after)
 
 
+def acting_party(session: Session, scope: Scope) -> Party | None:
+    """The party an account acts for in this municipality.
+
+    Partners: their membership's party, or none (then they can do nothing party-bound). Police: their membership's
+    party if it is a police party, else the municipality's (first) police party. Coordinators, admins and system
+    administrators: their membership's municipality party, else the municipality's (first) municipality party.
+    """
+    own = session.get(Party, scope.party_id) if scope.party_id else None
+    if own is not None and own.municipality_id != scope.municipality_id:
+        own = None
+    if scope.role is not None and scope.role.value == "partner":
+        return own
+    side = rules.ROLE_SIDES.get(scope.role.value if scope.role else "", None)
+    if side is None and scope.user.is_superadmin:
+        side = "municipality"
+    if side is None:
+        return None
+    if own is not None and own.kind == side:
+        return own
+    return session.exec(select(Party).where(Party.municipality_id == scope.municipality_id, Party.kind == side)
+                        .order_by(col(Party.id))).first()
+
+
+def actor(session: Session, scope: Scope) -> rules.Actor:
+    party = acting_party(session, scope)
+    return rules.Actor(user_id=scope.user.id or 0, role=scope.role.value if scope.role else None,
+                       superadmin=scope.user.is_superadmin, party_id=party.id if party else None)
+
+
+def guard_activity(session: Session, scope: Scope, row: PledgeActivity) -> int | None:
+    """The one check every activity mutation passes: 403 unless the account may act on this activity (its own
+    party's, or any as an editor). Returns the id of the party the account acts for, which the change records."""
+    who = actor(session, scope)
+    if not rules.may_act_on_activity(who, row.party_id, row.joint):
+        raise Forbidden
+    return who.party_id
+
+
+def require_editor(session: Session, scope: Scope) -> None:
+    """Approving partner updates and the municipality's pledge settings are the coordinators' (and admins')."""
+    if not actor(session, scope).editor:
+        raise Forbidden
+
+
 def refuse_unversioned(found: Pledge, new_version: bool) -> None:
     """A signed pledge changes only through a new version; a closed one not at all."""
     if found.status == PledgeStatus.closed:
         raise ValidationFailed({"new_version": _("Löftet är avslutat och kan inte ändras längre.")})
+    own_session = object_session(found)
+    if found.status == PledgeStatus.in_review and isinstance(own_session, Session) and _signed(own_session, found):
+        raise ValidationFailed({"new_version": _(
+            "En part har redan signerat löftet. Skicka tillbaka det till utkast för att ändra det; då måste båda "
+            "parter signera på nytt.")})
     if found.status == PledgeStatus.published and not new_version:
         raise ValidationFailed({"new_version": _(
             "Löftet är undertecknat och publicerat, så det kan inte ändras i tysthet. Kryssa i ”Gör en ny "
@@ -323,6 +381,8 @@ def save_focus_area(session: Session, scope: Scope, found: Pledge, row: PledgeFo
 
 def delete_focus_area(session: Session, scope: Scope, found: Pledge, row: PledgeFocusArea, *, new_version: bool,
                       note: str) -> None:
+    for act in session.exec(select(PledgeActivity).where(PledgeActivity.focus_area_id == row.id)).all():
+        guard_activity(session, scope, act)  # deleting a focus area deletes its activities: each party its own
     refuse_unversioned(found, new_version)
     _audit(session, scope, "pledge.focus_area.delete", "pledge_focus_area", row.id, audit.snapshot(row))
     session.delete(row)
@@ -333,6 +393,8 @@ def delete_focus_area(session: Session, scope: Scope, found: Pledge, row: Pledge
 
 def save_activity(session: Session, scope: Scope, found: Pledge, row: PledgeActivity | None,
                   values: dict[str, str], *, new_version: bool, note: str) -> PledgeActivity:
+    if row is not None:
+        guard_activity(session, scope, row)
     refuse_unversioned(found, new_version)
     errors = rules.validate_activity(values["title"], values["party"], values["target_number"],
                                      values["starts_on"], values["ends_on"])
@@ -350,6 +412,8 @@ def save_activity(session: Session, scope: Scope, found: Pledge, row: PledgeActi
     observation_id = _own_observation(session, scope, values.get("observation_id", ""), errors)
     if errors:
         raise ValidationFailed(errors)
+    if not rules.may_act_on_activity(actor(session, scope), party_id, values["party"] == "joint"):
+        raise Forbidden  # police may not hand themselves, or write into, another party's activity
     before = audit.snapshot(row)
     if row is None:
         row = PledgeActivity(pledge_id=found.id or 0, focus_area_id=focus_id,
@@ -394,6 +458,7 @@ def observation_options(session: Session, municipality_id: int) -> list[tuple[st
 
 def set_activity_status(session: Session, scope: Scope, found: Pledge, row: PledgeActivity, status: str,
                         reason: str) -> None:
+    guard_activity(session, scope, row)
     if found.status == PledgeStatus.closed:
         raise ValidationFailed({"status": _("Löftet är avslutat och kan inte ändras längre.")})
     if status not in ActivityStatus.__members__:
@@ -524,6 +589,7 @@ def submit_for_review(session: Session, scope: Scope, found: Pledge) -> None:
     if errors:
         raise ValidationFailed(errors)
     found.status = PledgeStatus.in_review
+    found.submitted_by = scope.user.id  # four eyes: this account may not sign this round
     _touch(found)
     session.add(found)
     _audit(session, scope, "pledge.submit", "pledge", found.id, after={"status": found.status})
@@ -531,43 +597,119 @@ def submit_for_review(session: Session, scope: Scope, found: Pledge) -> None:
 
 
 def return_to_draft(session: Session, scope: Scope, found: Pledge) -> None:
-    if found.status != PledgeStatus.in_review:
+    """Back to draft (or a reopening called off): the round's signatures are void, both sides sign anew."""
+    reopening = found.status == PledgeStatus.closed and found.reopen_requested_at is not None
+    if found.status != PledgeStatus.in_review and not reopening:
         raise ValidationFailed({"status": _("Bara ett löfte som granskas kan skickas tillbaka till utkast.")})
-    found.status = PledgeStatus.draft
+    voided = _clear_signatures(session, found)
+    if reopening:
+        found.reopen_requested_at = None
+    else:
+        found.status = PledgeStatus.draft
+    found.submitted_by = None
     session.add(found)
-    _audit(session, scope, "pledge.return", "pledge", found.id, after={"status": found.status})
+    _audit(session, scope, "pledge.return", "pledge", found.id,
+           after={"status": found.status, "signatures_voided": voided})
     session.commit()
 
 
-def sign_and_publish(session: Session, scope: Scope, found: Pledge, signed_on: str) -> None:
-    if found.status != PledgeStatus.in_review:
+def signatures(session: Session, found: Pledge, round_: int | None = None) -> list[PledgeSignature]:
+    """The signatures of a round (default: the one under way, which publishes version + 1)."""
+    wanted = found.version + 1 if round_ is None else round_
+    return list(session.exec(select(PledgeSignature).where(PledgeSignature.pledge_id == found.id,
+                                                           PledgeSignature.round == wanted)
+                             .order_by(col(PledgeSignature.id))).all())
+
+
+def _signed(session: Session, found: Pledge) -> dict[str, int | None]:
+    return {row.side: row.user_id for row in signatures(session, found)}
+
+
+def _clear_signatures(session: Session, found: Pledge) -> int:
+    rows = signatures(session, found)
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
+def signing_open(found: Pledge) -> bool:
+    return found.status == PledgeStatus.in_review or (
+        found.status == PledgeStatus.closed and found.reopen_requested_at is not None)
+
+
+def sign(session: Session, scope: Scope, found: Pledge, signed_on: str) -> bool:
+    """One side's signature (four eyes). Returns whether it was the second one, which publishes (or reopens)."""
+    # Serialise signatures of one pledge (PostgreSQL), so two sides signing at once cannot both miss the other.
+    session.exec(select(Pledge.id).where(Pledge.id == found.id).with_for_update()).first()
+    if not signing_open(found):
         raise ValidationFailed({"status": _("Löftet måste granskas innan det signeras och publiceras.")})
-    errors = rules.publish_problems(publish_facts(session, found), signing=True)
+    reopening = found.status == PledgeStatus.closed
+    errors = {} if reopening else rules.publish_problems(publish_facts(session, found), signing=True)
     day = rules.parse_date(signed_on) if signed_on else clock.today()
     if day is None:
         errors["signed_on"] = _("Ange datum som ÅÅÅÅ-MM-DD.")
+    who = actor(session, scope)
+    signed = _signed(session, found)
+    errors.update(rules.signing_problems(who, found.submitted_by, signed))
     if errors:
         raise ValidationFailed(errors)
-    for sig in session.exec(select(PledgeSignatory).where(PledgeSignatory.pledge_id == found.id)).all():
-        sig.signed_on = sig.signed_on or day
-        session.add(sig)
-    found.status = PledgeStatus.published
-    found.published_at = clock.now()
+    assert who.side is not None
+    row = PledgeSignature(pledge_id=found.id or 0, round=found.version + 1, side=who.side, party_id=who.party_id,
+                          user_id=scope.user.id, signer_name=scope.user.name[:200])
+    session.add(row)
+    session.flush()
+    _audit(session, scope, "pledge.sign", "pledge_signature", row.id, after=audit.snapshot(row))
+    signed[who.side] = scope.user.id
+    if not rules.fully_signed(signed):
+        session.commit()
+        return False
+    if reopening:
+        found.status = PledgeStatus.published
+        found.closed_at = None
+        found.reopen_requested_at = None
+        note = _("Återöppnat och undertecknat på nytt av polisen och kommunen.")
+    else:
+        for sig in session.exec(select(PledgeSignatory).where(PledgeSignatory.pledge_id == found.id)).all():
+            sig.signed_on = sig.signed_on or day
+            session.add(sig)
+        found.status = PledgeStatus.published
+        found.published_at = clock.now()
+        note = _("Undertecknat och publicerat.")
+    found.submitted_by = None
     _touch(found)
     session.add(found)
-    _audit(session, scope, "pledge.sign_publish", "pledge", found.id, after={"status": found.status})
+    _audit(session, scope, "pledge.reopen" if reopening else "pledge.sign_publish", "pledge", found.id,
+           after={"status": found.status, "signatures": signed})
     session.flush()
-    _publish_version(session, scope, found, _("Undertecknat och publicerat."))
+    _publish_version(session, scope, found, note)
     session.commit()
+    return True
 
 
-def close_pledge(session: Session, scope: Scope, found: Pledge) -> None:
+def close_pledge(session: Session, scope: Scope, found: Pledge, confirmed: bool) -> None:
     if found.status != PledgeStatus.published:
         raise ValidationFailed({"status": _("Bara ett publicerat löfte kan avslutas.")})
+    if not confirmed:
+        raise ValidationFailed({"confirm_close": _("Kryssa i att du vill avsluta löftet. Ett avslutat löfte flyttas "
+                                                   "till arkivet och kan bara öppnas igen som en ny version.")})
+    before = audit.snapshot(found)
     found.status = PledgeStatus.closed
     found.closed_at = clock.now()
     session.add(found)
-    _audit(session, scope, "pledge.close", "pledge", found.id, after={"status": found.status})
+    _audit(session, scope, "pledge.close", "pledge", found.id, before, audit.snapshot(found))
+    session.commit()
+
+
+def request_reopen(session: Session, scope: Scope, found: Pledge) -> None:
+    """Reopening a closed pledge is a new version, published again by both sides' signatures (four eyes); the
+    pledge stays in the public archive until then."""
+    if found.status != PledgeStatus.closed or found.reopen_requested_at is not None:
+        raise ValidationFailed({"status": _("Bara ett avslutat löfte kan öppnas igen.")})
+    _clear_signatures(session, found)
+    found.reopen_requested_at = clock.now()
+    found.submitted_by = scope.user.id
+    session.add(found)
+    _audit(session, scope, "pledge.reopen_request", "pledge", found.id, after={"status": found.status})
     session.commit()
 
 
@@ -658,6 +800,9 @@ def clean_attachment(data: bytes) -> tuple[bytes, str, str]:
 
 def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivity, values: dict[str, str],
                 upload: tuple[str, bytes] | None) -> tuple[PledgeUpdate, list[int]]:
+    """Records an update for the poster's party. A partner's update waits for approval when the municipality wants
+    that; it then counts, shows and is mailed only once a coordinator approves it."""
+    party_id = guard_activity(session, scope, row)
     if found.status not in (PledgeStatus.published, PledgeStatus.in_review, PledgeStatus.draft):
         raise ValidationFailed({"upd_text": _("Löftet är avslutat och kan inte ändras längre.")})
     errors = rules.validate_update(values["text"], values["achieved"], values["posted_on"], clock.today())
@@ -666,8 +811,9 @@ def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivi
     cleaned = clean_attachment(upload[1]) if upload else None
     achieved = rules.parse_count(values["achieved"])[0]
     day = rules.parse_date(values["posted_on"]) or clock.today()
+    state = UpdateState.pending if _needs_approval(session, scope) else UpdateState.published
     update = PledgeUpdate(pledge_id=found.id or 0, activity_id=row.id or 0, posted_on=day, text=values["text"],
-                          achieved=achieved, author_id=scope.user.id)
+                          achieved=achieved, author_id=scope.user.id, party_id=party_id, state=state)
     session.add(update)
     session.flush()
     if cleaned:
@@ -678,15 +824,124 @@ def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivi
         (folder / name).write_bytes(data)
         session.add(PledgeAttachment(update_id=update.id or 0, filename=name, original_name=upload[0][:200] if
                                      upload else "", content_type=kind, size=len(data)))
-    row.achieved += achieved or 0
-    row.last_update_on = max(day, row.last_update_on or day)
+    _audit(session, scope, "pledge.update.post", "pledge_update", update.id, after=audit.snapshot(update))
+    mail_ids = _go_public(session, found, row, update) if state == UpdateState.published else []
+    session.commit()
+    return update, mail_ids
+
+
+def _go_public(session: Session, found: Pledge, row: PledgeActivity, update: PledgeUpdate) -> list[int]:
+    """An update becomes public: it counts toward the activity and subscribers are told (of a published pledge)."""
+    row.achieved += update.achieved or 0
+    row.last_update_on = max(update.posted_on, row.last_update_on or update.posted_on)
     if row.status == ActivityStatus.planned:
         row.status = ActivityStatus.in_progress
     session.add(row)
-    _audit(session, scope, "pledge.update.post", "pledge_update", update.id, after=audit.snapshot(update))
-    mail_ids = notify_subscribers(session, found, row, update) if found.status == PledgeStatus.published else []
+    return notify_subscribers(session, found, row, update) if found.status == PledgeStatus.published else []
+
+
+def pledge_settings(session: Session, municipality_id: int) -> PledgeSettings:
+    return session.get(PledgeSettings, municipality_id) or PledgeSettings(municipality_id=municipality_id)
+
+
+def _needs_approval(session: Session, scope: Scope) -> bool:
+    return (scope.role is not None and scope.role.value == "partner"
+            and pledge_settings(session, scope.municipality_id).partner_updates_need_approval)
+
+
+def save_pledge_settings(session: Session, scope: Scope, partner_updates_need_approval: bool) -> None:
+    require_editor(session, scope)
+    row = pledge_settings(session, scope.municipality_id)
+    before = {"partner_updates_need_approval": row.partner_updates_need_approval}
+    row.partner_updates_need_approval = partner_updates_need_approval
+    session.add(row)
+    _audit(session, scope, "pledge.settings", "municipality", scope.municipality_id, before,
+           {"partner_updates_need_approval": partner_updates_need_approval})
     session.commit()
-    return update, mail_ids
+
+
+def update_row(session: Session, found: Pledge, update_id: int) -> PledgeUpdate:
+    row = session.get(PledgeUpdate, update_id)
+    if row is None or row.pledge_id != found.id:
+        raise NotFound
+    return row
+
+
+def pending_updates(session: Session, found: Pledge) -> list[PledgeUpdate]:
+    return list(session.exec(select(PledgeUpdate).where(PledgeUpdate.pledge_id == found.id,
+                                                        PledgeUpdate.state == UpdateState.pending)
+                             .order_by(col(PledgeUpdate.id))).all())
+
+
+def review_update(session: Session, scope: Scope, found: Pledge, update: PledgeUpdate,
+                  approve: bool) -> list[int]:
+    """A coordinator approves (public, counted, mailed) or rejects (never public) a waiting partner update."""
+    require_editor(session, scope)
+    if update.state != UpdateState.pending:
+        raise ValidationFailed({"review": _("Uppföljningen väntar inte på godkännande.")})
+    before = audit.snapshot(update)
+    update.state = UpdateState.published if approve else UpdateState.rejected
+    update.reviewed_by = scope.user.id
+    session.add(update)
+    row = session.get(PledgeActivity, update.activity_id)
+    assert row is not None
+    mail_ids = _go_public(session, found, row, update) if approve else []
+    _audit(session, scope, "pledge.update.approve" if approve else "pledge.update.reject", "pledge_update",
+           update.id, before, audit.snapshot(update))
+    session.commit()
+    return mail_ids
+
+
+def _guard_update(session: Session, scope: Scope, found: Pledge, update: PledgeUpdate) -> PledgeActivity:
+    row = session.get(PledgeActivity, update.activity_id)
+    assert row is not None
+    guard_activity(session, scope, row)
+    if not rules.may_change_update(actor(session, scope), update.party_id):
+        raise Forbidden
+    if found.status == PledgeStatus.closed:
+        raise ValidationFailed({"upd_text": _("Löftet är avslutat och kan inte ändras längre.")})
+    if update.state not in (UpdateState.published, UpdateState.pending):
+        raise ValidationFailed({"upd_text": _("Uppföljningen är återkallad och kan inte ändras.")})
+    return row
+
+
+def correct_update(session: Session, scope: Scope, found: Pledge, update: PledgeUpdate,
+                   values: dict[str, str]) -> None:
+    """A correction: new text and number, marked "rättad <date>" publicly and audited with before and after.
+    A partner's correction waits for approval again when the municipality wants approvals."""
+    row = _guard_update(session, scope, found, update)
+    errors = rules.validate_update(values["text"], values["achieved"], "", clock.today())
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(update)
+    if update.state == UpdateState.published:
+        row.achieved -= update.achieved or 0
+    update.text = values["text"]
+    update.achieved = rules.parse_count(values["achieved"])[0]
+    update.corrected_at = clock.now()
+    if _needs_approval(session, scope):
+        update.state = UpdateState.pending
+    if update.state == UpdateState.published:
+        row.achieved += update.achieved or 0
+    row.achieved = max(row.achieved, 0)
+    session.add_all([update, row])
+    _audit(session, scope, "pledge.update.correct", "pledge_update", update.id, before, audit.snapshot(update))
+    session.commit()
+
+
+def withdraw_update(session: Session, scope: Scope, found: Pledge, update: PledgeUpdate) -> None:
+    """Withdrawn: the public page keeps a short "återkallad <date>" line in its place; the number stops counting."""
+    row = _guard_update(session, scope, found, update)
+    before = audit.snapshot(update)
+    if update.state == UpdateState.published:
+        row.achieved = max(row.achieved - (update.achieved or 0), 0)
+        session.add(row)
+    # One never public leaves no public trace: withdrawn before approval counts as rejected.
+    update.state = UpdateState.withdrawn if update.state == UpdateState.published else UpdateState.rejected
+    update.withdrawn_at = clock.now()
+    session.add(update)
+    _audit(session, scope, "pledge.update.withdraw", "pledge_update", update.id, before, audit.snapshot(update))
+    session.commit()
 
 
 def attachment_path(row: PledgeAttachment) -> Path:
@@ -837,12 +1092,19 @@ def public_pledge(session: Session, municipality_id: int, pledge_id: int) -> Ple
     return found
 
 
-def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: int = 30) -> dict[str, Any]:
-    """Everything a public pledge page shows, in `lang` (Swedish where a text is not translated)."""
+PUBLIC_UPDATE_STATES = (UpdateState.published, UpdateState.withdrawn)  # withdrawn: a short "återkallad" line
+
+
+def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: int = 30,
+                staff: bool = False) -> dict[str, Any]:
+    """Everything a public pledge page shows, in `lang` (Swedish where a text is not translated). `staff` adds
+    the updates residents never see (waiting for approval, rejected)."""
     focus, acts = children(session, found)
     names = {p.id or 0: p.name for p in parties(session, found.municipality_id)}
     alabels, slabels = forms.activity_status_labels(), forms.status_labels()
-    updates = session.exec(select(PledgeUpdate).where(PledgeUpdate.pledge_id == found.id)
+    states = list(UpdateState) if staff else list(PUBLIC_UPDATE_STATES)
+    updates = session.exec(select(PledgeUpdate).where(PledgeUpdate.pledge_id == found.id,
+                                                      col(PledgeUpdate.state).in_(states))
                            .order_by(col(PledgeUpdate.posted_on).desc(), col(PledgeUpdate.id).desc())
                            .limit(updates_limit)).all()
     files: dict[int, list[PledgeAttachment]] = {}
@@ -895,10 +1157,7 @@ def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: in
         "percent": progress.percent(progress.pledge_progress(
             [[facts(a) for a in acts if a.focus_area_id == fa.id] for fa in focus])),
         "focus_areas": focus_views,
-        "updates": [{"id": u.id, "activity_id": u.activity_id, "posted_on": u.posted_on, "text": u.text,
-                     "achieved": u.achieved,
-                     "activity": act_titles.get(u.activity_id, ""), "files": files.get(u.id or 0, [])}
-                    for u in updates],
+        "updates": [_update_view(u, act_titles, names, files) for u in updates],
         "indicators": [{"label": localized(i.label, lang), "area": area_names.get(i.area_id, ""),
                         "baseline_wave": i.baseline_wave, "baseline": round(i.baseline_share * 100),
                         "baseline_n": i.baseline_n, "target": round(i.target_share * 100),
@@ -911,17 +1170,28 @@ def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: in
     }
 
 
+def _update_view(u: PledgeUpdate, act_titles: dict[int | None, str], names: dict[int, str],
+                 files: dict[int, list[PledgeAttachment]]) -> dict[str, Any]:
+    withdrawn = u.state == UpdateState.withdrawn  # residents see that something was withdrawn, not what
+    return {"id": u.id, "activity_id": u.activity_id, "posted_on": u.posted_on, "state": str(u.state),
+            "text": "" if withdrawn else u.text, "achieved": None if withdrawn else u.achieved,
+            "party": names.get(u.party_id or 0, ""), "corrected_on": u.corrected_at.date() if u.corrected_at else None,
+            "withdrawn_on": u.withdrawn_at.date() if u.withdrawn_at else None,
+            "activity": act_titles.get(u.activity_id, ""), "files": [] if withdrawn else files.get(u.id or 0, [])}
+
+
 def feed_entries(session: Session, municipality_id: int, limit: int = 50) -> list[dict[str, Any]]:
     rows = session.exec(
         select(PledgeUpdate, PledgeActivity, Pledge)
         .join(PledgeActivity, col(PledgeActivity.id) == PledgeUpdate.activity_id)
         .join(Pledge, col(Pledge.id) == PledgeUpdate.pledge_id)
-        .where(Pledge.municipality_id == municipality_id,
+        .where(Pledge.municipality_id == municipality_id, PledgeUpdate.state == UpdateState.published,
                col(Pledge.status).in_([PledgeStatus.published, PledgeStatus.closed]))
         .order_by(col(PledgeUpdate.created_at).desc(), col(PledgeUpdate.id).desc()).limit(limit)).all()
+    names = {p.id or 0: p.name for p in parties(session, municipality_id)}
     return [{"id": u.id, "pledge_id": p.id, "pledge": localized(p.title, "sv"), "activity": localized(a.title, "sv"),
-             "text": u.text, "achieved": u.achieved, "posted_on": u.posted_on, "updated": u.created_at}
-            for u, a, p in rows]
+             "text": u.text, "achieved": u.achieved, "posted_on": u.posted_on, "party": names.get(u.party_id or 0, ""),
+             "updated": u.corrected_at or u.created_at} for u, a, p in rows]
 
 
 def municipality_section(session: Session, municipality: Municipality) -> tuple[str, dict[str, Any]] | None:
@@ -1008,10 +1278,12 @@ def notify_subscribers(session: Session, found: Pledge, act: PledgeActivity, upd
     base = get_settings().base_url
     subs = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.municipality_id == found.municipality_id,
                                                        col(PledgeSubscriber.confirmed).is_(True))).all()
+    poster = session.get(Party, update.party_id) if update.party_id else None
+    heading = localized(act.title, "sv") + (f" – {poster.name}" if poster else "")  # which party posted it
     rows = []
     for sub in subs:
         leave = f"{base}/m/{municipality.slug}/pledges/unsubscribe/{sub.token}"
-        body = (f"{localized(found.title, 'sv')}\n{localized(act.title, 'sv')}\n\n{update.text}\n\n"
+        body = (f"{localized(found.title, 'sv')}\n{heading}\n\n{update.text}\n\n"
                 f"{base}/m/{municipality.slug}/pledges/{found.id}\n\n"
                 + _("Avsluta prenumerationen: %(link)s") % {"link": leave})
         subject = _("Ny uppföljning: %(title)s") % {"title": localized(found.title, "sv")}

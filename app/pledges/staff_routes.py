@@ -1,7 +1,8 @@
 """Staff pages of the pledges domain. Every router here is under /staff/m/{municipality} and carries a permission.
 
 "edit" (coordinators, police, admins) drafts, signs and publishes; "report" (also partners) posts follow-up
-updates and activity status; "view" reads.
+updates and activity status; "view" reads. Which activities and updates an account may touch (its own party's)
+and who may sign (four eyes) is decided in the service, so a direct POST meets the same rules as the page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app.db import get_session
 from app.dialogues import mails
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.models.pledges import Pledge, PledgeActivity, PledgeFocusArea, PledgeStatus
+from app.models.pledges import Pledge, PledgeActivity, PledgeFocusArea, PledgeStatus, PledgeUpdate
 from app.pledges import forms, progress, rules, service
 from app.pledges.rules import localized
 from app.web import flash, form_str, read_form, redirect, render
@@ -65,7 +66,17 @@ def pledges_page(request: Request, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     return render(request, "staff/pledges/index.html",
                   {**_base(scope), "rows": service.pledges(session, scope.municipality_id),
-                   "flags": service.flags(session, scope.municipality_id), "silent_days": rules.SILENT_DAYS})
+                   "flags": service.flags(session, scope.municipality_id), "silent_days": rules.SILENT_DAYS,
+                   "settings": service.pledge_settings(session, scope.municipality_id),
+                   "editor": service.actor(session, scope).editor})
+
+
+@edit_router.post("/settings")
+def save_settings(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
+                  session: Session = Depends(get_session)) -> Response:
+    service.save_pledge_settings(session, scope, form_str(form, "partner_updates_need_approval", 10) == "yes")
+    flash(request, _("Inställningen är sparad."))
+    return redirect(f"/staff/m/{scope.municipality.slug}/pledges")
 
 
 @edit_router.get("/new")
@@ -107,6 +118,8 @@ def _pledge_page(request: Request, session: Session, scope: Scope, found: Pledge
                      "starts_on": found.starts_on.isoformat(), "ends_on": found.ends_on.isoformat(),
                      "area_id": str(found.area_id or "")}
     view = service.pledge_view(session, found, "sv", updates_limit=10)
+    who = service.actor(session, scope)
+    act_titles = {a.id: localized(a.title, "sv") for a in acts}
     return render(request, "staff/pledges/pledge.html", {
         **_base(scope), "pledge": found, "view": view, "focus": focus, "acts": acts,
         "party_of": lambda act: service.party_label(act, names),
@@ -121,6 +134,11 @@ def _pledge_page(request: Request, session: Session, scope: Scope, found: Pledge
         "survey_items": [("", _("Välj fråga")), *service.survey_items(session, scope.municipality_id)],
         "problems": rules.publish_problems(service.publish_facts(session, found), signing=True),
         "figure_sentence": forms.figure_sentence,
+        "signed_by": {sig.side: sig for sig in service.signatures(session, found)},
+        "signing_open": service.signing_open(found),
+        "side_labels": forms.side_labels(), "my_side": who.side, "editor": who.editor,
+        "pending": [{"row": u, "activity": act_titles.get(u.activity_id, ""), "party": names.get(u.party_id or 0, "")}
+                    for u in service.pending_updates(session, found)],
     }, status_code=status_code)
 
 
@@ -268,8 +286,9 @@ def _activity_page(request: Request, session: Session, scope: Scope, found: Pled
                "act_ends_on": row.ends_on.isoformat() if row.ends_on else "",
                "act_focus_area_id": str(row.focus_area_id), "act_observation_id": str(row.observation_id or ""),
                "status": row.status, "cancel_reason": row.cancel_reason}
-    view = service.pledge_view(session, found, "sv", updates_limit=200)
+    view = service.pledge_view(session, found, "sv", updates_limit=200, staff=True)
     names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
+    who = service.actor(session, scope)
     return render(request, "staff/pledges/activity.html", {
         **_base(scope), "pledge": found, "row": row, "party": service.party_label(row, names),
         "updates": [u for u in view["updates"] if u["activity_id"] == row.id],
@@ -281,6 +300,8 @@ def _activity_page(request: Request, session: Session, scope: Scope, found: Pled
         "observation_options": service.observation_options(session, scope.municipality_id),
         "status_options": list(forms.activity_status_labels().items()),
         "max_mb": rules.MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        "may_act": rules.may_act_on_activity(who, row.party_id, row.joint),
+        "update_labels": forms.update_state_labels(),
     }, status_code=status_code)
 
 
@@ -346,8 +367,81 @@ def post_update(request: Request, pledge_id: int, activity_id: int, background: 
                               values={f"upd_{k}": v for k, v in values.items()} | {"upd_date": values["posted_on"]},
                               status_code=400)
     mails.deliver_after_response(request.app, background, mail_ids)  # subscribers' notices, after the response
-    flash(request, _("Uppföljningen är publicerad."))
+    flash(request, _("Uppföljningen är publicerad.") if _update.state == "published"
+          else _("Uppföljningen väntar på att en samordnare godkänner den."))
     return redirect(_url(scope, found.id, f"/activities/{row.id}"))
+
+
+def _update_page(request: Request, session: Session, scope: Scope, found: Pledge, update: PledgeUpdate, *,
+                 errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                 status_code: int = 200) -> Response:
+    row = session.get(PledgeActivity, update.activity_id)
+    assert row is not None
+    who = service.actor(session, scope)
+    names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
+    current = {"upd_text": update.text, "upd_achieved": "" if update.achieved is None else str(update.achieved)}
+    return render(request, "staff/pledges/update.html", {
+        **_base(scope), "pledge": found, "row": row, "update": update, "party": names.get(update.party_id or 0, ""),
+        "values": {**current, **(values or {})}, "errors": errors or {},
+        "update_labels": forms.update_state_labels(),
+        "may_change": (scope.may("report") and rules.may_act_on_activity(who, row.party_id, row.joint)
+                       and rules.may_change_update(who, update.party_id) and found.status != PledgeStatus.closed
+                       and update.state in ("published", "pending")),
+    }, status_code=status_code)
+
+
+@view_router.get("/{pledge_id}/updates/{update_id}")
+def update_page(request: Request, pledge_id: int, update_id: int, scope: Scope = Depends(staff_scope),
+                session: Session = Depends(get_session)) -> Response:
+    found = service.pledge(session, scope.municipality_id, pledge_id)
+    return _update_page(request, session, scope, found, service.update_row(session, found, update_id))
+
+
+@report_router.post("/{pledge_id}/updates/{update_id}/correct")
+def correct_update(request: Request, pledge_id: int, update_id: int, form: FormData = Depends(read_form),
+                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    found = service.pledge(session, scope.municipality_id, pledge_id)
+    update = service.update_row(session, found, update_id)
+    values = {"text": form_str(form, "upd_text", 5000), "achieved": form_str(form, "upd_achieved", 20)}
+    try:
+        service.correct_update(session, scope, found, update, values)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _update_page(request, session, scope, found, update, errors=exc.errors,
+                            values={f"upd_{k}": v for k, v in values.items()}, status_code=400)
+    flash(request, _("Uppföljningen är rättad."))
+    return redirect(_url(scope, found.id, f"/activities/{update.activity_id}"))
+
+
+@report_router.post("/{pledge_id}/updates/{update_id}/withdraw")
+def withdraw_update(request: Request, pledge_id: int, update_id: int, scope: Scope = Depends(staff_scope),
+                    session: Session = Depends(get_session)) -> Response:
+    found = service.pledge(session, scope.municipality_id, pledge_id)
+    update = service.update_row(session, found, update_id)
+    try:
+        service.withdraw_update(session, scope, found, update)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _update_page(request, session, scope, found, update, errors=exc.errors, status_code=400)
+    flash(request, _("Uppföljningen är återkallad."))
+    return redirect(_url(scope, found.id, f"/activities/{update.activity_id}"))
+
+
+@edit_router.post("/{pledge_id}/updates/{update_id}/review")
+def review_update(request: Request, pledge_id: int, update_id: int, background: BackgroundTasks,
+                  form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
+                  session: Session = Depends(get_session)) -> Response:
+    found = service.pledge(session, scope.municipality_id, pledge_id)
+    update = service.update_row(session, found, update_id)
+    approve = form_str(form, "decision", 10) == "approve"
+    try:
+        mail_ids = service.review_update(session, scope, found, update, approve)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
+    mails.deliver_after_response(request.app, background, mail_ids)
+    flash(request, _("Uppföljningen är godkänd och publicerad.") if approve else _("Uppföljningen är avvisad."))
+    return redirect(_url(scope, found.id, "#pending"))
 
 
 @view_router.get("/{pledge_id}/files/{attachment_id}")
@@ -420,16 +514,32 @@ def return_to_draft(request: Request, pledge_id: int, scope: Scope = Depends(sta
 @edit_router.post("/{pledge_id}/publish")
 def publish(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
             session: Session = Depends(get_session)) -> Response:
+    """One side's signature; the second side's signature (another account) publishes."""
     found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.sign_and_publish,
-                       _("Löftet är undertecknat och publicerat."), form_str(form, "signed_on", 20))
+    try:
+        published = service.sign(session, scope, found, form_str(form, "signed_on", 20))
+    except ValidationFailed as exc:
+        session.rollback()
+        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
+    flash(request, _("Löftet är undertecknat av båda parter och publicerat.") if published
+          else _("Din signatur är registrerad. Nu ska den andra parten signera med ett eget konto."))
+    return redirect(_url(scope, found.id))
 
 
 @edit_router.post("/{pledge_id}/close")
-def close(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
+def close(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
           session: Session = Depends(get_session)) -> Response:
     found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.close_pledge, _("Löftet är avslutat."))
+    return _transition(request, session, scope, found, service.close_pledge, _("Löftet är avslutat."),
+                       form_str(form, "confirm_close", 10) == "yes")
+
+
+@edit_router.post("/{pledge_id}/reopen")
+def reopen(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
+           session: Session = Depends(get_session)) -> Response:
+    found = service.pledge(session, scope.municipality_id, pledge_id)
+    return _transition(request, session, scope, found, service.request_reopen,
+                       _("Löftet öppnas igen som en ny version när både polisen och kommunen har signerat."))
 
 
 @edit_router.post("/{pledge_id}/extend")

@@ -1,6 +1,7 @@
 """The whole pledge loop in a real browser at phone size, axe-clean throughout: choose priorities on the concerns
-dashboard -> draft a pledge from them -> activities for the police and the municipality -> sign and publish ->
-post an update -> the public page in Swedish and Arabic shows the new progress."""
+dashboard -> draft a pledge from them -> activities for the police and the municipality -> signed by the police and
+the municipality (not the submitter) -> the police post an update -> the public page in Swedish and Arabic shows
+the new progress."""
 
 from __future__ import annotations
 
@@ -88,12 +89,22 @@ def test_draft_sign_publish_update_and_public_page(page: Any) -> None:
     _submit(page, "/signatories")
     _submit(page, "/submit")
     assert "Granskas" in page.content()
+    # Four eyes: the coordinator who submitted cannot sign; the police and the municipality's admin sign.
     _submit(page, "/publish")
+    assert "kan därför inte signera" in page.content()
+    for signer in ("kommunpolis@strandvik.example", "admin@strandvik.example"):
+        page.context.clear_cookies()
+        login(page, signer)
+        page.goto(pledge_url)
+        _submit(page, "/publish")
     assert "Undertecknat och publicerat" in page.content()
     assert_accessible(page)
     pledge_id = pledge_url.rstrip("/").rsplit("/", 1)[1]
 
     # The police post an update on their activity.
+    page.context.clear_cookies()
+    login(page, "kommunpolis@strandvik.example")
+    page.goto(pledge_url)
     page.locator("a", has_text="Polisen ska göra hastighetskontroller").first.click()
     page.wait_for_load_state()
     assert_accessible(page)

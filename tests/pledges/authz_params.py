@@ -26,4 +26,4 @@ def params(db: Session, municipality: Municipality) -> dict[str, Any]:
     db.add(attachment)
     db.flush()
     return {"pledge_id": found.id, "activity_id": acts[0].id, "focus_area_id": acts[0].focus_area_id,
-            "attachment_id": attachment.id}
+            "attachment_id": attachment.id, "update_id": update.id}

@@ -75,7 +75,14 @@ def test_whole_drafting_loop(client: CheckedClient, db: Session, town: dict[str,
     assert response.status_code == 400 and "undertecknare" in response.text
     assert client.post_form(f"{pledge_url}/signatories", {"sig_name": "Lena Holm",
                                                           "sig_role": "Lokalpolisområdeschef"}).status_code == 303
-    assert client.post_form(f"{pledge_url}/publish", {"signed_on": "2025-01-20"}).status_code == 303
+    # Four eyes: the submitter cannot sign; the police and another coordinator sign, and that publishes.
+    assert client.post_form(f"{pledge_url}/publish", {"signed_on": "2025-01-20"}).status_code == 400
+    for role in (Role.police, Role.coordinator):
+        signer = factories.staff(db, town["m"], role)
+        db.commit()
+        client.login(signer)
+        assert client.post_form(f"{pledge_url}/publish", {"signed_on": "2025-01-20"}).status_code == 303
+    client.login(town["user"])
     db.refresh(found)
     assert str(found.status) == "published" and found.version == 1
 
@@ -167,16 +174,18 @@ def test_other_municipality_staff_get_not_found(client: CheckedClient, db: Sessi
 
 def test_status_cancel_needs_reason_and_partner_may_report(client: CheckedClient, db: Session,
                                                            town: dict[str, Any]) -> None:
-    found, acts = pf.complete_pledge(db, town["m"], PledgeStatus.published)
-    partner = factories.staff(db, town["m"], Role.partner)
+    found, _acts = pf.complete_pledge(db, town["m"], PledgeStatus.published)
+    housing = factories.party(db, town["m"], PartyKind.partner, name="Bostadsbolaget")
+    own = pf.activity(db, found, service.children(db, found)[0][0], housing, "Städdagar")
+    partner = factories.staff(db, town["m"], Role.partner, party=housing)
     db.commit()
     client.login(partner)
-    url = f"{town['base']}/{found.id}/activities/{acts[0].id}/status"
+    url = f"{town['base']}/{found.id}/activities/{own.id}/status"
     response = client.post_form(url, {"status": "cancelled"})
     assert response.status_code == 400 and "varför" in response.text
     assert client.post_form(url, {"status": "cancelled", "cancel_reason": "Ersatt av annan insats"}).status_code == 303
-    db.refresh(acts[0])
-    assert acts[0].status == "cancelled"
+    db.refresh(own)
+    assert own.status == "cancelled"
     # Partners may not edit the pledge itself.
     assert client.post_form(f"{town['base']}/{found.id}/edit", {"title": "x"}).status_code == 403
 
@@ -232,7 +241,7 @@ def test_extend_unchanged_then_close_moves_to_archive(client: CheckedClient, db:
     assert str(found.ends_on) == "2027-12-31"
     version = db.exec(select(PledgeVersion).where(PledgeVersion.pledge_id == found.id)).one()
     assert "Förlängt oförändrat till 2027-12-31" in version.note
-    assert client.post_form(f"{town['base']}/{found.id}/close").status_code == 303
+    assert client.post_form(f"{town['base']}/{found.id}/close", {"confirm_close": "yes"}).status_code == 303
     listing = client.get(f"/m/{town['m'].slug}/pledges")
     assert "Tidigare medborgarlöften" in listing.text and "Tryggare Centrum" in listing.text
     # A closed pledge cannot be changed any more, not even with a new version.

@@ -158,7 +158,7 @@ def test_etag_answers_304_and_a_change_answers_200(client: CheckedClient, staff_
     etag = page.headers["etag"]
     unchanged = client.get(town["url"], headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == etag
-    staff_client.post_form(f"{town['staff']}/close")
+    staff_client.post_form(f"{town['staff']}/close", {"confirm_close": "yes"})
     changed = client.get(town["url"], headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
