@@ -1,18 +1,22 @@
 """Letter codes on paper: the PDF (a letter per page or eight slips per page) and CSV of a generated batch, the QR
-code's address (the start page with the code filled in), and the download refusing any batch it did not issue."""
+code's address (the start page with the code filled in), and the download: only from this user's fresh signed batch
+token, never by looking codes up (no used/unused oracle)."""
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
 import segno
+from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import Session, select
 
+from app.auth import Scope
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import LetterCode, SurveyDraft, SurveyMode
-from app.surveys import letters, rules, service
+from app.surveys import letters, letters_service, rules, service
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.surveys.factories import scope_for, standard_survey
@@ -69,8 +73,13 @@ def _setup(db: Session, role: Role = Role.coordinator) -> tuple[Municipality, St
     return municipality, factories.staff(db, municipality, role), survey
 
 
-def _hidden_codes(page: str) -> list[str]:
-    return re.findall(r'name="codes" value="([A-Z2-9 ]+)"', page)
+def _hidden_batches(page: str) -> list[str]:
+    return re.findall(r'name="batch" value="([^"]+)"', page)
+
+
+def _codes_of(token: str) -> list[str]:
+    """The codes a batch token carries (signed, not secret: the page shows them too)."""
+    return str(URLSafeTimedSerializer("unused").loads_unsafe(token)[1]["c"]).split()
 
 
 def test_generated_codes_download_as_pdf_and_csv(client: CheckedClient, db: Session,
@@ -80,23 +89,23 @@ def test_generated_codes_download_as_pdf_and_csv(client: CheckedClient, db: Sess
     url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes"
     page = client.post_form(url, {"count": "6", "format": "page"})
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    pdf_part, csv_all = _hidden_codes(page.text)
-    codes = pdf_part.split()
-    assert pdf_part == csv_all and len(codes) == 6
+    pdf_part, csv_all = _hidden_batches(page.text)
+    codes = _codes_of(pdf_part)
+    assert _codes_of(csv_all) == codes and len(codes) == 6
     stored = set(db.exec(select(LetterCode.code_hash).where(LetterCode.survey_id == survey.id)).all())
     assert {rules.code_hash(c) for c in codes} == stored
     assert all(rules.format_code(c) in page.text for c in codes)
 
     drawn = _record_qr(monkeypatch)
-    pdf = client.post_form(f"{url}/download", {"codes": pdf_part, "format": "pdf", "layout": "letter"})
+    pdf = client.post_form(f"{url}/download", {"batch": pdf_part, "format": "pdf", "layout": "letter"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and _pages(pdf.content) == 6
     public = f"/s/{survey.slug}?code="
     assert [u.split(public)[1] for u in drawn] == codes and all(public in u for u in drawn)
-    slips = client.post_form(f"{url}/download", {"codes": pdf_part, "format": "pdf", "layout": "slips"})
+    slips = client.post_form(f"{url}/download", {"batch": pdf_part, "format": "pdf", "layout": "slips"})
     assert slips.status_code == 200 and _pages(slips.content) == 1
 
-    csv = client.post_form(f"{url}/download", {"codes": csv_all, "format": "csv"})
+    csv = client.post_form(f"{url}/download", {"batch": csv_all, "format": "csv"})
     rows = csv.text.strip().splitlines()
     assert csv.status_code == 200 and rows[0] == "code,url,qr_url"
     assert [r.split(",")[0] for r in rows[1:]] == [rules.format_code(c) for c in codes]
@@ -111,27 +120,45 @@ def test_pdf_straight_from_the_generating_form(client: CheckedClient, db: Sessio
     assert pdf.headers["cache-control"] == "no-store"
 
 
-def test_a_batch_it_did_not_issue_is_refused(client: CheckedClient, db: Session) -> None:
+def test_the_download_needs_this_users_fresh_batch_token(client: CheckedClient, db: Session,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Codes typed into the form, another survey's or another user's token, a tampered or an old token: refused."""
     municipality, user, survey = _setup(db)
     other = standard_survey(db, modes=[SurveyMode.letter_codes.value])
-    elsewhere = db.get(Municipality, other.municipality_id)
-    assert elsewhere is not None
+    colleague = factories.staff(db, municipality, Role.coordinator)
     codes = service.generate_codes(db, scope_for(db, municipality), survey, "3")
-    foreign = service.generate_codes(db, scope_for(db, elsewhere), other, "1")
+    own = letters_service.batch_token(Scope(user, municipality, Role.coordinator), survey, codes)
     client.login(user)
     url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
-    assert client.post_form(url, {"codes": " ".join(codes), "format": "csv"}).status_code == 200
-    altered = codes[0][:-1] + ("A" if codes[0][-1] != "A" else "B")
-    used = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(codes[2]))).one()
+    assert client.post_form(url, {"batch": own, "format": "csv"}).status_code == 200
+    foreign = [letters_service.batch_token(Scope(user, municipality, Role.coordinator), other, codes),
+               letters_service.batch_token(Scope(colleague, municipality, Role.coordinator), survey, codes),
+               own[:-2] + ("AA" if not own.endswith("AA") else "BB"), " ".join(codes), "", "<script>"]
+    for bad in foreign:
+        for kind in ("pdf", "csv"):
+            response = client.post_form(url, {"batch": bad, "format": kind})
+            assert response.status_code == 400, (bad, kind)
+            assert not response.content.startswith(b"%PDF") and codes[0] not in response.text
+    later = time.time() + letters_service.BATCH_TOKEN_SECONDS + 1
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    assert client.post_form(url, {"batch": own, "format": "csv"}).status_code == 400
+
+
+def test_the_download_is_no_oracle_for_used_codes(client: CheckedClient, db: Session) -> None:
+    """The old download answered 200 for an unused code and 400 for a used one; now it never looks codes up."""
+    municipality, user, survey = _setup(db)
+    codes = service.generate_codes(db, scope_for(db, municipality), survey, "2")
+    used = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(codes[1]))).one()
     used.used = True  # a resident has answered with it since
     db.add(used)
     db.commit()
-    for bad in (" ".join([altered, *codes[1:2]]), " ".join([*codes[:2], *foreign]), f"{codes[0]} {codes[0]}",
-                "<script>", "", "ABCDE23456", " ".join(codes)):
-        for kind in ("pdf", "csv"):
-            response = client.post_form(url, {"codes": bad, "format": kind})
-            assert response.status_code == 400, (bad, kind)
-            assert not response.content.startswith(b"%PDF")
+    scope = Scope(user, municipality, Role.coordinator)
+    client.login(user)
+    url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
+    answers = [client.post_form(url, {"batch": letters_service.batch_token(scope, survey, [code]), "format": "csv",
+                                      "codes": code}) for code in codes]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert [len(a.content) for a in answers] == [len(answers[0].content)] * 2
 
 
 def test_viewers_cannot_download_and_codes_prefill_the_start_page(client: CheckedClient, db: Session) -> None:
@@ -139,7 +166,8 @@ def test_viewers_cannot_download_and_codes_prefill_the_start_page(client: Checke
     codes = service.generate_codes(db, scope_for(db, municipality), survey, "1")
     client.login(viewer)
     url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
-    assert client.post_form(url, {"codes": codes[0], "format": "pdf"}).status_code == 403
+    token = letters_service.batch_token(Scope(viewer, municipality, Role.viewer), survey, codes)
+    assert client.post_form(url, {"batch": token, "format": "pdf"}).status_code == 403
     start = client.get(f"/s/{survey.slug}?code={codes[0].lower()}")
     assert start.status_code == 200 and f'value="{rules.format_code(codes[0])}"' in start.text
     assert not db.exec(select(SurveyDraft)).all()  # filled in, never submitted
@@ -153,6 +181,7 @@ def test_a_large_batch_is_offered_as_several_pdfs(client: CheckedClient, db: Ses
     page = client.post_form(f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes",
                             {"count": "600", "format": "pdf"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    *parts, everything = _hidden_codes(page.text)
-    assert [len(p.split()) for p in parts] == [500, 100] and " ".join(parts) == everything
+    *parts, everything = _hidden_batches(page.text)
+    assert [len(_codes_of(p)) for p in parts] == [500, 100]
+    assert [c for p in parts for c in _codes_of(p)] == _codes_of(everything)
     assert "PDF med kod 501–600" in page.text
