@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import segno
 from itsdangerous import URLSafeTimedSerializer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth import Scope
+from app.config import get_settings
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import LetterCode, SurveyDraft, SurveyMode
 from app.surveys import letters, letters_service, rules, service
@@ -185,3 +186,63 @@ def test_a_large_batch_is_offered_as_several_pdfs(client: CheckedClient, db: Ses
     assert [len(_codes_of(p)) for p in parts] == [500, 100]
     assert [c for p in parts for c in _codes_of(p)] == _codes_of(everything)
     assert "PDF med kod 501–600" in page.text
+
+
+# --- residents' letter codes: no endpoint tells a used code from an unknown one; guessing is limited -----------
+
+
+def _used_and_unknown(db: Session) -> tuple[Any, str, str, str]:
+    """A letter-code survey with one code used by a resident, one unused, and a well-formed code never issued."""
+    survey = standard_survey(db, modes=[SurveyMode.letter_codes.value])
+    municipality = db.get(Municipality, survey.municipality_id)
+    assert municipality is not None
+    used, unused = service.generate_codes(db, scope_for(db, municipality), survey, "2")
+    row = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(used))).one()
+    row.used, row.code_hash = True, "0" * 64  # as a submission leaves it: used, its hash overwritten
+    db.add(row)
+    db.commit()
+    unknown = next(c for c in (rules.new_code() for _ in range(100)) if c not in (used, unused))
+    return survey, used, unused, unknown
+
+
+def _normalised(text: str, code: str) -> str:
+    """The page with the code typed and the session's CSRF token taken out (they differ by design)."""
+    text = re.sub(r'name="csrf_token" value="[^"]*"', "", text)
+    return text.replace(rules.format_code(code), "CODE").replace(code, "CODE")
+
+
+def test_a_used_code_and_an_unknown_code_get_the_same_answer(client: CheckedClient, db: Session) -> None:
+    """The probe, on every endpoint that takes a code: the start form and the start page's prefill."""
+    survey, used, _unused, unknown = _used_and_unknown(db)
+    starts = [client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": code}) for code in (used, unknown)]
+    assert [r.status_code for r in starts] == [400, 400]
+    assert _normalised(starts[0].text, used) == _normalised(starts[1].text, unknown)
+    assert "Koden finns inte eller har redan använts." in starts[0].text
+    pages = [client.get(f"/s/{survey.slug}?code={code}") for code in (used, unknown)]
+    assert [p.status_code for p in pages] == [200, 200]
+    assert _normalised(pages[0].text, used) == _normalised(pages[1].text, unknown)
+
+
+def test_wrong_codes_are_limited_per_client_and_counted(client: CheckedClient, db: Session,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attack: guessing codes from one address. After the limit even a right code gets the limit page, in the
+    resident's language; staff see how many attempts failed (the codes tried are kept nowhere)."""
+    monkeypatch.setattr(get_settings(), "letter_code_failures_per_hour", 3)
+    survey, used, unused, unknown = _used_and_unknown(db)
+    start = f"/s/{survey.slug}/start"
+    for code in (unknown, used, unknown):
+        assert client.post_form(start, {"language": "en", "code": code}).status_code == 400
+    limited = client.post_form(start, {"language": "en", "code": unused})
+    assert limited.status_code == 429 and "Too many attempts" in limited.text
+    assert not db.exec(select(SurveyDraft).where(col(SurveyDraft.code_hash).is_not(None))).all()
+    assert service.code_failures(db, survey) == 3
+    again = client.post_form(start, {"language": "sv", "code": unknown})
+    assert again.status_code == 429 and "För många försök" in again.text
+    stored = " ".join(str(v) for row in db.exec(select(LetterCode.code_hash)).all() for v in [row])
+    assert rules.code_hash(unknown) not in stored  # tried codes are not recorded
+    municipality = db.get(Municipality, survey.municipality_id)
+    assert municipality is not None
+    client.cookies.clear()
+    client.login(factories.staff(db, municipality, Role.coordinator))
+    page = client.get(f"/staff/m/{municipality.slug}/surveys/{survey.id}/responses")
+    assert "Felaktiga kodförsök från invånare: 3" in page.text

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.models import AuditLog, Municipality, Role
@@ -134,7 +134,7 @@ def test_every_export_is_audited_with_its_row_count(client: CheckedClient, db: S
     assert f'href="{base}/responses"' in client.get(base).text
     for kind in ("csv", "xlsx"):
         assert client.get(f"{base}/responses.{kind}").status_code == 200
-    logged = db.exec(select(AuditLog).where(AuditLog.action == "export_responses").order_by(AuditLog.id)).all()
+    logged = db.exec(select(AuditLog).where(AuditLog.action == "export_responses").order_by(col(AuditLog.id))).all()
     assert [(e.actor_id, e.entity_id, e.municipality_id, e.after) for e in logged] == [
         (user.id, survey.id, municipality.id, {"format": "csv", "rows": 3}),
         (user.id, survey.id, municipality.id, {"format": "xlsx", "rows": 3})]
