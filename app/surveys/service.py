@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
-import time as timer
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from operator import itemgetter
 from typing import Any
@@ -160,7 +160,7 @@ def cached_questionnaire(session: Session, survey: Survey) -> Questionnaire:
     once; staff edits also drop the entry here (other workers see an edit within `_CACHE_SECONDS`).
     """
     key = (str(survey.status), survey.updated_at, tuple(survey.modes), tuple(survey.languages), survey.slug)
-    now = timer.monotonic()
+    now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(survey.id or 0)
     if hit is not None and hit[1] == key and now - hit[0] < _CACHE_SECONDS:
@@ -214,7 +214,7 @@ async def public_bundle(database: Database, slug: str, *, fresh: bool = False) -
     (service.post_pages answers Outcome.stale or closed), so a cached copy never decides what is stored. One
     request reloads an expired entry while the others go on with the old one (no stampede of reloads).
     """
-    now = timer.monotonic()
+    now = time.monotonic()
     hit = _bundles.get(slug)
     if hit is not None and not fresh and now - hit[0] < database.cache_seconds:
         return hit[1]
@@ -299,7 +299,7 @@ class DraftStart:
 def draft_expiry(now: datetime) -> datetime:
     """When a draft started at `now` expires: midnight after DRAFT_LIFETIME has passed, so the stored time says
     only the day a resident started (2 to 3 days; the cookie itself lasts DRAFT_LIFETIME)."""
-    return datetime.combine(now.date() + DRAFT_LIFETIME + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    return datetime.combine(now.date() + DRAFT_LIFETIME + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
 
 
 def begin_drafts(connection: Connection,
