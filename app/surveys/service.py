@@ -19,7 +19,7 @@ from enum import StrEnum
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, update
+from sqlalchemy import Connection, Engine, delete, func, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from app import audit, clock, i18n, ratelimit
 from app.auth import Scope
 from app.batching import TwoPhase
-from app.db import Database
+from app.db import Database, truncate_wal
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
@@ -895,6 +895,9 @@ def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None
     audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
                  before=before, after=audit.snapshot(survey))
     session.commit()
+    bind = session.get_bind()
+    if wanted in (SurveyStatus.closed, SurveyStatus.archived) and isinstance(bind, Engine):
+        truncate_wal(bind)  # the deleted drafts' answers must not linger in SQLite's WAL (rare: no throttle)
     if wanted == SurveyStatus.closed:
         # A closed wave is the new measurement for every pledge indicator of the same series.
         remeasure_indicators(session, survey.id or 0)

@@ -82,6 +82,28 @@ def test_a_submitted_draft_and_its_code_hash_are_not_on_disk(file_app: Any) -> N
         assert service.code_counts(db, survey) == (3, 1)  # the code still counts as used
 
 
+def test_closing_a_survey_leaves_no_unfinished_draft_on_disk(file_app: Any) -> None:
+    """Drafts deleted when a survey closes (residents who never submitted) are gone from the file and its WAL."""
+    app, engine, path, _committer = file_app
+    with Session(engine, expire_on_commit=False) as db:
+        survey = standard_survey(db)
+        municipality = db.get(Municipality, survey.municipality_id)
+        assert municipality is not None
+        scope = scope_for(db, municipality)
+        db.commit()
+    fragment = f'"suggestion": {json.dumps(SECRET)}'.encode()
+    with CheckedClient(app, base_url="http://testserver") as client:
+        assert client.post_form(f"/s/{survey.slug}/start", {"language": "sv"}).status_code == 303
+        for page in range(1, 7):
+            data = {**FULL, 6: {**FULL[6], "q-suggestion": SECRET}}[page]
+            assert client.post_form(f"/s/{survey.slug}/{page}", {"page": str(page), **data}).status_code == 303
+    assert fragment in _disk(path)
+    with Session(engine, expire_on_commit=False) as db:
+        service.set_status(db, scope, db.get(type(survey), survey.id), "closed")
+        assert not db.exec(select(SurveyDraft)).all()
+    assert fragment not in _disk(path) and SECRET.encode() not in _disk(path)
+
+
 def test_draft_times_are_kept_to_the_day() -> None:
     start = datetime(2026, 12, 4, 16, 47, 13, tzinfo=UTC)
     expiry = service.draft_expiry(start)
