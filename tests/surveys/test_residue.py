@@ -99,7 +99,9 @@ def test_closing_a_survey_leaves_no_unfinished_draft_on_disk(file_app: Any) -> N
             assert client.post_form(f"/s/{survey.slug}/{page}", {"page": str(page), **data}).status_code == 303
     assert fragment in _disk(path)
     with Session(engine, expire_on_commit=False) as db:
-        service.set_status(db, scope, db.get(type(survey), survey.id), "closed")
+        fresh = db.get(type(survey), survey.id)
+        assert fresh is not None
+        service.set_status(db, scope, fresh, "closed")
         assert not db.exec(select(SurveyDraft)).all()
     assert fragment not in _disk(path) and SECRET.encode() not in _disk(path)
 
