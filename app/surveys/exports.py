@@ -55,6 +55,15 @@ def counts(session: Session, survey: Survey) -> Counts:
                   by_area=[(a, int(n)) for a, n in by_area])
 
 
+def shown_areas(by_area: list[tuple[str | None, int]], k: int) -> list[tuple[str | None, int]]:
+    """The per-area counts as the responses page shows them: areas with at least `k` respondents by name, every
+    smaller area pooled with "not given" into one row (None), so no area with fewer than `k` respondents is shown
+    (the same rule as the exports' k-anonymity)."""
+    shown = [(area, n) for area, n in by_area if area is not None and n >= k]
+    pooled = sum(n for area, n in by_area if area is None or n < k)
+    return shown + ([(None, pooled)] if pooled else [])
+
+
 def safe_cell(value: str) -> str:
     """A text cell a spreadsheet will not evaluate (CSV/formula injection)."""
     if value.startswith(FORMULA_START):

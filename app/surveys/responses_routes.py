@@ -55,10 +55,12 @@ def responses_page(request: Request, survey_id: int, scope: Scope = Depends(staf
                    session: Session = Depends(get_session)) -> Response:
     survey = service.staff_survey(session, scope, survey_id)
     questionnaire = service.load_questionnaire(session, survey)
+    counts = exports.counts(session, survey)
+    min_n = get_settings().suppression_min_n
     response = render(request, "staff/surveys/responses.html",
                       {"scope": scope, "survey": survey, "title": questionnaire.title("sv") or survey.slug,
-                       "counts": exports.counts(session, survey), "channels": channel_labels(),
-                       "base": _base(scope, survey), "min_n": get_settings().suppression_min_n,
+                       "counts": counts, "areas": exports.shown_areas(counts.by_area, min_n),
+                       "channels": channel_labels(), "base": _base(scope, survey), "min_n": min_n,
                        "code_failures": service.code_failures(session, survey)})
     response.headers["Cache-Control"] = "no-store"
     return response

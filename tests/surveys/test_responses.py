@@ -55,7 +55,10 @@ def test_responses_page_shows_counts(client: CheckedClient, db: Session) -> None
     client.login(user)
     page = client.get(f"/staff/m/{municipality.slug}/surveys/{survey.id}/responses")
     assert page.status_code == 200
-    assert "3 svar" in page.text and "Papper" in page.text and "Norr" in page.text and "2026-11-21" in page.text
+    assert "3 svar" in page.text and "Papper" in page.text and "2026-11-21" in page.text
+    # Norr has 2 respondents: fewer than 5, so it is pooled with "not given" rather than shown by name
+    assert "Norr" not in page.text
+    assert "<th scope=\"row\">Övriga områden eller inget område angivet</th><td>3</td>" in page.text
 
 
 def test_csv_export_has_one_row_per_response_with_masked_text(client: CheckedClient, db: Session,
@@ -189,3 +192,10 @@ def test_k_anonymise_keeps_what_enough_respondents_share() -> None:
     assert anonymity.k_anonymise(rows, 5) == [["norr", "35-44"]] * 5 + [["norr", ""]] * 5 + [["soder", "75+"]] * 5
     assert anonymity.k_anonymise(rows, 1) == rows and anonymity.k_anonymise([], 5) == []
     assert anonymity.k_anonymise([["", ""], ["a", ""]], 2) == [["", ""], ["", ""]]  # blanks show nothing
+
+
+def test_areas_smaller_than_the_threshold_are_pooled_on_the_responses_page() -> None:
+    counts: list[tuple[str | None, int]] = [("Norr", 7), ("Söder", 1), ("Öster", 4), (None, 2)]
+    assert exports.shown_areas(counts, 5) == [("Norr", 7), (None, 7)]
+    assert exports.shown_areas([("Norr", 5)], 5) == [("Norr", 5)]
+    assert exports.shown_areas([], 5) == []
