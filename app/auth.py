@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report": frozenset({Role.admin, Role.coordinator, Role.police, Role.partner}),
     "edit": frozenset({Role.admin, Role.coordinator, Role.police}),
     "manage_users": frozenset({Role.admin}),
+    # Respondent-level data (the responses page, raw exports, free text one by one): not for police/partner/viewer.
+    "respondent_data": frozenset({Role.admin, Role.coordinator}),
 }
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

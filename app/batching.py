@@ -9,6 +9,11 @@ its outcome only after the commit, so an acknowledged write is a stored write.
 A handler gets the connection and the batch and returns one outcome per item; it must not commit. If the batch
 fails, each item is retried alone, so one poisoned item cannot fail its neighbours; an item that fails alone gets
 its exception (the route's error handler turns database trouble into a 503 page).
+
+A handler whose writes leave overwritten personal data behind (a submitted draft's answers in SQLite's WAL) names
+a `residue` test on its outcomes; the committer then runs its janitor (app.db.truncate_wal) off the requests' path:
+once the writer has been idle for `janitor_idle` seconds, or at most every `janitor_every` seconds under load,
+never once per submission.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import fcntl
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -39,9 +45,11 @@ class TwoPhase(Generic[T, P, R]):
     commit while this one reads. Called directly, both phases run on the one connection given (tests, scripts).
     """
 
-    def __init__(self, read: Callable[[Connection, Sequence[T]], P], write: Callable[[Connection, P], list[R]]):
+    def __init__(self, read: Callable[[Connection, Sequence[T]], P], write: Callable[[Connection, P], list[R]],
+                 residue: Callable[[Sequence[R]], bool] | None = None):
         self.read = read
         self.write = write
+        self.residue = residue  # whether a committed batch left overwritten data for the janitor
         self.__name__ = write.__name__.lstrip("_")
 
     def __call__(self, connection: Connection, items: Sequence[T]) -> list[R]:
@@ -49,7 +57,9 @@ class TwoPhase(Generic[T, P, R]):
 
 
 class GroupCommitter(Generic[T, R]):
-    def __init__(self, engine: Engine, handler: Handler[T, R], *, max_batch: int = 64, name: str = "writer") -> None:
+    def __init__(self, engine: Engine, handler: Handler[T, R], *, max_batch: int = 64, name: str = "writer",
+                 janitor: Callable[[], bool] | None = None, janitor_idle: float = 0.5,
+                 janitor_every: float = 10.0) -> None:
         self.reader = engine
         self.engine = engine.execution_options(sqlite_immediate=True) if engine.dialect.name == "sqlite" else engine
         self.handler = handler
@@ -57,6 +67,13 @@ class GroupCommitter(Generic[T, R]):
         self.name = name
         self.batches = 0  # counted for tests and logs: how many commits served how many items
         self.items = 0
+        self.residue: Callable[[Sequence[R]], bool] | None = getattr(handler, "residue", None)
+        self.janitor = janitor if self.residue is not None else None
+        self.janitor_idle = janitor_idle
+        self.janitor_every = janitor_every
+        self.dirty = False  # a committed batch left residue the janitor has not cleaned yet
+        self.cleanings = 0
+        self._cleaned_at = time.monotonic()
         self._queue: queue.SimpleQueue[tuple[T, asyncio.AbstractEventLoop, asyncio.Future[R]]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -79,13 +96,34 @@ class GroupCommitter(Generic[T, R]):
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            try:
+                first = self._queue.get(timeout=self.janitor_idle if self.dirty else None)
+            except queue.Empty:  # idle with residue: clean now
+                self.clean()
+                continue
+            batch = [first]
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
             self._write(batch)
+            if self.dirty and time.monotonic() - self._cleaned_at >= self.janitor_every:
+                self.clean()
+
+    def clean(self) -> None:
+        """Runs the janitor now, if there is residue (the writer thread calls it; tests may too)."""
+        if self.janitor is None or not self.dirty:
+            return
+        try:
+            done = self.janitor()
+        except Exception as exc:  # a failed clean-up must not stop the writer; it is tried again
+            log.warning("%s: janitor failed (%s)", self.name, type(exc).__name__)
+            done = False
+        self._cleaned_at = time.monotonic()
+        if done:
+            self.dirty = False
+            self.cleanings += 1
 
     def _write(self, batch: list[tuple[T, asyncio.AbstractEventLoop, asyncio.Future[R]]]) -> None:
         items = [item for item, _loop, _future in batch]
@@ -117,6 +155,8 @@ class GroupCommitter(Generic[T, R]):
                 outcomes = self.handler(connection, items)
         if len(outcomes) != len(items):
             raise RuntimeError(f"{self.name}: handler returned {len(outcomes)} outcomes for {len(items)} items")
+        if self.residue is not None and self.residue(outcomes):
+            self.dirty = True
         self.batches += 1
         self.items += len(items)
         return outcomes

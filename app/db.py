@@ -21,7 +21,7 @@ R = TypeVar("R")
 
 
 def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys, durable commits and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys, durable commits, a busy timeout and secure delete."""
     import app.cache  # noqa: F401 - registers the listeners by which writes invalidate the public page cache
 
     if url.startswith("sqlite"):
@@ -46,6 +46,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=15000")
+        # Deleted and overwritten content is zeroed in the file, not left in free space (drafts, used code hashes).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -53,6 +55,27 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers that must not lose a race ask for IMMEDIATE: they take the write lock up front.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def truncate_wal(engine: Engine, *, wait_ms: int = 200) -> bool:
+    """Copies SQLite's write-ahead log into the database file and truncates it to zero bytes, so content that was
+    overwritten (a submitted draft's answers, a used letter code's hash) is no longer in the -wal file either.
+    True when done; False when readers of an older snapshot kept it from finishing within `wait_ms` (try again
+    later). Nothing to do on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_ms)}")  # never stall the writer for long
+        try:
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+    finally:
+        raw.close()
+    return busy is None or not busy[0]
 
 
 _engine: Engine | None = None
@@ -108,8 +131,8 @@ class Database:
     async def write(self, handler: Handler[T, R], item: T) -> R:
         committer: GroupCommitter[T, R] | None = self._committers.get(handler)
         if committer is None:
-            committer = self._committers.setdefault(handler, GroupCommitter(self.engine, handler,
-                                                                            name=handler.__name__))
+            committer = self._committers.setdefault(handler, GroupCommitter(
+                self.engine, handler, name=handler.__name__, janitor=lambda: truncate_wal(self.engine)))
         return await committer.submit(item)
 
 

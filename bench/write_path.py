@@ -11,6 +11,10 @@ the database driver's calls (execute, executemany, commit, reached through SQLAl
 no Python-side change can remove short of writing fewer rows, fewer indexes or less durably. Compare with the
 bare endpoint's CPU per request in bench/survey_load.py. Only on SQLite: its driver is C all the way down, so the
 profiler adds nothing inside those calls; psycopg's calls are partly Python, which the profiler would inflate.
+
+`--janitor` adds, on SQLite, the cost of truncating the WAL (app.db.truncate_wal) in the same run: wall-clock time
+per response with no checkpoint, and with a TRUNCATE checkpoint after every batch (the worst case; the group
+committer runs it at most every `janitor_every` seconds under load, or once idle).
 """
 
 from __future__ import annotations
@@ -82,6 +86,39 @@ def submit_all(url: str, batch: int, items: list[Any], profile: cProfile.Profile
     return used / len(items)
 
 
+def wall_per_response(url: str, batch: int, items: list[Any], checkpoint: bool) -> float:
+    """Wall-clock seconds per response for post_pages over `items`, with or without a WAL truncation per batch."""
+    from app.db import make_engine, truncate_wal
+    from app.surveys import service
+
+    engine = make_engine(url)
+    writer = engine.execution_options(sqlite_immediate=True)
+    started = time.perf_counter()
+    for first in range(0, len(items), batch):
+        with engine.connect() as connection:
+            plan = service.post_pages.read(connection, items[first:first + batch])
+        with writer.connect() as connection, connection.begin():
+            service.post_pages.write(connection, plan)
+        if checkpoint and not truncate_wal(engine):
+            raise RuntimeError("checkpoint did not finish")
+    used = time.perf_counter() - started
+    engine.dispose()
+    return used / len(items)
+
+
+def janitor(url: str, responses: int, batches: list[int]) -> None:
+    survey_load.seed(url)
+    for batch in batches:
+        plain, cleaned = [], []
+        for _round in range(3):  # alternated, so drift on a shared machine hits both alike
+            plain.append(wall_per_response(url, batch, posts(url, responses), False))
+            cleaned.append(wall_per_response(url, batch, posts(url, responses), True))
+        base, with_janitor = min(plain), min(cleaned)
+        print(f"  SQLite, batches of {batch}: {base * 1e6:.0f} µs per response without, {with_janitor * 1e6:.0f} µs "
+              f"with a WAL truncation after every batch (x{with_janitor / base:.2f}); load {os.getloadavg()[0]:.2f}",
+              flush=True)
+
+
 def driver_seconds(profile: cProfile.Profile) -> float:
     """CPU inside the DBAPI's calls, from the profile (the wrappers never call each other: no double count)."""
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
@@ -116,10 +153,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, action="append", help="batch size (repeatable); default 10 and 40")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--janitor", action="store_true", help="only the WAL truncation's cost (SQLite)")
     args = parser.parse_args()
     batches = args.batch or [10, 40]
     print(f"write path, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPU; "
           f"{args.responses} responses per pass", flush=True)
+    if args.janitor:
+        with tempfile.TemporaryDirectory() as folder:
+            janitor(f"sqlite:///{folder}/janitor.sqlite3", args.responses, batches)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         rows += run("SQLite", f"sqlite:///{folder}/write.sqlite3", args.responses, batches)

@@ -4,6 +4,7 @@ every writer hears its own outcome only after the commit, and one bad item canno
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from app import clock
-from app.batching import GroupCommitter
+from app.batching import GroupCommitter, TwoPhase
 from app.db import make_engine, migrate
 from app.models.limits import RateCounter
 from tests.databases import fresh_database
@@ -100,3 +101,23 @@ def test_a_handler_that_miscounts_is_an_error_not_a_silent_loss(engine: Engine) 
     committer = GroupCommitter(engine, forgets, name="broken")
     with pytest.raises(RuntimeError, match="0 outcomes for 1 items"):
         run(committer.submit("lost"))
+
+
+def test_the_janitor_runs_once_the_writer_is_idle_after_a_batch_with_residue(engine: Engine) -> None:
+    """After batches that left residue (submitted drafts), the writer runs its janitor itself, off the requests'
+    path; batches without residue never call it."""
+    cleaned = threading.Event()
+    calls: list[int] = []
+
+    def janitor() -> bool:
+        calls.append(1)
+        cleaned.set()
+        return True
+
+    handler = TwoPhase(lambda _c, keys: list(keys), store, residue=lambda counts: any(n > 9 for n in counts))
+    committer = GroupCommitter(engine, handler, janitor=janitor, janitor_idle=0.05)
+    assert run(committer.submit("jan-short")) == 9
+    assert committer.batches == 1 and not committer.dirty and not calls  # no residue, no janitor
+    assert run(committer.submit("jan-residue")) == 11
+    assert cleaned.wait(timeout=30), "the idle writer never ran the janitor"
+    assert calls == [1]

@@ -93,7 +93,7 @@ KNOWN_FIELDS: dict[str, dict[str, list[str]]] = {
     "/staff/m/{municipality}/pledges/{pledge_id}/extend": {"extend_to": [""]},
     "/staff/m/{municipality}/dialogues/{event_id}/no-show": {},
     # shown only on the page answering a generated batch of letter codes
-    "/staff/m/{municipality}/surveys/{survey_id}/codes/download": {"codes": [""], "format": ["csv"],
+    "/staff/m/{municipality}/surveys/{survey_id}/codes/download": {"batch": [""], "format": ["csv"],
                                                                    "layout": ["letter"]},
 }
 

@@ -217,6 +217,14 @@ class LetterCode(SQLModel, table=True):
     used: bool = False
 
 
+class CodeFailures(SQLModel, table=True):
+    """Failed letter-code attempts by residents, per survey: a count staff can see. No code, client or time."""
+
+    __tablename__ = "survey_code_failure"
+    survey_id: int = Field(foreign_key="survey.id", primary_key=True, ondelete="CASCADE")
+    failures: int = 0
+
+
 class ImportStatus(StrEnum):
     queued = "queued"
     running = "running"

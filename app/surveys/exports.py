@@ -4,7 +4,9 @@ a column per question/item code (the paper template's columns), free text masked
 Exports carry no response id (a running number instead) and nothing but what the response table holds: the
 date, channel, language and sub-area. Free text goes through app.concerns.masking (names, phone numbers,
 e-mail addresses, personal identity numbers, links), and every cell that a spreadsheet would read as a
-formula is prefixed with an apostrophe.
+formula is prefixed with an apostrophe. Background answers (the sub-area and every question the questionnaire
+marks as background) are k-anonymised (app.surveys.anonymity): no combination of them shown is shared by fewer
+than SUPPRESSION_MIN_N respondents.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.concerns.masking import mask_text
+from app.config import get_settings
 from app.models import Area
 from app.models.surveys import Answer, Response, Survey
-from app.surveys import paper, rules, service
+from app.surveys import anonymity, paper, rules, service
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000  # responses read per query while exporting
@@ -52,6 +55,15 @@ def counts(session: Session, survey: Survey) -> Counts:
                   by_area=[(a, int(n)) for a, n in by_area])
 
 
+def shown_areas(by_area: list[tuple[str | None, int]], k: int) -> list[tuple[str | None, int]]:
+    """The per-area counts as the responses page shows them: areas with at least `k` respondents by name, every
+    smaller area pooled with "not given" into one row (None), so no area with fewer than `k` respondents is shown
+    (the same rule as the exports' k-anonymity)."""
+    shown = [(area, n) for area, n in by_area if area is not None and n >= k]
+    pooled = sum(n for area, n in by_area if area is None or n < k)
+    return shown + ([(None, pooled)] if pooled else [])
+
+
 def safe_cell(value: str) -> str:
     """A text cell a spreadsheet will not evaluate (CSV/formula injection)."""
     if value.startswith(FORMULA_START):
@@ -65,6 +77,30 @@ def safe_cell(value: str) -> str:
 def export_headers(questionnaire: service.Questionnaire) -> list[str]:
     return ["response", "date", "channel", "language", "area",
             *(c.header for c in paper.columns(questionnaire.questions))]
+
+
+AREA_COLUMN = 4  # the response's sub-area, in export_headers
+
+
+def background_columns(questionnaire: service.Questionnaire) -> list[int]:
+    """The export columns that describe the respondent rather than the place: the sub-area and the columns of
+    every question marked as background (age, gender, sub-area, years lived, relation to the area)."""
+    fixed = len(export_headers(questionnaire)) - len(paper.columns(questionnaire.questions))
+    return [AREA_COLUMN, *(fixed + i for i, c in enumerate(paper.columns(questionnaire.questions))
+                           if c.question.role or c.question.type == "subarea")]
+
+
+def anonymised_rows(session: Session, questionnaire: service.Questionnaire, k: int | None = None) -> list[list[str]]:
+    """Every export row, with the background columns k-anonymised across the whole survey (so all rows are read
+    before the first is written)."""
+    rows = list(export_rows(session, questionnaire))
+    columns = background_columns(questionnaire)
+    safe = anonymity.k_anonymise([[row[c] for c in columns] for row in rows],
+                                 get_settings().suppression_min_n if k is None else k)
+    for row, values in zip(rows, safe, strict=True):
+        for column, value in zip(columns, values, strict=True):
+            row[column] = value
+    return rows
 
 
 def export_rows(session: Session, questionnaire: service.Questionnaire) -> Iterator[list[str]]:
@@ -132,22 +168,26 @@ def _place(row: list[str], position: dict[str, int], question: rules.QuestionDef
         put(base, code)
 
 
-def export_csv(session: Session, questionnaire: service.Questionnaire) -> bytes:
+def export_csv(session: Session, questionnaire: service.Questionnaire) -> tuple[bytes, int]:
+    """The CSV file and its number of rows (for the audit log)."""
+    rows = anonymised_rows(session, questionnaire)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(export_headers(questionnaire))
-    writer.writerows(export_rows(session, questionnaire))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), len(rows)
 
 
-def export_xlsx(session: Session, questionnaire: service.Questionnaire) -> bytes:
+def export_xlsx(session: Session, questionnaire: service.Questionnaire) -> tuple[bytes, int]:
+    """The XLSX file and its number of rows (for the audit log)."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
+    rows = anonymised_rows(session, questionnaire)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("responses")
     sheet.append(export_headers(questionnaire))
-    for row in export_rows(session, questionnaire):
+    for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), len(rows)

@@ -1,54 +1,59 @@
-"""Letter codes for download: a batch the generating page sends back (its codes in a hidden field) is checked
-against the stored hashes, so the download can only print codes this survey really issued and that are unused.
-The codes themselves are never stored; only the generating POST's page and this download ever hold them."""
+"""Letter codes for download: the batch just generated travels in a short-lived signed batch token (itsdangerous),
+bound to the survey and the user, which carries the codes themselves. The download reads only the token: it never
+looks codes up, so it cannot tell a used code from an unused one (no oracle), and an old page cannot print again
+after BATCH_TOKEN_SECONDS. The codes are never stored; only their hashes are (and those are wiped once used)."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 
-from sqlmodel import Session, col, func, select
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlmodel import Session
 
 from app import audit
 from app.auth import Scope
+from app.config import get_settings
 from app.errors import AppError
 from app.i18n import gettext as _
-from app.models.surveys import LetterCode, Survey
+from app.models.surveys import Survey
 from app.surveys import rules
 
 PART = 500  # codes per downloaded PDF: a file that prints, and a request that ends, in reasonable time
-CHUNK = 500  # hashes per IN (...) query
+BATCH_TOKEN_SECONDS = 30 * 60  # how long after generation a batch can be downloaded
 
 
 class BatchRefused(AppError):
-    """The codes sent back are not a batch this survey issued (altered, made up, or already used)."""
+    """The batch token is not one this user got for this survey in the last BATCH_TOKEN_SECONDS."""
 
     status = 400
 
 
-def parse_batch(raw: str, max_codes: int) -> list[str]:
-    """The codes in the hidden field, normalised; BatchRefused when any is malformed, repeated or too many."""
-    parts = [p for p in re.split(r"[\s,;]+", raw) if p]
-    codes = [rules.normalise_code(p) for p in parts]
-    if not parts or len(parts) > max_codes or any(c is None for c in codes):
-        raise BatchRefused(_("Koderna kunde inte läsas. Skapa nya koder på enkätens sida."))
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt="letter-code-batch")
+
+
+def batch_token(scope: Scope, survey: Survey, codes: Sequence[str]) -> str:
+    """A signed token for downloading `codes` (a batch or a part of one) as this user, for this survey."""
+    return _serializer().dumps({"s": survey.id, "u": scope.user.id, "c": " ".join(codes)})
+
+
+def read_batch(session: Session, scope: Scope, survey: Survey, token: str, max_codes: int, kind: str) -> list[str]:
+    """The codes a batch token carries, when it is this user's for this survey and still fresh; else BatchRefused.
+    The download is audited (how many codes, which format)."""
+    refused = BatchRefused(_("Nedladdningen har gått ut eller gäller inte den här enkäten. Skapa nya koder på "
+                             "enkätens sida."))
+    try:
+        data = _serializer().loads(token, max_age=BATCH_TOKEN_SECONDS)
+    except BadData:
+        raise refused from None
+    if not isinstance(data, dict) or data.get("s") != survey.id or data.get("u") != scope.user.id:
+        raise refused
+    raw = data.get("c")
+    codes = [rules.normalise_code(c) for c in raw.split()] if isinstance(raw, str) else []
     clean = [c for c in codes if c is not None]
-    if len(set(clean)) != len(clean):
-        raise BatchRefused(_("Koderna kunde inte läsas. Skapa nya koder på enkätens sida."))
-    return clean
-
-
-def check_batch(session: Session, scope: Scope, survey: Survey, raw: str, max_codes: int, kind: str) -> list[str]:
-    """The codes of the batch in order, when every one is an unused code of this survey; else BatchRefused."""
-    codes = parse_batch(raw, max_codes)
-    found = 0
-    for start in range(0, len(codes), CHUNK):
-        hashes = [rules.code_hash(c) for c in codes[start:start + CHUNK]]
-        found += session.exec(select(func.count()).select_from(LetterCode).where(
-            LetterCode.survey_id == survey.id, col(LetterCode.code_hash).in_(hashes),
-            col(LetterCode.used).is_(False))).one()
-    if found != len(codes):
-        raise BatchRefused(_("Några av koderna hör inte till enkäten eller har redan använts. Inget skrevs ut."))
+    if not clean or len(clean) != len(codes) or len(clean) > max_codes:
+        raise refused
     audit.record(session, scope.user, "download_codes", "survey", survey.id, municipality_id=scope.municipality_id,
-                 after={"count": len(codes), "format": kind})
+                 after={"count": len(clean), "format": kind})
     session.commit()
-    return codes
+    return clean

@@ -137,7 +137,9 @@ async def start(request: Request, slug: str, form: FormData = Depends(read_form)
         return _message(request, survey, municipality, lang, _("Du har redan svarat"),
                         _("Den här webbläsaren har redan skickat in svar på enkäten. Tack för att du deltog!"), 409)
     token = await database.write(service.begin_drafts, service.DraftStart(
-        survey, lang, Channel.qr if via == "qr" else Channel.web, raw_code))
+        survey, lang, Channel.qr if via == "qr" else Channel.web, raw_code, **_code_limit(request)))
+    if isinstance(token, service.TooManyRequests):
+        return _message(request, survey, municipality, lang, _("För många försök"), token.message, 429)
     if isinstance(token, ValidationFailed):
         return _start(request, questionnaire, municipality, lang, via=via, errors=token.errors, status_code=400,
                       code=raw_code)
@@ -253,6 +255,13 @@ async def answer_page(request: Request, slug: str, page: int,
             break
     assert outcome is not None
     return _answered(request, questionnaire, municipality, outcome, page, values)
+
+
+def _code_limit(request: Request) -> dict[str, Any]:
+    """Wrong letter codes per client address and hour, counted across processes (guessing codes is slow work)."""
+    client = request.client.host if request.client else "unknown"
+    return {"client_key": ratelimit.client_key("letter-code", client, clock.now()),
+            "limit": get_settings().letter_code_failures_per_hour}
 
 
 def _rate_limit(request: Request) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Staff pages for a survey's responses: counts by day, channel and area, exports (CSV/XLSX, free text masked),
 and paper answers (template download, all-or-nothing upload with a report of every bad row).
 
-Reading and exporting need only membership of the municipality ("view"); importing paper answers needs "edit".
+The responses page and the raw exports are respondent-level data: they need "respondent_data" (admin and
+coordinator by default), given once at the router; every export is written to the audit log with its row count.
+The paper template (no answers in it) needs only "view"; importing paper answers needs "edit".
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from app import i18n
+from app import audit, i18n
 from app.auth import Scope, require_permission, staff_scope
+from app.config import get_settings
 from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
@@ -22,9 +25,10 @@ from app.web import flash, read_form, redirect, render
 
 PREFIX = "/staff/m/{municipality}/surveys/{survey_id}"
 responses_view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("view"))])
+respondent_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("respondent_data"))])
 responses_edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
 
-routers: list[APIRouter] = [responses_view_router, responses_edit_router]
+routers: list[APIRouter] = [responses_view_router, respondent_router, responses_edit_router]
 
 
 def _base(scope: Scope, survey: Survey) -> str:
@@ -46,30 +50,44 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
 
-@responses_view_router.get("/responses")
+@respondent_router.get("/responses")
 def responses_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                    session: Session = Depends(get_session)) -> Response:
     survey = service.staff_survey(session, scope, survey_id)
     questionnaire = service.load_questionnaire(session, survey)
-    return render(request, "staff/surveys/responses.html",
-                  {"scope": scope, "survey": survey, "title": questionnaire.title("sv") or survey.slug,
-                   "counts": exports.counts(session, survey), "channels": channel_labels(),
-                   "base": _base(scope, survey)})
+    counts = exports.counts(session, survey)
+    min_n = get_settings().suppression_min_n
+    response = render(request, "staff/surveys/responses.html",
+                      {"scope": scope, "survey": survey, "title": questionnaire.title("sv") or survey.slug,
+                       "counts": counts, "areas": exports.shown_areas(counts.by_area, min_n),
+                       "channels": channel_labels(), "base": _base(scope, survey), "min_n": min_n,
+                       "code_failures": service.code_failures(session, survey)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-@responses_view_router.get("/responses.csv")
+def _audited(session: Session, scope: Scope, survey: Survey, kind: str, rows: int) -> None:
+    """Who downloaded which survey's respondent rows, when (the log row's time) and how many."""
+    audit.record(session, scope.user, "export_responses", "survey", survey.id, municipality_id=scope.municipality_id,
+                 after={"format": kind, "rows": rows})
+    session.commit()
+
+
+@respondent_router.get("/responses.csv")
 def responses_csv(survey_id: int, scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
     survey = service.staff_survey(session, scope, survey_id)
-    data = exports.export_csv(session, service.load_questionnaire(session, survey))
+    data, rows = exports.export_csv(session, service.load_questionnaire(session, survey))
+    _audited(session, scope, survey, "csv", rows)
     return _download(data, CSV, f"svar-{survey.slug}.csv")
 
 
-@responses_view_router.get("/responses.xlsx")
+@respondent_router.get("/responses.xlsx")
 def responses_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
                    session: Session = Depends(get_session)) -> Response:
     survey = service.staff_survey(session, scope, survey_id)
-    data = exports.export_xlsx(session, service.load_questionnaire(session, survey))
+    data, rows = exports.export_xlsx(session, service.load_questionnaire(session, survey))
+    _audited(session, scope, survey, "xlsx", rows)
     return _download(data, XLSX, f"svar-{survey.slug}.xlsx")
 
 
@@ -139,7 +157,7 @@ def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read
                            rows=exc.rows, status_code=400)
     flash(request, _("%(n)s pappersvar importerades (i %(chunks)s omgångar, i en och samma transaktion).")
           % {"n": result.rows, "chunks": result.chunks})
-    return redirect(f"{_base(scope, survey)}/responses")
+    return redirect(f"{_base(scope, survey)}/responses" if scope.may("respondent_data") else _base(scope, survey))
 
 
 @responses_edit_router.get("/imports/{job_id}")

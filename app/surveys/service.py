@@ -19,14 +19,15 @@ from enum import StrEnum
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, update
+from sqlalchemy import Connection, Engine, delete, func, insert, update
 from sqlalchemy import select as core_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import audit, clock, i18n, ratelimit
 from app.auth import Scope
 from app.batching import TwoPhase
-from app.db import Database
+from app.db import Database, truncate_wal
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
@@ -34,6 +35,7 @@ from app.models.surveys import (
     Answer,
     BackgroundRole,
     Channel,
+    CodeFailures,
     LetterCode,
     OptionKind,
     Question,
@@ -57,6 +59,7 @@ MAX_CODES_PER_BATCH = 5000
 _DRAFT = SurveyDraft.__table__  # type: ignore[attr-defined]
 _SURVEY = Survey.__table__  # type: ignore[attr-defined]
 _CODE = LetterCode.__table__  # type: ignore[attr-defined]
+_FAILURES = CodeFailures.__table__  # type: ignore[attr-defined]
 
 
 class SurveyClosed(AppError):
@@ -289,32 +292,44 @@ class DraftStart:
     channel: Channel
     raw_code: str = ""
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # the cookie's; only its hash is stored
+    client_key: str | None = None  # rate-limit key for failed letter codes (app.ratelimit.client_key)
+    limit: int = 0  # failed letter codes allowed per key and window
 
 
-def begin_drafts(connection: Connection, starts: Sequence[DraftStart]) -> list[str | ValidationFailed]:
-    """The batch handler for new drafts: each start's token, or why it was refused (letter codes are checked).
+def draft_expiry(now: datetime) -> datetime:
+    """When a draft started at `now` expires: midnight after DRAFT_LIFETIME has passed, so the stored time says
+    only the day a resident started (2 to 3 days; the cookie itself lasts DRAFT_LIFETIME)."""
+    return datetime.combine(now.date() + DRAFT_LIFETIME + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
+
+
+def begin_drafts(connection: Connection,
+                 starts: Sequence[DraftStart]) -> list[str | ValidationFailed | TooManyRequests]:
+    """The batch handler for new drafts: each start's token, or why it was refused (letter codes are checked,
+    failed ones counted per survey and limited per client).
 
     Expired drafts are purged once per batch. Runs in the group committer, like `post_pages`, so starting never
     queues separately on SQLite's write lock."""
     now = clock.now()
     connection.execute(delete(_DRAFT).where(_DRAFT.c.expires_at < now))
-    outcomes: list[str | ValidationFailed] = []
+    outcomes: list[str | ValidationFailed | TooManyRequests] = []
     for start in starts:
         try:
-            channel, code_digest = _draft_channel(connection, start)
-        except ValidationFailed as refused:
+            channel, code_digest = _draft_channel(connection, start, now)
+        except (ValidationFailed, TooManyRequests) as refused:
             outcomes.append(refused)
             continue
         connection.execute(insert(_DRAFT).values(
             token_hash=rules.token_hash(start.token), survey_id=start.survey.id, language=start.language,
             channel=channel.value, answers={}, code_hash=code_digest, submitted=False,
-            expires_at=now + DRAFT_LIFETIME))
+            expires_at=draft_expiry(now)))
         outcomes.append(start.token)
     return outcomes
 
 
-def _draft_channel(connection: Connection, start: DraftStart) -> tuple[Channel, str | None]:
-    """The draft's channel and letter-code hash; raises ValidationFailed when the survey refuses this start."""
+def _draft_channel(connection: Connection, start: DraftStart, now: datetime) -> tuple[Channel, str | None]:
+    """The draft's channel and letter-code hash; raises ValidationFailed when the survey refuses this start, or
+    TooManyRequests when this client has tried too many wrong codes. A used code and an unknown one are refused
+    alike (the same message, the same count): nothing here tells whether a given code was used."""
     survey = start.survey
     i18n.set_language(start.language)
     if not is_open(survey):
@@ -331,21 +346,44 @@ def _draft_channel(connection: Connection, start: DraftStart) -> tuple[Channel, 
     code = rules.normalise_code(start.raw_code)
     if code is None:
         raise ValidationFailed({"code": _("Koden ska vara 10 tecken, bokstäver och siffror, som på brevet.")})
+    if start.client_key and ratelimit.count(connection, start.client_key) >= start.limit:
+        raise TooManyRequests(_("Du har skrivit fel kod för många gånger. Vänta en timme och försök igen."))
     digest = rules.code_hash(code)
     usable = connection.execute(core_select(_CODE.c.id).where(_CODE.c.survey_id == survey.id,
                                                               _CODE.c.code_hash == digest,
                                                               _CODE.c.used.is_(False))).first()
     if usable is None:
+        if start.client_key:
+            ratelimit.hit(connection, start.client_key, now=now)
+        _count_failure(connection, survey.id or 0)
         raise ValidationFailed({"code": _("Koden finns inte eller har redan använts.")})
     return Channel.code, digest
+
+
+def _count_failure(connection: Connection, survey_id: int) -> None:
+    """One more failed letter-code attempt on this survey (an UPDATE, else an INSERT; a racing INSERT loses)."""
+    bump = update(_FAILURES).where(_FAILURES.c.survey_id == survey_id).values(failures=_FAILURES.c.failures + 1)
+    if connection.execute(bump).rowcount:
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(_FAILURES).values(survey_id=survey_id, failures=1))
+    except IntegrityError:
+        connection.execute(bump)
+
+
+def code_failures(session: Session, survey: Survey) -> int:
+    """Failed letter-code attempts on this survey so far (for staff)."""
+    return int(session.execute(core_select(_FAILURES.c.failures)
+                               .where(_FAILURES.c.survey_id == survey.id)).scalar() or 0)
 
 
 def start_draft(session: Session, survey: Survey, *, language: str, channel: Channel,
                 raw_code: str = "") -> str:
     """A new draft in the caller's session (staff at a stand, tests); returns its token. Raises when refused."""
     outcome = begin_drafts(session.connection(), [DraftStart(survey, language, channel, raw_code)])[0]
-    if isinstance(outcome, ValidationFailed):
-        session.rollback()
+    if not isinstance(outcome, str):
+        session.commit()  # a refused code is still counted
         raise outcome
     session.commit()
     return outcome
@@ -457,14 +495,20 @@ def _write_pages(connection: Connection, plan: _Plan) -> list[PageOutcome]:
     return [o for o in outcomes if o is not None]
 
 
-post_pages = TwoPhase(_read_pages, _write_pages)
+def _stored_any(outcomes: Sequence[PageOutcome]) -> bool:
+    return any(o.kind == Outcome.submitted for o in outcomes)
+
+
+post_pages = TwoPhase(_read_pages, _write_pages, residue=_stored_any)
 """The batch handler for posted pages (app/batching.py), read phase then write phase.
 
 Per batch: one read of the surveys and one of the drafts (before the write lock), then one UPDATE per saved page,
 one claiming UPDATE for all final pages, one INSERT of the responses and one of their answers. A draft is claimed
 with a conditional UPDATE (submitted false -> true), so a token submits once even when two processes race; a
 letter code is used the same way, and its draft claim is undone if the code was taken meanwhile. The stored
-response keeps no link to its draft or code (the draft's answers and code hash are wiped as it is claimed)."""
+response keeps no link to its draft or code (the draft's answers and code hash are wiped as it is claimed, the
+used code's hash is overwritten); batches that stored a response leave the group committer's janitor to truncate
+SQLite's WAL (app.db.truncate_wal), where the wiped values would otherwise linger."""
 
 
 def _check(post: PagePost, surveys: dict[int, Any], drafts: dict[str, Any], seen: set[str], now: datetime,
@@ -507,13 +551,17 @@ def _store(connection: Connection, final: list[tuple[int, PagePost, Any, PageOut
     if not final:
         return []
     refused: dict[int, Outcome] = {}
+    # A used code's hash is overwritten with a random value of the same length: the database then no longer
+    # holds the hash of any used code (a used code and a made-up one look alike, also on disk).
+    marks: dict[int, str] = {}
     # Codes are taken in one fixed order, so two processes' batches never wait on each other's codes in a cycle.
     for index, _post, draft, _outcome in sorted(final, key=lambda entry: entry[2].code_hash or ""):
         if draft.code_hash is None:
             continue
+        marks[index] = secrets.token_hex(32)
         used = connection.execute(update(_CODE).where(_CODE.c.survey_id == draft.survey_id,
                                                       _CODE.c.code_hash == draft.code_hash, _CODE.c.used.is_(False))
-                                  .values(used=True))
+                                  .values(used=True, code_hash=marks[index]))
         if used.rowcount != 1:
             refused[index] = Outcome.code_used
     wanted = [post.token_hash for index, post, _d, _o in final if index not in refused]
@@ -526,7 +574,8 @@ def _store(connection: Connection, final: list[tuple[int, PagePost, Any, PageOut
             refused[index] = Outcome.already_submitted
             if draft.code_hash is not None:  # give back the code this losing draft had just taken
                 connection.execute(update(_CODE).where(_CODE.c.survey_id == draft.survey_id,
-                                                       _CODE.c.code_hash == draft.code_hash).values(used=False))
+                                                       _CODE.c.code_hash == marks[index])
+                                   .values(used=False, code_hash=draft.code_hash))
     stored = [(post.questionnaire, outcome.answers, outcome.channel, outcome.language)
               for index, post, _d, outcome in final if index not in refused]
     insert_responses(connection, stored, today)
@@ -846,6 +895,9 @@ def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None
     audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
                  before=before, after=audit.snapshot(survey))
     session.commit()
+    bind = session.get_bind()
+    if wanted in (SurveyStatus.closed, SurveyStatus.archived) and isinstance(bind, Engine):
+        truncate_wal(bind)  # the deleted drafts' answers must not linger in SQLite's WAL (rare: no throttle)
     if wanted == SurveyStatus.closed:
         # A closed wave is the new measurement for every pledge indicator of the same series.
         remeasure_indicators(session, survey.id or 0)

@@ -422,12 +422,14 @@ def codes_generate(request: Request, survey_id: int, form: FormData = Depends(re
     kind = form_str(form, "format", 10)
     if kind == "csv" or (kind == "pdf" and len(codes) <= letters_service.PART):
         return _codes_download(session, scope, survey, codes, kind)
-    # The page is the only place the codes exist: its download forms send them back (checked against the hashes).
+    # The page is the only place the codes exist: its download forms carry them in signed, short-lived batch tokens.
     parts = [codes[i:i + letters_service.PART] for i in range(0, len(codes), letters_service.PART)]
     response = render(request, "staff/surveys/codes.html",
                       {"scope": scope, "survey": survey, "codes": [rules.format_code(c) for c in codes],
-                       "all_codes": " ".join(codes), "parts": [(i * letters_service.PART + 1, " ".join(p), len(p))
-                                                               for i, p in enumerate(parts)],
+                       "all_codes": letters_service.batch_token(scope, survey, codes),
+                       "parts": [(i * letters_service.PART + 1, letters_service.batch_token(scope, survey, p), len(p))
+                                 for i, p in enumerate(parts)],
+                       "minutes": letters_service.BATCH_TOKEN_SECONDS // 60,
                        "public_url": public_url(survey), "base": _survey_url(scope, survey)})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -436,13 +438,14 @@ def codes_generate(request: Request, survey_id: int, form: FormData = Depends(re
 @edit_router.post("/{survey_id}/codes/download")
 def codes_download(request: Request, survey_id: int, form: FormData = Depends(read_form),
                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    """The batch just generated, again, as PDF or CSV. Refused (400) unless every code is an unused code of
-    this survey, so the form cannot be used to print made-up or other surveys' codes."""
+    """The batch just generated, again, as PDF or CSV, from the generating page's signed batch token: only by the
+    same user, for the same survey, within BATCH_TOKEN_SECONDS. No code is looked up (no used/unused oracle)."""
     survey = service.staff_survey(session, scope, survey_id)
     kind = "csv" if form_str(form, "format", 10) == "csv" else "pdf"
     layout = "slips" if form_str(form, "layout", 10) == "slips" else "letter"
     limit = service.MAX_CODES_PER_BATCH if kind == "csv" else letters_service.PART
-    codes = letters_service.check_batch(session, scope, survey, form_str(form, "codes", limit * 12), limit, kind)
+    codes = letters_service.read_batch(session, scope, survey, form_str(form, "batch", limit * 16 + 200), limit,
+                                       kind)
     return _codes_download(session, scope, survey, codes, kind, layout)
 
 
