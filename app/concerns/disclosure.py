@@ -13,10 +13,12 @@ The rules, in plain words:
   (n = 0) is *not* hidden for its own sake: it tells nothing about any respondent, and hiding every empty
   combination of a sparse breakdown would force far more suppression for no protection. Zeros in the sensitive
   figure (k = 0 with n > 0) are what reveals something about people, and those are hidden below 10.
-- **Audit** (`audit`): for every hidden cell and every quantity, a linear programme finds the smallest and the
-  largest value the cell can take over all non-negative finest vectors that reproduce every published cell
-  exactly, with k <= n in every finest cell (what an attacker who adds and subtracts published figures, across
-  levels and tables, can learn). The two must lie at least the protection interval apart (default: min_n).
+- **Audit** (`audit`): for every hidden cell, a linear programme finds the smallest and the largest value the
+  cell can take over all non-negative finest vectors that reproduce every published cell exactly, with k <= n
+  in every finest cell (what an attacker who adds and subtracts published figures, across levels and tables,
+  can learn). The two must lie at least the protection interval apart (default: min_n). That holds for n of
+  every hidden cell, complements included, and for k (quantities 1..) of the cells hidden for their own sake;
+  a complement's own k would be safe to publish, it is hidden only so that others cannot be derived.
   The interval asked for is capped by what a published cell containing the hidden one already says: if the
   whole area's k is 2, nothing can make its sub-group's k less certain than 0..2, and that is no leak.
   A cell with no finest cells is structurally zero and is neither audited nor counted as a leak.
@@ -83,25 +85,36 @@ def primary(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]
 
 
 def audit(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]], hidden: Collection[int],
-          protection: int, *, nested: bool = True) -> list[Leak]:
+          protection: int, *, nested: bool = True, homogeneous_below: int = 10) -> list[Leak]:
     """For each hidden cell and each quantity: min and max of the cell's value over all non-negative finest
     vectors that reproduce every published (not hidden) cell exactly (a linear programme); a Leak where
     high - low < protection (or less than a published cell containing it allows, see the module docstring).
 
+    Quantity 0 (n) is checked for every hidden cell; quantities 1.. for the hidden cells that are disclosive
+    on their own (`primary` with min_n = protection): a complement's own figures are safe to publish.
     `nested`: quantities 1.. are subsets of quantity 0 in every finest cell (k <= n), which an attacker knows.
     """
-    auditor = _Auditor(quantities, cells, hidden, nested=nested)
+    auditor = _Auditor(quantities, cells, hidden, nested=nested,
+                       sensitive=primary(quantities, cells, protection, homogeneous_below=homogeneous_below))
     return [finding.leak for finding in auditor.findings(protection, auditor.hidden)]
 
 
 def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]], min_n: int, *,
             protection: int | None = None, forced: Collection[int] = (), homogeneous_below: int = 10,
-            nested: bool = True) -> frozenset[int]:
+            nested: bool = True, relations: Sequence[Relation] = ()) -> frozenset[int]:
     """The hidden set: primary cells (+ forced) and complementary cells added until `audit` finds no leak.
-    Raises DisclosureError if it cannot (must never happen for real input: hiding everything always passes)."""
+    Raises DisclosureError if it cannot (must never happen for real input: hiding everything always passes).
+
+    `relations` (e.g. `Hierarchy.relations`): known additive relations, parent = sum of children. They only
+    make it faster: a cheap first pass makes every relation safe on its own (no lone hidden member, hidden
+    children of a published parent holding 0 or at least the protection) before the linear programmes run.
+    """
     protection = min_n if protection is None else protection
     start = primary(quantities, cells, min_n, homogeneous_below=homogeneous_below) | set(forced)
-    auditor = _Auditor(quantities, cells, start, nested=nested)
+    start = _relations_pass(cell_values(quantities, cells), relations, start, protection)
+    sensitive = (primary(quantities, cells, protection, homogeneous_below=homogeneous_below)
+                 | primary(quantities, cells, min_n, homogeneous_below=homogeneous_below) | set(forced))
+    auditor = _Auditor(quantities, cells, start, nested=nested, sensitive=sensitive)
     to_check = set(auditor.hidden)
     # Each round hides at least one more cell, so there are at most len(cells) rounds.
     for _ in range(len(cells) + 1):
@@ -120,6 +133,40 @@ def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]
         # A newly hidden cell can raise the interval its subsets need (their cap), so they are audited again.
         to_check = {f.leak.cell for f in findings} | chosen | auditor.subsets_of(chosen)
     raise DisclosureError("complementary suppression did not converge")
+
+
+class Relation(NamedTuple):
+    parent: int  # a cell ...
+    children: tuple[int, ...]  # ... that is the sum of these disjoint cells
+
+
+def _relations_pass(values: Sequence[Sequence[int]], relations: Sequence[Relation], hidden: set[int],
+                    protection: int) -> set[int]:
+    """Hide cells until no relation on its own gives a hidden cell away (the row rule of `suppression`,
+    applied to every relation until nothing changes): no relation with exactly one hidden member, and the
+    hidden children of a published parent hold nothing or at least the protection."""
+    hidden = set(hidden)
+
+    def smallest(cells: Iterable[int]) -> int | None:
+        positive = [c for c in cells if c not in hidden and values[c][0] > 0]
+        return min(positive, key=lambda c: (values[c][0], c)) if positive else None
+
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in relations:
+            hidden_children = [c for c in children if c in hidden]
+            lone = len(hidden_children) + (parent in hidden) == 1
+            short = parent not in hidden and 0 < sum(values[c][0] for c in hidden_children) < protection
+            if not (lone or short):
+                continue
+            choice = smallest(children)
+            if choice is None and parent not in hidden:
+                choice = parent
+            if choice is not None:
+                hidden.add(choice)
+                changed = True
+    return hidden
 
 
 # --- the geography x breakdown structure a wave publishes ---------------------------------------------------
@@ -141,6 +188,7 @@ class Hierarchy:
     cells: list[tuple[int, ...]]  # every published cell as the finest cells it adds up
     keys: list[CellKey]  # what each cell is, same order
     finest: list[tuple[GeoPath, tuple[Hashable, ...]]]  # each finest cell: (leaf geo path, one category each)
+    relations: list[Relation]  # unit = its categories (per breakdown); unit's cell = its children's same cells
     _index: dict[tuple[GeoPath, tuple[Hashable, ...]], int] = field(repr=False, compare=False)
 
     def index(self, geo: GeoPath, categories: Sequence[Hashable]) -> int:
@@ -182,7 +230,8 @@ def hierarchy_cells(tree: GeoTree, breakdowns: Mapping[str, Sequence[Hashable]],
     index = {key: i for i, key in enumerate(finest)}
     cells: list[tuple[int, ...]] = []
     keys: list[CellKey] = []
-    for path, below in sorted(units, key=lambda unit: _path_order(unit[0])):
+    # Municipality first, then areas, then sub-areas, each level in the tree's order (REST last).
+    for path, below in sorted(units, key=lambda unit: len(unit[0])):
         members = [index[(leaf, combo)] for leaf in below for combo in combos]
         cells.append(tuple(sorted(members)))
         keys.append(CellKey(path, None, None))
@@ -191,12 +240,21 @@ def hierarchy_cells(tree: GeoTree, breakdowns: Mapping[str, Sequence[Hashable]],
                 cells.append(tuple(sorted(index[(leaf, combo)] for leaf in below for combo in combos
                                           if combo[position] == category)))
                 keys.append(CellKey(path, name, category))
-    return Hierarchy(cells=cells, keys=keys, finest=finest, _index=index)
-
-
-def _path_order(path: GeoPath) -> tuple[int, str]:
-    # Municipality first, then areas, then sub-areas; stable and readable, whatever the key types.
-    return (len(path), repr(path))
+    position_of = {key: i for i, key in enumerate(keys)}
+    relations: list[Relation] = []
+    slots: list[tuple[str | None, Hashable]] = [(None, None)]
+    slots += [(name, category) for name in names for category in breakdowns[name]]
+    for path, _ in units:
+        for name in names:
+            relations.append(Relation(position_of[CellKey(path, None, None)],
+                                      tuple(position_of[CellKey(path, name, c)] for c in breakdowns[name])))
+        children = [key.geo for key in keys if len(key.geo) == len(path) + 1 and key.geo[:len(path)] == path
+                    and key.breakdown is None]
+        if children:
+            for slot, category in slots:
+                relations.append(Relation(position_of[CellKey(path, slot, category)],
+                                          tuple(position_of[CellKey(child, slot, category)] for child in children)))
+    return Hierarchy(cells=cells, keys=keys, finest=finest, relations=relations, _index=index)
 
 
 # --- the linear programmes ------------------------------------------------------------------------------------
@@ -254,6 +312,9 @@ class _Component:
         lp.a_matrix_.value_ = np.array(weights)
         self.highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ unannotated
         self.highs.silent()
+        # Only the objective changes between solves: primal simplex from the last basis takes a few iterations.
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("simplex_strategy", 4)
         self.highs.passModel(lp)
         self.objective: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
 
@@ -291,8 +352,10 @@ class _Auditor:
     """The audit's state: published cells, hidden cells and one LP per connected group of finest cells."""
 
     def __init__(self, quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]],
-                 hidden: Collection[int], *, nested: bool) -> None:
+                 hidden: Collection[int], *, nested: bool, sensitive: Collection[int]) -> None:
         self.cells = [tuple(sorted(set(cell))) for cell in cells]
+        self.sets = [frozenset(cell) for cell in self.cells]
+        self.supersets: dict[int, list[int]] = {}
         self.values = cell_values(quantities, self.cells)
         self.quantities = len(quantities)
         if nested and any(k > n for quantity in quantities[1:] for k, n in zip(quantity, quantities[0], strict=True)):
@@ -326,6 +389,7 @@ class _Auditor:
             self.rows.setdefault(self.group[self.cells[c][0]], []).append(c)
         self.published = set(published)
         self.nested = nested
+        self.sensitive = set(sensitive)  # cells whose quantities 1.. need the protection too
         self.models: dict[int, _Component] = {}
 
     def model(self, group: int) -> _Component:
@@ -346,14 +410,16 @@ class _Auditor:
                     model.release(cell)
 
     def subsets_of(self, cells: Iterable[int]) -> set[int]:
-        wider = [set(self.cells[c]) for c in cells]
-        return {h for h in self.hidden if any(set(self.cells[h]) <= w for w in wider)}
+        wider = [self.sets[c] for c in cells]
+        return {h for h in self.hidden if any(self.sets[h] <= w for w in wider)}
 
     def needed(self, cell: int, quantity: int, protection: int) -> float:
         """The interval a hidden cell needs: the protection, or less if a published cell containing it is
         itself that certain (it tells 0..its value about every part of it)."""
-        mine = set(self.cells[cell])
-        caps = [self.values[p][quantity] for p in self.published if mine <= set(self.cells[p])]
+        if cell not in self.supersets:
+            mine = self.sets[cell]
+            self.supersets[cell] = [p for p in range(len(self.cells)) if p != cell and mine <= self.sets[p]]
+        caps = [self.values[p][quantity] for p in self.supersets[cell] if p in self.published]
         return float(min([protection, *caps]))
 
     def findings(self, protection: int, cells: Iterable[int]) -> list[_Finding]:
@@ -366,6 +432,8 @@ class _Auditor:
             for f in finest:
                 by_group.setdefault(self.group[f], []).append(f)
             for quantity in range(self.quantities):
+                if quantity and cell not in self.sensitive:
+                    continue  # a complement's own k is publishable: it is hidden only to protect other cells
                 need = self.needed(cell, quantity, protection)
                 if need <= 0:
                     continue
