@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.concerns.disclosure import REST, Hierarchy, audit, hierarchy_cells, primary, protect
+from app.concerns.disclosure import REST, GeoTree, Hierarchy, audit, hierarchy_cells, primary, protect
 
 MIN_N = 5
-TREE = {"a1": {"s1": {}, "s2": {}, "s3": {}}, "a2": {"s4": {}, "s5": {}, "s6": {}}, "a3": {"s7": {}, "s8": {}},
+TREE: GeoTree = {"a1": {"s1": {}, "s2": {}, "s3": {}}, "a2": {"s4": {}, "s5": {}, "s6": {}}, "a3": {"s7": {}, "s8": {}},
         "a4": {"s9": {}, "s10": {}, "s11": {}}, "a5": {"s12": {}, "s13": {}, "s14": {}, "s15": {}}, "a6": {}}
 GENDERS = {"woman": 48, "man": 47, "other": 1, "not_stated": 4}
 AGES = {"16-24": 10, "25-34": 14, "35-44": 15, "45-54": 16, "55-64": 16, "65-74": 14, "75+": 12, "not_stated": 3}

@@ -38,7 +38,7 @@ import math
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
-from typing import NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import highspy
 import numpy as np
@@ -171,7 +171,7 @@ def _relations_pass(values: Sequence[Sequence[int]], relations: Sequence[Relatio
 
 # --- the geography x breakdown structure a wave publishes ---------------------------------------------------
 
-GeoTree: TypeAlias = Mapping[Hashable, "GeoTree"]
+GeoTree: TypeAlias = Mapping[Any, "GeoTree"]  # area -> its sub-areas; keys: any hashable id
 GeoPath: TypeAlias = tuple[Hashable, ...]
 # The last element of a geography path that means "respondents of the parent with no (sub-)area".
 REST = None

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from app.concerns.disclosure import (
     REST,
     CellKey,
+    GeoTree,
     Hierarchy,
     audit,
     cell_values,
@@ -166,7 +167,7 @@ def test_every_relation_of_the_hierarchy_adds_up(data: st.DataObject) -> None:
 def waves(draw: st.DrawFn) -> tuple[Hierarchy, list[list[int]]]:
     """Small hierarchies (1-3 areas with 0-3 sub-areas), one or two sparse breakdowns, 1-2 quantities."""
     areas = draw(st.integers(1, 3))
-    tree = {f"a{a}": {f"a{a}s{s}": {} for s in range(draw(st.integers(0, 3)))} for a in range(areas)}
+    tree: GeoTree = {f"a{a}": {f"a{a}s{s}": {} for s in range(draw(st.integers(0, 3)))} for a in range(areas)}
     breakdowns: dict[str, Sequence[Hashable]] = {"gender": ("w", "m", "x")[:draw(st.integers(2, 3))]}
     if draw(st.booleans()):
         breakdowns["age"] = ("y", "o")
