@@ -49,6 +49,8 @@ INF = math.inf
 _TOLERANCE = 1e-6
 # HiGHS reports anything at or beyond this as infinite.
 _HUGE = 1e15
+# How many feasible points each model keeps to skip linear programmes with.
+_POOL = 256
 
 
 class DisclosureError(Exception):
@@ -269,7 +271,8 @@ class _Component:
     """One HiGHS model over a connected group of finest cells and the published cells inside it."""
 
     def __init__(self, finest: list[int], rows: list[int], cells: Sequence[tuple[int, ...]],
-                 values: Sequence[Sequence[int]], quantities: int, nested: bool) -> None:
+                 values: Sequence[Sequence[int]], counts: Sequence[Sequence[int]], nested: bool) -> None:
+        quantities = len(counts)
         self.local = {f: i for i, f in enumerate(finest)}
         self.size = len(finest)
         self.rows = rows  # published cell per row block
@@ -317,6 +320,25 @@ class _Component:
         self.highs.setOptionValue("simplex_strategy", 4)
         self.highs.passModel(lp)
         self.objective: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        # Feasible points seen so far (the true counts, then every LP optimum): hiding more cells only relaxes
+        # the equations, so they stay feasible, and a cell they already stretch wide enough needs no LP.
+        self.pool = np.zeros((_POOL, columns))
+        self.pool_size = 0
+        self.pool_next = 0
+        self.remember(np.array([counts[q][f] for q in range(quantities) for f in finest], dtype=float))
+
+    def remember(self, point: npt.NDArray[np.float64]) -> None:
+        self.pool[self.pool_next] = point
+        self.pool_next = (self.pool_next + 1) % _POOL  # a ring: the newest points, bounded memory
+        self.pool_size = min(self.pool_size + 1, _POOL)
+
+    def seen(self, finest: Iterable[int], quantity: int) -> tuple[float, float]:
+        """The smallest and largest value of the quantity over `finest` among the feasible points seen."""
+        sums = self.pool[:self.pool_size, self._columns(finest, quantity)].sum(axis=1)
+        return float(sums.min()), float(sums.max())
+
+    def _columns(self, finest: Iterable[int], quantity: int) -> npt.NDArray[np.int32]:
+        return np.array(sorted(quantity * self.size + self.local[f] for f in finest), dtype=np.int32)
 
     def release(self, cell: int) -> None:
         """The cell is hidden now: its equations no longer bind."""
@@ -329,7 +351,7 @@ class _Component:
     def bound(self, finest: Iterable[int], quantity: int, maximise: bool) -> tuple[float, set[int]]:
         """The min or max of the quantity summed over `finest` (all inside this component), and the published
         cells whose equations carry weight in the proof of that bound (their dual values)."""
-        columns = np.array(sorted(quantity * self.size + self.local[f] for f in finest), dtype=np.int32)
+        columns = self._columns(finest, quantity)
         if len(self.objective):
             self.highs.changeColsCost(len(self.objective), self.objective, np.zeros(len(self.objective)))
         self.highs.changeColsCost(len(columns), columns, np.ones(len(columns)))
@@ -343,7 +365,9 @@ class _Component:
         if status != highspy.HighsModelStatus.kOptimal:
             raise DisclosureError(f"the published figures admit no solution ({self.highs.modelStatusToString(status)})")
         value = float(self.highs.getInfo().objective_function_value)
-        duals = self.highs.getSolution().row_dual
+        solution = self.highs.getSolution()
+        self.remember(np.asarray(solution.col_value, dtype=float))
+        duals = solution.row_dual
         via = {self.rows[row % len(self.rows)] for row in range(self.published_rows) if abs(duals[row]) > _TOLERANCE}
         return (INF if value >= _HUGE else value), via
 
@@ -357,6 +381,7 @@ class _Auditor:
         self.sets = [frozenset(cell) for cell in self.cells]
         self.supersets: dict[int, list[int]] = {}
         self.values = cell_values(quantities, self.cells)
+        self.counts = quantities
         self.quantities = len(quantities)
         if nested and any(k > n for quantity in quantities[1:] for k, n in zip(quantity, quantities[0], strict=True)):
             raise ValueError("a nested quantity exceeds quantity 0 in some finest cell")
@@ -395,7 +420,7 @@ class _Auditor:
     def model(self, group: int) -> _Component:
         if group not in self.models:
             self.models[group] = _Component(self.members[group], self.rows[group], self.cells, self.values,
-                                            self.quantities, self.nested)
+                                            self.counts, self.nested)
         return self.models[group]
 
     def hide(self, cells: Iterable[int]) -> None:
@@ -438,6 +463,9 @@ class _Auditor:
                 if need <= 0:
                     continue
                 true = self.values[cell][quantity]
+                seen = [self.model(group).seen(part, quantity) for group, part in by_group.items()]
+                if sum(high for _, high in seen) - sum(low for low, _ in seen) >= need - _TOLERANCE:
+                    continue  # feasible points already seen stretch it that far: no LP needed
                 high, via = self._sum(by_group, quantity, maximise=True)
                 if high - true >= need - _TOLERANCE:
                     continue  # low <= true, so the interval is wide enough without solving for low
