@@ -113,9 +113,9 @@ def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]
     """
     protection = min_n if protection is None else protection
     start = primary(quantities, cells, min_n, homogeneous_below=homogeneous_below) | set(forced)
-    start = _relations_pass(cell_values(quantities, cells), relations, start, protection)
     sensitive = (primary(quantities, cells, protection, homogeneous_below=homogeneous_below)
                  | primary(quantities, cells, min_n, homogeneous_below=homogeneous_below) | set(forced))
+    start = _relations_pass(cell_values(quantities, cells), relations, start, protection, sensitive)
     auditor = _Auditor(quantities, cells, start, nested=nested, sensitive=sensitive)
     to_check = set(auditor.hidden)
     # Each round hides at least one more cell, so there are at most len(cells) rounds.
@@ -143,14 +143,15 @@ class Relation(NamedTuple):
 
 
 def _relations_pass(values: Sequence[Sequence[int]], relations: Sequence[Relation], hidden: set[int],
-                    protection: int) -> set[int]:
+                    protection: int, sensitive: Collection[int]) -> set[int]:
     """Hide cells until no relation on its own gives a hidden cell away (the row rule of `suppression`,
-    applied to every relation until nothing changes): no relation with exactly one hidden member, and the
-    hidden children of a published parent hold nothing or at least the protection."""
+    applied to every relation until nothing changes): no relation with exactly one hidden member; the hidden
+    children of a published parent hold nothing or at least the protection; and where one of them is hidden for
+    its own sake, they hold k of at least the protection (or all of the parent's k), so its k can move too."""
     hidden = set(hidden)
 
-    def smallest(cells: Iterable[int]) -> int | None:
-        positive = [c for c in cells if c not in hidden and values[c][0] > 0]
+    def smallest(cells: Iterable[int], quantity: int) -> int | None:
+        positive = [c for c in cells if c not in hidden and values[c][quantity] > 0]
         return min(positive, key=lambda c: (values[c][0], c)) if positive else None
 
     changed = True
@@ -160,10 +161,15 @@ def _relations_pass(values: Sequence[Sequence[int]], relations: Sequence[Relatio
             hidden_children = [c for c in children if c in hidden]
             lone = len(hidden_children) + (parent in hidden) == 1
             short = parent not in hidden and 0 < sum(values[c][0] for c in hidden_children) < protection
-            if not (lone or short):
+            quantity = 0
+            if not (lone or short) and parent not in hidden and any(c in sensitive for c in hidden_children):
+                quantity = next((q for q in range(1, len(values[parent]))
+                                 if sum(values[c][q] for c in hidden_children) < min(protection, values[parent][q])),
+                                0)
+            if not (lone or short or quantity):
                 continue
-            choice = smallest(children)
-            if choice is None and parent not in hidden:
+            choice = smallest(children, quantity)
+            if choice is None and parent not in hidden and not quantity:
                 choice = parent
             if choice is not None:
                 hidden.add(choice)

@@ -183,7 +183,7 @@ def waves(draw: st.DrawFn) -> tuple[Hierarchy, list[list[int]]]:
 
 
 @given(waves())
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(max_examples=120, deadline=None, derandomize=True)
 def test_protect_leaves_no_hidden_cell_derivable(wave: tuple[Hierarchy, list[list[int]]]) -> None:
     structure, quantities = wave
     hidden = protect(quantities, structure.cells, MIN_N, relations=structure.relations)
@@ -192,7 +192,7 @@ def test_protect_leaves_no_hidden_cell_derivable(wave: tuple[Hierarchy, list[lis
 
 
 @given(waves())
-@settings(max_examples=50, deadline=None, derandomize=True)
+@settings(max_examples=40, deadline=None, derandomize=True)
 def test_protect_without_the_relations_pass_is_safe_too(wave: tuple[Hierarchy, list[list[int]]]) -> None:
     structure, quantities = wave
     hidden = protect(quantities, structure.cells, MIN_N)
@@ -201,7 +201,7 @@ def test_protect_without_the_relations_pass_is_safe_too(wave: tuple[Hierarchy, l
 
 
 @given(waves())
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(max_examples=120, deadline=None, derandomize=True)
 def test_the_audit_catches_every_cell_hidden_alone_in_a_relation(wave: tuple[Hierarchy, list[list[int]]]) -> None:
     """Publishing everything but the primary cells: a primary cell that is the only hidden member of an additive
     relation is the parent minus the siblings (or the sum of the children), and the audit must say so."""
