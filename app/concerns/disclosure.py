@@ -22,14 +22,20 @@ The rules, in plain words:
   The interval asked for is capped by what a published cell containing the hidden one already says: if the
   whole area's k is 2, nothing can make its sub-group's k less certain than 0..2, and that is no leak.
   A cell with no finest cells is structurally zero and is neither audited nor counted as a leak.
-- **Complementary suppression** (`protect`): while the audit finds a leak, hide one more published cell for it:
-  among the published cells that take part in deriving the leaking bound (the rows with a non-zero weight in
-  the linear programme's dual solution: siblings in a parent's decomposition, overlapping cells of the other
-  breakdown), the one with the smallest positive n, so totals of large groups are hidden last. Every step
-  hides one more cell, and hiding everything leaves nothing to derive from, so it terminates.
+- **Complementary suppression** (`protect`): first a cheap pass over the known additive relations (a unit =
+  its genders = its ages; a parent's cell = its children's same cells): no relation may have exactly one hidden
+  member, the hidden children of a published parent must hold 0 or at least the protection in n, and, where one
+  of them is hidden for its own sake, at least the protection in k (or all of the parent's k). Then, while the
+  audit finds a leak, hide one more published cell for it: among the published cells that take part in
+  deriving the leaking bound (the rows with a non-zero weight in the linear programme's dual solution: siblings
+  in a parent's decomposition, overlapping cells of the other breakdown), the one with the smallest positive n,
+  so totals of large groups are hidden last. Every round hides at least one more cell, and hiding everything
+  leaves nothing to derive from, so it terminates.
 
 Linear programmes are solved with HiGHS (highspy), one model per connected group of finest cells, warm-started
-between objectives.
+between objectives (primal simplex, no presolve). Every optimum found is kept as a feasible point: hiding more
+cells only drops equations, so those points stay feasible, and a hidden cell they already stretch by the
+protection interval needs no linear programme of its own.
 """
 
 from __future__ import annotations
@@ -108,8 +114,8 @@ def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]
     Raises DisclosureError if it cannot (must never happen for real input: hiding everything always passes).
 
     `relations` (e.g. `Hierarchy.relations`): known additive relations, parent = sum of children. They only
-    make it faster: a cheap first pass makes every relation safe on its own (no lone hidden member, hidden
-    children of a published parent holding 0 or at least the protection) before the linear programmes run.
+    make it faster (a cheap first pass makes every relation safe on its own before the linear programmes run);
+    the result is audited the same way with or without them.
     """
     protection = min_n if protection is None else protection
     start = primary(quantities, cells, min_n, homogeneous_below=homogeneous_below) | set(forced)
@@ -122,7 +128,7 @@ def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]
     for _ in range(len(cells) + 1):
         findings = auditor.findings(protection, to_check)
         if not findings:
-            return frozenset(auditor.hidden)
+            return frozenset(auditor.hidden | start)  # start: also forced cells without finest cells
         chosen: set[int] = set()
         for finding in findings:
             if finding.via & chosen:
@@ -391,9 +397,9 @@ class _Auditor:
         self.quantities = len(quantities)
         if nested and any(k > n for quantity in quantities[1:] for k, n in zip(quantity, quantities[0], strict=True)):
             raise ValueError("a nested quantity exceeds quantity 0 in some finest cell")
-        self.hidden = {cell for cell in hidden if self.cells[cell]}
         if any(not 0 <= cell < len(cells) for cell in hidden):
             raise ValueError("a hidden cell index is out of range")
+        self.hidden = {cell for cell in hidden if self.cells[cell]}
         published = [c for c in range(len(cells)) if c not in self.hidden and self.cells[c]]
         # Connected groups of finest cells, linked by the published cells (union-find).
         parent = list(range(len(quantities[0]) if quantities else 0))

@@ -122,6 +122,15 @@ def test_a_small_group_that_all_answered_alike_is_derivable_though_its_parts_siz
     assert all(leak.high == 0 for leak in leaks)
 
 
+def test_a_forced_cell_is_hidden_and_protected_like_a_primary_one() -> None:
+    quantities = [[20, 30, 11], [6, 9, 4]]
+    cells = [(0, 1, 2), (0,), (1,), (2,), ()]
+    assert audit(quantities, cells, {2}, MIN_N) != []  # hidden alone, child b is parent minus a and c
+    hidden = protect(quantities, cells, MIN_N, forced={2, 4})
+    assert {2, 4} <= hidden and 0 not in hidden and len(hidden) == 3
+    assert audit(quantities, cells, hidden, MIN_N) == []
+
+
 def test_nothing_published_leaves_nothing_to_derive() -> None:
     quantities = [[3, 1], [1, 0]]
     cells = [(0, 1), (0,), (1,)]
