@@ -34,9 +34,10 @@ AGES = {"16-24": 10, "25-34": 14, "35-44": 15, "45-54": 16, "55-64": 16, "65-74"
 AREA_WEIGHTS = {"a1": 25, "a2": 20, "a3": 15, "a4": 15, "a5": 20, "a6": 5}
 
 
-def realistic_wave(rng: random.Random, respondents: int, items: int) -> tuple[Hierarchy, list[list[list[int]]]]:
+def realistic_wave(rng: random.Random, respondents: int, items: int, *,
+                   rest_breakdowns: bool = True) -> tuple[Hierarchy, list[list[list[int]]]]:
     """The wave's structure and, per item, its quantities [n, k] over the finest cells."""
-    structure = hierarchy_cells(TREE, {"gender": list(GENDERS), "age": list(AGES)})
+    structure = hierarchy_cells(TREE, {"gender": list(GENDERS), "age": list(AGES)}, rest_breakdowns=rest_breakdowns)
     people: list[int] = []
     for _ in range(respondents):
         if rng.random() < 0.03:
@@ -91,11 +92,13 @@ def main() -> None:
     parser.add_argument("--waves", type=int, default=3)
     parser.add_argument("--respondents", type=int, default=1500)
     parser.add_argument("--items", type=int, default=13)
+    parser.add_argument("--rest-totals-only", action="store_true", help="no gender/age cells for 'no (sub-)area'")
     args = parser.parse_args()
     walls: list[float] = []
     cpus: list[float] = []
     for seed in range(args.waves):
-        structure, items = realistic_wave(random.Random(seed), args.respondents, args.items)
+        structure, items = realistic_wave(random.Random(seed), args.respondents, args.items,
+                                          rest_breakdowns=not args.rest_totals_only)
         wall, protect_cpu, audit_cpu, hidden, primaries = run_wave(structure, items)
         walls.append(wall)
         cpus.append(protect_cpu + audit_cpu)

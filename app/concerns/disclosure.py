@@ -211,13 +211,14 @@ class Hierarchy:
 
 
 def hierarchy_cells(tree: GeoTree, breakdowns: Mapping[str, Sequence[Hashable]], *,
-                    rest: bool = True) -> Hierarchy:
+                    rest: bool = True, rest_breakdowns: bool = True) -> Hierarchy:
     """The cells a wave publishes: every geography unit x {total, each category of each breakdown}.
 
     `tree` maps each area to its sub-areas ({} for none) below the municipality (the root, path ()). With
     `rest`, every unit that has children also has a leaf unit REST for its respondents without a (sub-)area,
     published like any other unit; a parent's decomposition by its children is then the children's and REST's
     totals, so it needs no cells of its own. Finest cells are the leaf units x every combination of categories.
+    Without `rest_breakdowns`, REST units publish their total only (they are small: mostly primary cells).
     """
     leaves: list[GeoPath] = []
     units: list[tuple[GeoPath, list[GeoPath]]] = []  # each unit with the leaves below it
@@ -249,25 +250,30 @@ def hierarchy_cells(tree: GeoTree, breakdowns: Mapping[str, Sequence[Hashable]],
         members = [index[(leaf, combo)] for leaf in below for combo in combos]
         cells.append(tuple(sorted(members)))
         keys.append(CellKey(path, None, None))
+        if path and path[-1] is REST and not rest_breakdowns:
+            continue
         for position, name in enumerate(names):
             for category in breakdowns[name]:
                 cells.append(tuple(sorted(index[(leaf, combo)] for leaf in below for combo in combos
                                           if combo[position] == category)))
                 keys.append(CellKey(path, name, category))
     position_of = {key: i for i, key in enumerate(keys)}
+    broken_down = {key.geo for key in keys if key.breakdown is not None}
     relations: list[Relation] = []
     slots: list[tuple[str | None, Hashable]] = [(None, None)]
     slots += [(name, category) for name in names for category in breakdowns[name]]
     for path, _ in units:
-        for name in names:
-            relations.append(Relation(position_of[CellKey(path, None, None)],
-                                      tuple(position_of[CellKey(path, name, c)] for c in breakdowns[name])))
+        if path in broken_down:
+            for name in names:
+                relations.append(Relation(position_of[CellKey(path, None, None)],
+                                          tuple(position_of[CellKey(path, name, c)] for c in breakdowns[name])))
         children = [key.geo for key in keys if len(key.geo) == len(path) + 1 and key.geo[:len(path)] == path
                     and key.breakdown is None]
-        if children:
-            for slot, category in slots:
+        for slot, category in slots if children else []:
+            parts = [CellKey(child, slot, category) for child in children]
+            if all(part in position_of for part in parts):  # without REST's breakdowns: totals only
                 relations.append(Relation(position_of[CellKey(path, slot, category)],
-                                          tuple(position_of[CellKey(child, slot, category)] for child in children)))
+                                          tuple(position_of[part] for part in parts)))
     return Hierarchy(cells=cells, keys=keys, finest=finest, relations=relations, _index=index)
 
 

@@ -157,10 +157,20 @@ def test_hierarchy_publishes_every_unit_by_total_and_each_category() -> None:
     assert set(structure.cells[position[CellKey((), None, None)]]) == set(range(len(structure.finest)))
 
 
-@given(st.data())
+def test_rest_units_can_publish_their_total_only() -> None:
+    structure = hierarchy_cells({"A": {"A1": {}, "A2": {}}, "B": {}}, {"gender": ("w", "m")}, rest_breakdowns=False)
+    assert {key for key in structure.keys if key.geo in {(REST,), ("A", REST)}} == {
+        CellKey(("A", REST), None, None), CellKey((REST,), None, None)}
+    assert len(structure.cells) == 5 * 3 + 2
+    assert all(structure.keys[c].breakdown is None for relation in structure.relations for c in relation.children
+               if structure.keys[c].geo[-1:] == (REST,))
+
+
+@given(st.data(), st.booleans())
 @settings(max_examples=30, deadline=None, derandomize=True)
-def test_every_relation_of_the_hierarchy_adds_up(data: st.DataObject) -> None:
-    structure = hierarchy_cells({"A": {"A1": {}, "A2": {}}, "B": {}}, {"gender": ("w", "m", "x")})
+def test_every_relation_of_the_hierarchy_adds_up(data: st.DataObject, rest_breakdowns: bool) -> None:
+    structure = hierarchy_cells({"A": {"A1": {}, "A2": {}}, "B": {}}, {"gender": ("w", "m", "x")},
+                                rest_breakdowns=rest_breakdowns)
     n = data.draw(st.lists(st.integers(0, 9), min_size=len(structure.finest), max_size=len(structure.finest)))
     values = cell_values([n], structure.cells)
     for relation in structure.relations:
@@ -180,7 +190,7 @@ def waves(draw: st.DrawFn) -> tuple[Hierarchy, list[list[int]]]:
     breakdowns: dict[str, Sequence[Hashable]] = {"gender": ("w", "m", "x")[:draw(st.integers(2, 3))]}
     if draw(st.booleans()):
         breakdowns["age"] = ("y", "o")
-    structure = hierarchy_cells(tree, breakdowns)
+    structure = hierarchy_cells(tree, breakdowns, rest_breakdowns=draw(st.booleans()))
     size = len(structure.finest)
     # Sparse: mostly zeros and small counts, now and then a larger group.
     count = st.one_of(st.just(0), st.just(0), st.integers(1, 4), st.integers(5, 30))
