@@ -100,11 +100,15 @@ def audit(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]],
 
     Quantity 0 (n) is checked for every hidden cell; quantities 1.. for the hidden cells that are disclosive
     on their own (`primary` with min_n = protection): a complement's own figures are safe to publish.
+    A cell disclosive on its own that is not hidden at all is reported as a Leak with low == high.
     `nested`: quantities 1.. are subsets of quantity 0 in every finest cell (k <= n), which an attacker knows.
     """
-    auditor = _Auditor(quantities, cells, hidden, nested=nested,
-                       sensitive=primary(quantities, cells, protection, homogeneous_below=homogeneous_below))
-    return [finding.leak for finding in auditor.findings(protection, auditor.hidden)]
+    sensitive = primary(quantities, cells, protection, homogeneous_below=homogeneous_below)
+    auditor = _Auditor(quantities, cells, hidden, nested=nested, sensitive=sensitive)
+    # A cell disclosive on its own that is published anyway is known exactly: the plainest leak of all.
+    shown = [Leak(cell, 0, auditor.values[cell][0], auditor.values[cell][0])
+             for cell in sorted(sensitive - set(hidden))]
+    return shown + [finding.leak for finding in auditor.findings(protection, auditor.hidden)]
 
 
 def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]], min_n: int, *,

@@ -15,6 +15,7 @@ from app.concerns.disclosure import (
     CellKey,
     GeoTree,
     Hierarchy,
+    Leak,
     audit,
     cell_values,
     hierarchy_cells,
@@ -70,6 +71,12 @@ def test_hiding_a_sibling_too_gives_the_protection_interval() -> None:
     quantities = [[20, 3, 11], [6, 1, 4]]
     cells = [(0, 1, 2), (0,), (1,), (2,)]
     assert audit(quantities, cells, {2, 3}, MIN_N) == []
+
+
+def test_a_small_cell_left_published_is_a_leak() -> None:
+    quantities = [[20, 3, 11], [6, 1, 4]]
+    cells = [(0, 1, 2), (0,), (1,), (2,)]
+    assert audit(quantities, cells, set(), MIN_N) == [Leak(2, 0, 3, 3)]
 
 
 def test_the_issues_case_no_area_derived_from_municipality_minus_parent_area() -> None:
@@ -134,15 +141,16 @@ def test_a_forced_cell_is_hidden_and_protected_like_a_primary_one() -> None:
 def test_nothing_published_leaves_nothing_to_derive() -> None:
     quantities = [[3, 1], [1, 0]]
     cells = [(0, 1), (0,), (1,)]
-    assert {leak.cell for leak in audit(quantities, cells, {2}, MIN_N)} == {2}
+    # Hiding only b: a (n 3) and the total (n 4) are left published, and b = total - a.
+    assert {leak.cell for leak in audit(quantities, cells, {2}, MIN_N)} == {0, 1, 2}
     assert audit(quantities, cells, {0, 1, 2}, MIN_N) == []
 
 
-def test_an_unbounded_cell_reports_infinity_not_a_leak() -> None:
-    # finest 1 is in no published cell: the hidden cell holding it can be anything above.
-    quantities = [[3, 2], [1, 1]]
-    cells = [(0, 1), (0,)]
-    assert audit(quantities, cells, {0}, MIN_N) == []
+def test_a_cell_no_published_figure_bounds_is_no_leak() -> None:
+    # Finest b (n 2) is in no published cell: the hidden cells holding it can be anything above.
+    quantities = [[30, 2], [10, 1]]
+    cells = [(0, 1), (0,), (1,)]
+    assert audit(quantities, cells, {0, 2}, MIN_N) == []
 
 
 # --- the wave's structure -----------------------------------------------------------------------------------------
