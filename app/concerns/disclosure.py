@@ -441,7 +441,8 @@ class _Auditor:
 
     def model(self, group: int) -> _Component:
         if group not in self.models:
-            self.models[group] = _Component(self.members[group], self.rows[group], self.cells, self.values,
+            rows = [c for c in self.rows[group] if c in self.published]  # cells hidden since count no more
+            self.models[group] = _Component(self.members[group], rows, self.cells, self.values,
                                             self.counts, self.nested)
         return self.models[group]
 
