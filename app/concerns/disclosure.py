@@ -16,7 +16,8 @@ The rules, in plain words:
 - **Audit** (`audit`): for every hidden cell, a linear programme finds the smallest and the largest value the
   cell can take over all non-negative finest vectors that reproduce every published cell exactly, with k <= n
   in every finest cell (what an attacker who adds and subtracts published figures, across levels and tables,
-  can learn). The two must lie at least the protection interval apart (default: min_n). That holds for n of
+  can learn; the continuous bounds rounded inwards to whole people). The two must lie at least the protection
+  interval apart (default: min_n). That holds for n of
   every hidden cell, complements included, and for k (quantities 1..) of the cells hidden for their own sake;
   a complement's own k would be safe to publish, it is hidden only so that others cannot be derived.
   The interval asked for is capped by what a published cell containing the hidden one already says: if the
@@ -51,8 +52,9 @@ import numpy as np
 import numpy.typing as npt
 
 INF = math.inf
-# LP values are floats: a bound this close to the asked-for interval counts as meeting it.
+# LP values are floats: a dual weight below this is zero, and a bound this close to a whole number is that number.
 _TOLERANCE = 1e-6
+_ROUNDING = 1e-4
 # HiGHS reports anything at or beyond this as infinite.
 _HUGE = 1e15
 # How many feasible points each model keeps to skip linear programmes with.
@@ -487,13 +489,13 @@ class _Auditor:
                     continue
                 true = self.values[cell][quantity]
                 seen = [self.model(group).seen(part, quantity) for group, part in by_group.items()]
-                if sum(high for _, high in seen) - sum(low for low, _ in seen) >= need - _TOLERANCE:
+                if _span(sum(low for low, _ in seen), sum(high for _, high in seen)) >= need:
                     continue  # feasible points already seen stretch it that far: no LP needed
                 high, via = self._sum(by_group, quantity, maximise=True)
-                if high - true >= need - _TOLERANCE:
+                if _span(true, high) >= need:
                     continue  # low <= true, so the interval is wide enough without solving for low
                 low, via_low = self._sum(by_group, quantity, maximise=False)
-                if high - low < need - _TOLERANCE:
+                if _span(low, high) < need:
                     found.append(_Finding(Leak(cell, quantity, low, high), frozenset(via | via_low)))
         return found
 
@@ -517,6 +519,14 @@ class _Auditor:
         if not candidates:
             return None
         return min(candidates, key=lambda c: (self.values[c][0] == 0, self.values[c][0], len(self.cells[c]), c))
+
+
+def _span(low: float, high: float) -> float:
+    """How many whole values apart the bounds are: counts are whole people, so an attacker rounds the
+    continuous bounds inwards (2.5..7.5 means 3..7); the tolerance absorbs the solver's float error."""
+    if math.isinf(high):
+        return INF
+    return math.floor(high + _ROUNDING) - math.ceil(low - _ROUNDING)
 
 
 def _check(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]]) -> None:
