@@ -79,36 +79,47 @@ def test_a_small_cell_left_published_is_a_leak() -> None:
     assert audit(quantities, cells, set(), MIN_N) == [Leak(2, 0, 3, 3)]
 
 
-def test_the_issues_case_no_area_derived_from_municipality_minus_parent_area() -> None:
-    """Wave 2026, "Störande grannar": whole municipality n 161, parent area 158, "no area" 3. Suppressed inside
-    each table (the old way), "no area" is hidden in the municipality's area table, but the whole municipality's
-    total and the parent area's own table give it back. The audit must find it; protect must close it."""
-    structure = hierarchy_cells({"P": {"S1": {}, "S2": {}}}, {"gender": ("woman", "man")})
+def _wave(structure: Hierarchy, people: dict[tuple[tuple[Hashable, ...], tuple[Hashable, ...]], tuple[int, int]]
+          ) -> list[list[int]]:
+    """Quantities [n, k] from {(leaf geo, categories): (n, k)}."""
     n = [0] * len(structure.finest)
     k = [0] * len(structure.finest)
-    people = {(("P", "S1"), ("woman",)): (40, 12), (("P", "S1"), ("man",)): (38, 9),
-              (("P", "S2"), ("woman",)): (36, 10), (("P", "S2"), ("man",)): (35, 8),
-              (("P", REST), ("woman",)): (5, 1), (("P", REST), ("man",)): (4, 1),
-              ((REST,), ("woman",)): (2, 1), ((REST,), ("man",)): (1, 1)}
     for (geo, categories), (count, big) in people.items():
         n[structure.index(geo, categories)] = count
         k[structure.index(geo, categories)] = big
-    quantities = [n, k]
-    values = cell_values(quantities, structure.cells)
-    position = {key: i for i, key in enumerate(structure.keys)}
-    whole, parent, no_area = (position[CellKey(geo, None, None)] for geo in [(), ("P",), (REST,)])
-    assert (values[whole][0], values[parent][0], values[no_area][0]) == (161, 158, 3)
+    return [n, k]
 
-    # The old rule: each table (a relation: total and its parts) suppressed on its own. A cell hidden in one
-    # table is still shown in another (the parent area's total heads its own tables).
+
+def _suppressed_per_table(structure: Hierarchy, quantities: list[list[int]]) -> set[int]:
+    """The old rule: each table (a relation: a total and its parts) suppressed on its own by `suppress_row`.
+    A cell hidden in one table is still shown in another (an area's total heads its own tables)."""
+    values = cell_values(quantities, structure.cells)
     shown: set[int] = set()
     for relation in structure.relations:
         row = suppress_row([values[c][0] for c in relation.children], MIN_N)
         shown |= {c for c, hidden in zip(relation.children, row.hidden, strict=True) if not hidden}
         if not row.total_hidden:
             shown.add(relation.parent)
-    old_hidden = set(range(len(structure.cells))) - shown
-    assert no_area in old_hidden and whole in shown and parent in shown
+    return set(range(len(structure.cells))) - shown
+
+
+def test_the_issues_case_no_area_derived_from_municipality_minus_parent_area() -> None:
+    """Wave 2026, "Störande grannar": whole municipality n 161, parent area 158, "no area" 3. Suppressed inside
+    each table (the old way), "no area" is hidden in the municipality's area table, but the whole municipality's
+    total and the parent area's own table give it back. The audit must find it; protect must close it."""
+    structure = hierarchy_cells({"P": {"S1": {}, "S2": {}}}, {"gender": ("woman", "man")})
+    quantities = _wave(structure, {
+        (("P", "S1"), ("woman",)): (40, 12), (("P", "S1"), ("man",)): (38, 9),
+        (("P", "S2"), ("woman",)): (36, 10), (("P", "S2"), ("man",)): (35, 8),
+        (("P", REST), ("woman",)): (5, 1), (("P", REST), ("man",)): (4, 1),
+        ((REST,), ("woman",)): (2, 1), ((REST,), ("man",)): (1, 1)})
+    values = cell_values(quantities, structure.cells)
+    position = {key: i for i, key in enumerate(structure.keys)}
+    whole, parent, no_area = (position[CellKey(geo, None, None)] for geo in [(), ("P",), (REST,)])
+    assert (values[whole][0], values[parent][0], values[no_area][0]) == (161, 158, 3)
+
+    old_hidden = _suppressed_per_table(structure, quantities)
+    assert no_area in old_hidden and whole not in old_hidden and parent not in old_hidden
     leaks = audit(quantities, structure.cells, old_hidden, MIN_N)
     derived = {(leak.cell, leak.quantity): (leak.low, leak.high) for leak in leaks}
     assert derived[(no_area, 0)] == pytest.approx((3, 3))  # 161 - 158
@@ -118,6 +129,28 @@ def test_the_issues_case_no_area_derived_from_municipality_minus_parent_area() -
     assert no_area in hidden
     assert audit(quantities, structure.cells, hidden, MIN_N) == []
     assert whole not in hidden  # the municipality's total is not given up for it
+
+
+def test_the_issues_case_sub_area_men_from_the_parent_view_minus_the_siblings() -> None:
+    """"A sub-area's men cell = parent view's men cell - the sibling views' men cells": S1's men (3) are hidden
+    in S1's own table, but the parent's gender table and S2's and S3's give them back."""
+    structure = hierarchy_cells({"P": {"S1": {}, "S2": {}, "S3": {}}}, {"gender": ("woman", "man")}, rest=False)
+    quantities = _wave(structure, {
+        (("P", "S1"), ("woman",)): (30, 9), (("P", "S1"), ("man",)): (3, 2),
+        (("P", "S2"), ("woman",)): (25, 8), (("P", "S2"), ("man",)): (22, 6),
+        (("P", "S3"), ("woman",)): (18, 4), (("P", "S3"), ("man",)): (20, 7)})
+    position = {key: i for i, key in enumerate(structure.keys)}
+    s1_men = position[CellKey(("P", "S1"), "gender", "man")]
+    old_hidden = _suppressed_per_table(structure, quantities)
+    assert s1_men in old_hidden
+    leaks = {(leak.cell, leak.quantity): (leak.low, leak.high)
+             for leak in audit(quantities, structure.cells, old_hidden, MIN_N)}
+    assert leaks[(s1_men, 0)] == pytest.approx((3, 3))  # 45 - 22 - 20
+    assert leaks[(s1_men, 1)] == pytest.approx((2, 2))
+
+    hidden = protect(quantities, structure.cells, MIN_N, relations=structure.relations)
+    assert s1_men in hidden
+    assert audit(quantities, structure.cells, hidden, MIN_N) == []
 
 
 def test_a_small_group_that_all_answered_alike_is_derivable_though_its_parts_sizes_are_not() -> None:
