@@ -33,6 +33,13 @@ The rules, in plain words:
   so totals of large groups are hidden last. Every round hides at least one more cell, and hiding everything
   leaves nothing to derive from, so it terminates.
 
+Use (one item of a wave; every item has its own n and so its own hidden pattern):
+
+    h = hierarchy_cells(tree, {"gender": GENDERS, "age": AGES})    # tree: {area: {sub_area: {}}}
+    n[h.index(leaf_geo, (gender, age))] += 1 ...                     # leaf_geo e.g. (area, sub_area), (area, REST)
+    hidden = protect([n, k], h.cells, min_n, relations=h.relations)
+    if audit([n, k], h.cells, hidden, min_n): refuse to publish      # h.keys[c] says what cell c is
+
 Linear programmes are solved with HiGHS (highspy), one model per connected group of finest cells, warm-started
 between objectives (primal simplex, no presolve). Every optimum found is kept as a feasible point: hiding more
 cells only drops equations, so those points stay feasible, and a hidden cell they already stretch by the
