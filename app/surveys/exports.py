@@ -9,8 +9,6 @@ formula is prefixed with an apostrophe.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,12 +17,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from app import spreadsheets
 from app.concerns.masking import mask_text
 from app.models import Area
 from app.models.surveys import Answer, Response, Survey
 from app.surveys import paper, rules, service
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000  # responses read per query while exporting
 
 
@@ -54,12 +52,7 @@ def counts(session: Session, survey: Survey) -> Counts:
 
 def safe_cell(value: str) -> str:
     """A text cell a spreadsheet will not evaluate (CSV/formula injection)."""
-    if value.startswith(FORMULA_START):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
+    return str(spreadsheets.safe_cell(value))  # one rule for every spreadsheet: app/spreadsheets.py
 
 
 def export_headers(questionnaire: service.Questionnaire) -> list[str]:
@@ -133,21 +126,9 @@ def _place(row: list[str], position: dict[str, int], question: rules.QuestionDef
 
 
 def export_csv(session: Session, questionnaire: service.Questionnaire) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(export_headers(questionnaire))
-    writer.writerows(export_rows(session, questionnaire))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(export_headers(questionnaire), export_rows(session, questionnaire))
 
 
 def export_xlsx(session: Session, questionnaire: service.Questionnaire) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("responses")
-    sheet.append(export_headers(questionnaire))
-    for row in export_rows(session, questionnaire):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes({"responses": (export_headers(questionnaire), export_rows(session, questionnaire))},
+                                   write_only=True)
