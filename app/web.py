@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -126,20 +127,44 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-async def read_form(request: Request) -> FormData:
-    """Dependency: the submitted form, parsed once and cached on the request (CSRF reads it too).
+# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates (they reorder what staff read:
+# "Trojan source") and the two noncharacters XML refuses. Zero-width joiners and LRM/RLM marks stay: scripts need them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
-    NUL characters are dropped: no text field needs one, and PostgreSQL refuses to store them (a 500 otherwise)."""
+
+def clean_text(value: str) -> str:
+    """Text as typed, without control characters; line breaks become one newline (a textarea's lines stay)."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", value)
+
+
+def single_line(value: str) -> str:
+    """Text for a one-line field (a name, an address, a mail subject): tabs and line breaks become spaces."""
+    return " ".join(clean_text(value).replace("\t", " ").split("\n")).strip()
+
+
+async def read_form(request: Request) -> FormData:
+    """Dependency: the submitted form, parsed once and cached on the request (CSRF reads it too), every text value
+    cleaned once, here (`clean_text`): no control characters reach the database, a feed, a spreadsheet or a mail.
+    (NUL, for one, PostgreSQL refuses to store: a 500 otherwise.)"""
     form = await request.form(max_files=10, max_fields=2000)
-    if not any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
+    items = form.multi_items()
+    if not any(_CONTROL.search(key) or (isinstance(value, str) and (_CONTROL.search(value) or "\r" in value))
+               for key, value in items):
         return form
-    return FormData([(key.replace("\x00", ""), value.replace("\x00", "") if isinstance(value, str) else value)
-                     for key, value in form.multi_items()])
+    return FormData([(clean_text(key), clean_text(value) if isinstance(value, str) else value)
+                     for key, value in items])
 
 
 def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:
     value = form.get(name)
     return value.strip()[:max_length] if isinstance(value, str) else ""
+
+
+def form_line(form: FormData, name: str, max_length: int = 300) -> str:
+    """A one-line field: as form_str, with tabs and line breaks turned into spaces."""
+    return single_line(form_str(form, name, max_length))
 
 
 def role_labels() -> dict[str, str]:
