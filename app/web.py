@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from app import i18n
 from app.config import ROOT, get_settings
+from app.errors import NotFound
 from app.models import Role
 
 TEMPLATES_DIR = ROOT / "frontend" / "templates"
@@ -155,6 +156,40 @@ async def read_form(request: Request) -> FormData:
         return form
     return FormData([(clean_text(key), clean_text(value) if isinstance(value, str) else value)
                      for key, value in items])
+
+
+# Ids the database can hold (BIGINT): 18 digits at most; 2**63 or 10**20 made SQLite and PostgreSQL raise (a 500).
+_PATH_ID = re.compile(r"[0-9]{1,18}")
+_INT_PATH_PARAMS: dict[int, frozenset[str]] = {}
+
+
+def _int_path_params(route: Any) -> frozenset[str]:
+    """The path parameters a route (or any of its dependencies) reads as int, found once per route."""
+    key = id(route)
+    names = _INT_PATH_PARAMS.get(key)
+    if names is None:
+        found: set[str] = set()
+        pending = [getattr(route, "dependant", None)]
+        while pending:
+            dependant = pending.pop()
+            if dependant is None:
+                continue
+            found.update(p.name for p in dependant.path_params if p.field_info.annotation is int)
+            pending.extend(dependant.dependencies)
+        names = _INT_PATH_PARAMS[key] = frozenset(found)
+    return names
+
+
+async def path_ids_in_range(request: Request) -> None:
+    """App-wide dependency: an int path parameter (every id, a page number) that is not 0..10**18 is a page that does
+    not exist (404), for every route, before any route or query runs."""
+    params = request.path_params
+    if not params:
+        return
+    for name in _int_path_params(request.scope.get("route")):
+        value = params.get(name)
+        if isinstance(value, str) and not _PATH_ID.fullmatch(value):
+            raise NotFound
 
 
 def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:
