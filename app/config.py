@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     upload_dir: Path | None = None  # default: next to OUTBOX_DIR, in "uploads" (outside the web root)
 
     survey_submissions_per_hour: int = Field(default=30, ge=0)  # per client address, open-link surveys; 0 = off
+    signups_per_client_hour: int = Field(default=10, ge=0)  # event sign-ups and pledge subscriptions; 0 = off
     workers: int = Field(default=1, ge=1, le=64)
     public_cache_seconds: int = Field(default=60, ge=0, le=3600)  # public page cache lifetime; 0 = off
     db_pool_size: int = Field(default=20, ge=1, le=200)

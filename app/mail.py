@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
-from app import clock
+from app import clock, ratelimit
 from app.config import get_settings
 from app.models.dialogues import MailOutbox
 
@@ -28,6 +28,18 @@ log = logging.getLogger("app.mail")
 
 MAX_ATTEMPTS = 8
 CLAIM = timedelta(minutes=5)
+CONFIRMATIONS_PER_ADDRESS_HOUR = 1  # sign-up and subscription confirmations: 20 requests must not mean 20 mails
+
+
+def confirmation_allowed(session: Session, address: str) -> bool:
+    """Counts a confirmation mail to `address` and says whether it may go out: at most one per address and hour,
+    for event sign-ups and pledge subscriptions alike, counted in the database (the key is an HMAC of the address,
+    which is never stored there). An empty address (a phone-only sign-up) gets no mail anyway."""
+    if not address:
+        return True
+    now = clock.now()
+    key = ratelimit.client_key("confirmation-mail", address.strip().lower(), now)
+    return ratelimit.hit(session.connection(), key, now=now) <= CONFIRMATIONS_PER_ADDRESS_HOUR
 
 
 def single_line(text: str) -> str:

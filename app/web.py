@@ -11,9 +11,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app import i18n
+from app import clock, i18n, ratelimit
 from app.config import ROOT, get_settings
 from app.errors import NotFound
 from app.models import Role
@@ -90,7 +91,8 @@ def add_cookie(response: Response, name: str, value: str, *, max_age: int, path:
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
-    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
+    # Assigned, not appended in place: the session saves only what is set, so an appended second message was lost.
+    request.session["flash"] = [*request.session.get("flash", []), {"kind": kind, "message": message}]
 
 
 def pop_flashes(request: Request) -> list[dict[str, str]]:
@@ -200,6 +202,28 @@ def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:
 def form_line(form: FormData, name: str, max_length: int = 300) -> str:
     """A one-line field: as form_str, with tabs and line breaks turned into spaces."""
     return single_line(form_str(form, name, max_length))
+
+
+def client_over_limit(request: Request, session: Session, purpose: str, limit: int) -> bool:
+    """Counts one request of `purpose` from this client address (hashed, app/ratelimit.py) and says whether it is
+    over `limit` per hour (0 = no limit). Committed at once: a refused request still counts."""
+    if not limit:
+        return False
+    now = clock.now()
+    client = request.client.host if request.client else "unknown"
+    over = ratelimit.hit(session.connection(), ratelimit.client_key(purpose, client, now), now=now) > limit
+    session.commit()
+    return over
+
+
+def too_many_requests_text() -> str:
+    return i18n.gettext("Du har skickat många förfrågningar på kort tid. Vänta en timme och försök igen. Det du "
+                        "skrev finns kvar i formuläret, men det är inte sparat.")
+
+
+def mail_limit_text() -> str:
+    return i18n.gettext("Vi skickar högst ett bekräftelsemejl i timmen till samma adress. Har du inte fått "
+                        "något mejl, försök igen om en timme.")
 
 
 def role_labels() -> dict[str, str]:

@@ -57,13 +57,15 @@ def events_page(request: Request, scope: Scope = Depends(staff_scope),
 
 def _event_values(event: DialogueEvent | None, languages: list[str]) -> dict[str, Any]:
     if event is None:
-        return {"kind": EventKind.meeting.value, "capacity": "20", "interpretation_languages": []}
+        return {"kind": EventKind.meeting.value, "capacity": "20",
+                "max_people_per_signup": str(rules.DEFAULT_PEOPLE_PER_SIGNUP), "interpretation_languages": []}
     values: dict[str, Any] = {
         "kind": event.kind, "place": event.place, "area_id": str(event.area_id or ""),
         "latitude": "" if event.latitude is None else str(event.latitude),
         "longitude": "" if event.longitude is None else str(event.longitude),
         "starts_at": rules.to_local_input(event.starts_at), "ends_at": rules.to_local_input(event.ends_at),
-        "capacity": str(event.capacity), "signup_deadline": rules.to_local_input(event.signup_deadline),
+        "capacity": str(event.capacity), "max_people_per_signup": str(event.max_people_per_signup),
+        "signup_deadline": rules.to_local_input(event.signup_deadline),
         "interpretation_languages": event.interpretation_languages, "accessibility": event.accessibility,
         "related_url": event.related_url}
     for code in languages:

@@ -1030,6 +1030,10 @@ def subscribe(session: Session, municipality: Municipality, email: str, lang: st
         session.commit()
     if found.confirmed:
         return None
+    allowed = mail.confirmation_allowed(session, found.email)  # one confirmation per address and hour
+    session.commit()
+    if not allowed:
+        return None
     link = f"{get_settings().base_url}/m/{municipality.slug}/pledges/confirm/{found.token}"
     mail.send(found.email, _("Bekräfta prenumerationen på medborgarlöften"),
               _("Någon (förhoppningsvis du) vill få e-post när %(m)s följer upp sina medborgarlöften. "
