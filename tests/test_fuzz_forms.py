@@ -63,8 +63,10 @@ def _post_routes() -> list[tuple[str, StaffRoute | None]]:
 POST_ROUTES = _post_routes()
 
 # Rows an error answer is allowed to write: a failed login is counted (per account and per client address), so
-# that guessing is throttled.
-ERROR_MAY_WRITE = {"/staff/login": {"login_attempt", "rate_counter"}}
+# that guessing is throttled; sign-ups and subscriptions count every attempt per client address (abuse limit).
+ERROR_MAY_WRITE = {"/staff/login": {"login_attempt", "rate_counter"},
+                   "/m/{slug}/dialoger/{event_id}/anmalan": {"rate_counter"},
+                   "/m/{slug}/pledges/subscribe": {"rate_counter"}}
 
 # Pages beside a route's own that show its form.
 FORM_PAGES = {"/staff/m/{municipality}/concerns/": "/staff/m/{municipality}/concerns/themes"}
