@@ -162,13 +162,12 @@ async def read_form(request: Request) -> FormData:
 
 # Ids the database can hold (BIGINT): 18 digits at most; 2**63 or 10**20 made SQLite and PostgreSQL raise (a 500).
 _PATH_ID = re.compile(r"[0-9]{1,18}")
-_INT_PATH_PARAMS: dict[int, frozenset[str]] = {}
+_INT_PARAMS_ATTR = "_trygg_int_path_params"  # kept on the route object itself: ids of dead routes get reused
 
 
 def _int_path_params(route: Any) -> frozenset[str]:
     """The path parameters a route (or any of its dependencies) reads as int, found once per route."""
-    key = id(route)
-    names = _INT_PATH_PARAMS.get(key)
+    names: frozenset[str] | None = getattr(route, _INT_PARAMS_ATTR, None)
     if names is None:
         found: set[str] = set()
         pending = [getattr(route, "dependant", None)]
@@ -178,7 +177,9 @@ def _int_path_params(route: Any) -> frozenset[str]:
                 continue
             found.update(p.name for p in dependant.path_params if p.field_info.annotation is int)
             pending.extend(dependant.dependencies)
-        names = _INT_PATH_PARAMS[key] = frozenset(found)
+        names = frozenset(found)
+        if route is not None:
+            setattr(route, _INT_PARAMS_ATTR, names)
     return names
 
 
