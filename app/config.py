@@ -36,6 +36,7 @@ class Settings(BaseSettings):
 
     survey_submissions_per_hour: int = Field(default=30, ge=0)  # per client address, open-link surveys; 0 = off
     letter_code_failures_per_hour: int = Field(default=10, ge=1)  # wrong letter codes per client address and hour
+    signups_per_client_hour: int = Field(default=10, ge=0)  # event sign-ups and pledge subscriptions; 0 = off
     workers: int = Field(default=1, ge=1, le=64)
     public_cache_seconds: int = Field(default=60, ge=0, le=3600)  # public page cache lifetime; 0 = off
     db_pool_size: int = Field(default=20, ge=1, le=200)

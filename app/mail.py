@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
-from app import clock
+from app import clock, ratelimit
 from app.config import get_settings
 from app.models.dialogues import MailOutbox
 
@@ -28,17 +28,36 @@ log = logging.getLogger("app.mail")
 
 MAX_ATTEMPTS = 8
 CLAIM = timedelta(minutes=5)
+CONFIRMATIONS_PER_ADDRESS_HOUR = 1  # sign-up and subscription confirmations: 20 requests must not mean 20 mails
+
+
+def confirmation_allowed(session: Session, address: str) -> bool:
+    """Counts a confirmation mail to `address` and says whether it may go out: at most one per address and hour,
+    for event sign-ups and pledge subscriptions alike, counted in the database (the key is an HMAC of the address,
+    which is never stored there). An empty address (a phone-only sign-up) gets no mail anyway."""
+    if not address:
+        return True
+    now = clock.now()
+    key = ratelimit.client_key("confirmation-mail", address.strip().lower(), now)
+    return ratelimit.hit(session.connection(), key, now=now) <= CONFIRMATIONS_PER_ADDRESS_HOUR
+
+
+def single_line(text: str) -> str:
+    """A header value on one line: a CR/LF in a subject (an event title typed by staff) could add headers."""
+    return " ".join("".join(" " if ch in "\t\r\n" or ord(ch) < 32 or ord(ch) == 127 else ch
+                            for ch in text).split())
 
 
 def build_message(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> EmailMessage:
+    """Raises ValueError for an address that is not one (the caller marks that mail failed)."""
     settings = get_settings()
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = to
-    message["Subject"] = subject
+    message["To"] = to  # not folded: a CR/LF here is refused by the email package (ValueError), never sent
+    message["Subject"] = single_line(subject)
     message["Message-ID"] = f"<{uuid.uuid4()}@trygghetsdialog>"
     for name, value in (headers or {}).items():
-        message[name] = value
+        message[name] = single_line(value)
     message.set_content(body)
     return message
 
@@ -48,7 +67,7 @@ def send(to: str, subject: str, body: str, headers: dict[str, str] | None = None
     try:
         _deliver(build_message(to, subject, body, headers))
         return True
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
         log.warning("mail not sent: %s", type(exc).__name__)
         return False
 
@@ -71,7 +90,7 @@ def _deliver(message: EmailMessage) -> None:
 def queue(session: Session, to: str, subject: str, body: str, *, ref: str = "",
           headers: dict[str, str] | None = None) -> MailOutbox:
     """Store a message for delivery; it is sent only if the caller's transaction commits."""
-    row = MailOutbox(ref=ref, recipient=to, subject=subject[:300], body=body, headers=headers or {})
+    row = MailOutbox(ref=ref, recipient=to, subject=single_line(subject)[:300], body=body, headers=headers or {})
     session.add(row)
     return row
 
@@ -101,7 +120,16 @@ def deliver_pending(session: Session, ids: list[int] | None = None, limit: int =
         if row is None:
             continue
         try:
-            _deliver(build_message(row.recipient, row.subject, row.body, dict(row.headers)))
+            message = build_message(row.recipient, row.subject, row.body, dict(row.headers))
+        except ValueError as exc:  # can never be sent (a bad address): failed for good, and on with the rest
+            failed += 1
+            log.warning("mail cannot be sent: %s", type(exc).__name__)
+            session.execute(update(MailOutbox).where(col(MailOutbox.id) == outbox_id).values(
+                attempts=MAX_ATTEMPTS, last_error=f"{type(exc).__name__}: {exc}"[:200]))
+            session.commit()
+            continue
+        try:
+            _deliver(message)
         except (OSError, smtplib.SMTPException) as exc:
             failed += 1
             log.warning("mail not sent, will retry: %s", type(exc).__name__)

@@ -34,13 +34,14 @@ from app.pledges import staff_routes as pledges_staff
 from app.site import public_routes as site_public
 from app.surveys import public_routes as surveys_public
 from app.surveys import staff_routes as surveys_staff
+from app.web import path_ids_in_range
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     app = FastAPI(title="Trygghetsdialog", version="0.1.0",
-                  dependencies=[Depends(prepare_request)],
+                  dependencies=[Depends(prepare_request), Depends(path_ids_in_range)],
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
     app.state.engine = engine or get_engine()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -11,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.config import get_settings
 from app.errors import PayloadTooLarge, error_response
 
 log = logging.getLogger("app.requests")
@@ -30,9 +32,38 @@ _FRAMED = ((b"content-security-policy", EMBEDDABLE_CSP.encode()), *_HEADERS)
 _NOT_FRAMED = ((b"content-security-policy", CSP.encode()), *_HEADERS, (b"x-frame-options", b"DENY"))
 
 
+NO_STORE = (b"cache-control", b"no-store")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# A survey draft cookie (sd<survey id>) with a value: the page shows answers someone saved on this device.
+_DRAFT_COOKIE = re.compile(rb"(?:^|[;,]\s*)sd[0-9]+=(?!\"\"|;|$)")
+_CREDENTIAL_PARAMS = ("token", "signed")  # path parameters that are links to one person's sign-up or subscription
+
+
+def must_not_be_stored(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
+    """The rule, in one place: which answers no browser or proxy may keep (`Cache-Control: no-store`).
+
+    Every staff page and file; anything answered to a signed-in person or carrying a flash message; anything
+    posted; pages reached by a personal link (a sign-up, a subscription, a password link); survey pages that read
+    or set a draft cookie (saved answers)."""
+    if scope["path"].startswith("/staff") or scope["method"] not in ("GET", "HEAD"):
+        return True
+    session = scope.get("session") or {}
+    if session.get("uid") or session.get("flash"):
+        return True
+    params = scope.get("path_params") or {}
+    if any(name in params for name in _CREDENTIAL_PARAMS):
+        return True
+    if scope["path"].startswith("/s/"):
+        if _DRAFT_COOKIE.search(_header(scope, b"cookie")):
+            return True
+        return any(name == b"set-cookie" and _DRAFT_COOKIE.match(value) for name, value in headers)
+    return False
+
+
 class SecurityHeaders:
     """Pages may opt in to being framed (the embeddable pledge card) by setting `scope['state']['embeddable']`.
-    A header the route set itself is kept. Runs on every answer, so the headers are prepared once, as bytes."""
+    A header the route set itself is kept, except Cache-Control where `must_not_be_stored` says no-store.
+    HSTS is sent when BASE_URL is https. Runs on every answer, so the headers are prepared once, as bytes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -46,8 +77,14 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 extra = _FRAMED if scope.get("state", {}).get("embeddable", False) else _NOT_FRAMED
                 headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                if must_not_be_stored(scope, headers) and not any(
+                        name == b"cache-control" and b"no-store" in value for name, value in headers):
+                    headers = [h for h in headers if h[0] not in (b"cache-control", b"expires")]
+                    headers.append(NO_STORE)
                 present = {name.lower() for name, _ in headers}
                 headers.extend(header for header in extra if header[0] not in present)
+                if get_settings().secure_cookies:  # BASE_URL is https: browsers must never fall back to http
+                    headers.append(HSTS)
                 message["headers"] = headers
             await send(message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -10,10 +11,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app import i18n
+from app import clock, i18n, ratelimit
 from app.config import ROOT, get_settings
+from app.errors import NotFound
 from app.models import Role
 
 TEMPLATES_DIR = ROOT / "frontend" / "templates"
@@ -88,7 +91,8 @@ def add_cookie(response: Response, name: str, value: str, *, max_age: int, path:
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
-    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
+    # Assigned, not appended in place: the session saves only what is set, so an appended second message was lost.
+    request.session["flash"] = [*request.session.get("flash", []), {"kind": kind, "message": message}]
 
 
 def pop_flashes(request: Request) -> list[dict[str, str]]:
@@ -126,20 +130,101 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-async def read_form(request: Request) -> FormData:
-    """Dependency: the submitted form, parsed once and cached on the request (CSRF reads it too).
+# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates (they reorder what staff read:
+# "Trojan source") and the two noncharacters XML refuses. Zero-width joiners and LRM/RLM marks stay: scripts need them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
-    NUL characters are dropped: no text field needs one, and PostgreSQL refuses to store them (a 500 otherwise)."""
+
+def clean_text(value: str) -> str:
+    """Text as typed, without control characters; line breaks become one newline (a textarea's lines stay)."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", value)
+
+
+def single_line(value: str) -> str:
+    """Text for a one-line field (a name, an address, a mail subject): tabs and line breaks become spaces."""
+    return " ".join(clean_text(value).replace("\t", " ").split("\n")).strip()
+
+
+async def read_form(request: Request) -> FormData:
+    """Dependency: the submitted form, parsed once and cached on the request (CSRF reads it too), every text value
+    cleaned once, here (`clean_text`): no control characters reach the database, a feed, a spreadsheet or a mail.
+    (NUL, for one, PostgreSQL refuses to store: a 500 otherwise.)"""
     form = await request.form(max_files=10, max_fields=2000)
-    if not any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
+    items = form.multi_items()
+    if not any(_CONTROL.search(key) or (isinstance(value, str) and (_CONTROL.search(value) or "\r" in value))
+               for key, value in items):
         return form
-    return FormData([(key.replace("\x00", ""), value.replace("\x00", "") if isinstance(value, str) else value)
-                     for key, value in form.multi_items()])
+    return FormData([(clean_text(key), clean_text(value) if isinstance(value, str) else value)
+                     for key, value in items])
+
+
+# Ids the database can hold (BIGINT): 18 digits at most; 2**63 or 10**20 made SQLite and PostgreSQL raise (a 500).
+_PATH_ID = re.compile(r"[0-9]{1,18}")
+_INT_PARAMS_ATTR = "_trygg_int_path_params"  # kept on the route object itself: ids of dead routes get reused
+
+
+def _int_path_params(route: Any) -> frozenset[str]:
+    """The path parameters a route (or any of its dependencies) reads as int, found once per route."""
+    names: frozenset[str] | None = getattr(route, _INT_PARAMS_ATTR, None)
+    if names is None:
+        found: set[str] = set()
+        pending = [getattr(route, "dependant", None)]
+        while pending:
+            dependant = pending.pop()
+            if dependant is None:
+                continue
+            found.update(p.name for p in dependant.path_params if p.field_info.annotation is int)
+            pending.extend(dependant.dependencies)
+        names = frozenset(found)
+        if route is not None:
+            setattr(route, _INT_PARAMS_ATTR, names)
+    return names
+
+
+async def path_ids_in_range(request: Request) -> None:
+    """App-wide dependency: an int path parameter (every id, a page number) that is not 0..10**18 is a page that does
+    not exist (404), for every route, before any route or query runs."""
+    params = request.path_params
+    if not params:
+        return
+    for name in _int_path_params(request.scope.get("route")):
+        value = params.get(name)
+        if isinstance(value, str) and not _PATH_ID.fullmatch(value):
+            raise NotFound
 
 
 def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:
     value = form.get(name)
     return value.strip()[:max_length] if isinstance(value, str) else ""
+
+
+def form_line(form: FormData, name: str, max_length: int = 300) -> str:
+    """A one-line field: as form_str, with tabs and line breaks turned into spaces."""
+    return single_line(form_str(form, name, max_length))
+
+
+def client_over_limit(request: Request, session: Session, purpose: str, limit: int) -> bool:
+    """Counts one request of `purpose` from this client address (hashed, app/ratelimit.py) and says whether it is
+    over `limit` per hour (0 = no limit). Committed at once: a refused request still counts."""
+    if not limit:
+        return False
+    now = clock.now()
+    client = request.client.host if request.client else "unknown"
+    over = ratelimit.hit(session.connection(), ratelimit.client_key(purpose, client, now), now=now) > limit
+    session.commit()
+    return over
+
+
+def too_many_requests_text() -> str:
+    return i18n.gettext("Du har skickat många förfrågningar på kort tid. Vänta en timme och försök igen. Det du "
+                        "skrev finns kvar i formuläret, men det är inte sparat.")
+
+
+def mail_limit_text() -> str:
+    return i18n.gettext("Vi skickar högst ett bekräftelsemejl i timmen till samma adress. Har du inte fått "
+                        "något mejl, försök igen om en timme.")
 
 
 def role_labels() -> dict[str, str]:

@@ -157,6 +157,7 @@ class Server:
         self.workers = workers
         self.env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "development", "BASE_URL": self.base,
                     "OUTBOX_DIR": str(self.outbox), "SMTP_HOST": "", "SURVEY_SUBMISSIONS_PER_HOUR": "0",
+                    "SIGNUPS_PER_CLIENT_HOUR": "0",
                     "WORKERS": str(workers), "DB_POOL_SIZE": "10",
                     "SECRET_KEY": "crash-bench-secret-key-0123456789abcdef"}
         self.process: subprocess.Popen[bytes] | None = None

@@ -361,7 +361,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def server_env(url: str, port: int, workers: int, cache_seconds: int) -> dict[str, str]:
-    return {"DATABASE_URL": url, "SURVEY_SUBMISSIONS_PER_HOUR": "0", "ENVIRONMENT": "development",
+    return {"DATABASE_URL": url, "SURVEY_SUBMISSIONS_PER_HOUR": "0", "SIGNUPS_PER_CLIENT_HOUR": "0",
+            "ENVIRONMENT": "development",
             "BASE_URL": f"http://127.0.0.1:{port}", "WORKERS": str(workers),
             "PUBLIC_CACHE_SECONDS": str(cache_seconds), "SMTP_HOST": "",
             "OUTBOX_DIR": str(Path(tempfile.gettempdir()) / f"mixed-load-outbox-{os.getpid()}")}

@@ -63,10 +63,12 @@ def _post_routes() -> list[tuple[str, StaffRoute | None]]:
 POST_ROUTES = _post_routes()
 
 # Rows an error answer is allowed to write: a failed login is counted (per account and per client address), so
-# that guessing is throttled.
+# that guessing is throttled; sign-ups and subscriptions count every attempt per client address (abuse limit).
 ERROR_MAY_WRITE = {"/staff/login": {"login_attempt", "rate_counter"}, "/staff/login/code": {"rate_counter"},
                    "/staff/two-factor/setup": {"rate_counter"}, "/staff/account/two-factor/disable": {"rate_counter"},
-                   "/staff/password/forgot": {"rate_counter"}}
+                   "/staff/password/forgot": {"rate_counter"},
+                   "/m/{slug}/dialoger/{event_id}/anmalan": {"rate_counter"},
+                   "/m/{slug}/pledges/subscribe": {"rate_counter"}}
 
 # Pages beside a route's own that show its form.
 FORM_PAGES = {"/staff/m/{municipality}/concerns/": "/staff/m/{municipality}/concerns/themes"}

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from PIL import Image, PngImagePlugin
 from sqlmodel import Session, col, select
@@ -88,6 +89,15 @@ def _jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
+def _one_page_pdf() -> bytes:
+    """A real (readable) PDF: unreadable ones are refused, since they cannot be cleaned."""
+    out = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(out)
+    return out.getvalue()
+
+
 def _png_with_text() -> bytes:
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "SecretNote lat=59.37")
@@ -152,8 +162,8 @@ def test_pledge_attachment_names_cannot_steer_where_the_file_goes(
 
 
 @pytest.mark.parametrize(("name", "data", "declared", "expected"), [
-    ("report.jpg", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "image/jpeg",
-     "application/pdf"),
+    ("report.jpg", _one_page_pdf(), "image/jpeg", "application/pdf"),
+    ("broken.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "application/pdf", None),
     ("note.txt", _png_with_text(), "text/plain", "image/jpeg"),
     ("page.pdf", b"<html><script>alert(1)</script></html>", "application/pdf", None),
     ("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/png", None),

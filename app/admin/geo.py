@@ -70,6 +70,27 @@ def _reject_constant(value: str) -> Any:
     raise GeoJSONError(_("Filen innehåller ett ogiltigt tal (%(value)s).") % {"value": value})
 
 
+# A coordinate needs no more: a 5,000-digit number made int() raise past Python's digit limit (a 500).
+MAX_NUMBER_CHARS = 40
+
+
+def _too_long(value: str) -> GeoJSONError:
+    return GeoJSONError(_("Filen innehåller ett tal med för många siffror (%(value)s…). En koordinat är grader "
+                          "i WGS 84, till exempel 18.0686.") % {"value": value[:20]})
+
+
+def _parse_int(value: str) -> int:
+    if len(value) > MAX_NUMBER_CHARS:
+        raise _too_long(value)
+    return int(value)
+
+
+def _parse_float(value: str) -> float:
+    if len(value) > MAX_NUMBER_CHARS:
+        raise _too_long(value)
+    return float(value)
+
+
 def _geometry(data: Any) -> dict[str, Any]:
     """The geometry inside a bare geometry, a Feature, or a FeatureCollection with exactly one feature."""
     if not isinstance(data, dict):
@@ -133,7 +154,7 @@ def normalise_geojson(text: str) -> str:
     if len(text.encode("utf-8")) > MAX_GEOJSON_BYTES:
         raise GeoJSONError(_("GeoJSON får vara högst 512 kB. Förenkla polygonen och försök igen."))
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int, parse_float=_parse_float)
     except (json.JSONDecodeError, RecursionError):
         raise GeoJSONError(_("Texten är inte giltig JSON. Kontrollera att du klistrat in hela filen.")) from None
     geometry = _geometry(data)

@@ -6,8 +6,6 @@ free-text answers of one wave are read one by one (for themes), and those are a 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, delete, func, insert, select
 from sqlmodel import Session, col
 
-from app import audit, clock
+from app import audit, clock, spreadsheets
 from app.auth import Scope
 from app.concerns import hotspots, report, themes
 from app.concerns.masking import mask_text
@@ -741,38 +739,18 @@ def export_tables(board: Dashboard) -> dict[str, tuple[list[str], list[list[Any]
 
 
 def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_csv_safe(v) for v in header])  # headers carry area names staff typed
-    for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(header, rows, delimiter=";")
 
 
 def _csv_safe(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: prefix text like that with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Kept for callers elsewhere; the rule lives in app/spreadsheets.py."""
+    return spreadsheets.safe_cell(value)
 
 
 def xlsx_bytes(tables: Mapping[str, tuple[list[str], list[list[Any]]]], method: list[str]) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("Metod")[:31]
-    for line in method:
-        sheet.append([line])
-    for name, (header, rows) in tables.items():
-        ws = book.create_sheet(title=name[:31])
-        ws.append([_csv_safe(v) for v in header])
-        for row in rows:
-            ws.append([_csv_safe(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    sheets: dict[str, tuple[list[str] | None, list[list[Any]]]] = {_("Metod"): (None, [[line] for line in method])}
+    sheets.update(tables)
+    return spreadsheets.xlsx_bytes(sheets)
 
 
 def method_lines(limit: int) -> list[str]:

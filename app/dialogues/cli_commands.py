@@ -22,5 +22,5 @@ def run(command: str, session: Session) -> str:
         pledge_reminders = pledges_service.queue_pledge_reminders(session)
         sent, failed = mail.deliver_pending(session)
         return (f"Queued {queued} event reminder(s) and {pledge_reminders} pledge follow-up reminder(s); "
-                f"sent {sent} message(s), {failed} failed and will be retried.")
+                f"sent {sent} message(s), {failed} failed (retried later, unless they can never be sent).")
     raise ValueError(command)

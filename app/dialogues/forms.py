@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 from app.admin.rules import EMAIL_RE
 from app.i18n import gettext as _
-from app.web import form_str
+from app.web import form_str, single_line
 
 MAX_PEOPLE = 10
 PHONE_RE = re.compile(r"^\+?[0-9]{7,15}$")
@@ -43,11 +43,15 @@ def normalise_phone(value: str) -> str:
 def form_values(form: FormData) -> dict[str, str]:
     names = {"name": 200, "email": 254, "phone": 40, "people": 4, "interpretation_language": 20, "needs": 1000,
              "consent": 10, "waitlist": 10}
-    return {name: form_str(form, name, size) for name, size in names.items()}
+    values = {name: form_str(form, name, size) for name, size in names.items()}
+    for one_line in ("name", "email", "phone"):  # they end up in mail headers and spreadsheets
+        values[one_line] = single_line(values[one_line])
+    return values
 
 
-def parse_signup(values: dict[str, str], interpretation_languages: list[str],
-                 language: str) -> tuple[SignupInput | None, dict[str, str]]:
+def parse_signup(values: dict[str, str], interpretation_languages: list[str], language: str,
+                 max_people: int = MAX_PEOPLE) -> tuple[SignupInput | None, dict[str, str]]:
+    """`max_people`: the event's limit per sign-up (DialogueEvent.max_people_per_signup)."""
     errors: dict[str, str] = {}
     name = values.get("name", "")
     email = values.get("email", "").lower()
@@ -63,8 +67,8 @@ def parse_signup(values: dict[str, str], interpretation_languages: list[str],
         errors["phone"] = _("Ange ett mobilnummer med bara siffror, till exempel 070 123 45 67.")
     people_text = values.get("people", "") or "1"
     people = int(people_text) if people_text.isdecimal() else 0
-    if not 1 <= people <= MAX_PEOPLE:
-        errors["people"] = _("Ange hur många ni är, från 1 till %(max)s.") % {"max": MAX_PEOPLE}
+    if not 1 <= people <= min(max_people, MAX_PEOPLE):
+        errors["people"] = _("Ange hur många ni är, från 1 till %(max)s.") % {"max": min(max_people, MAX_PEOPLE)}
     interpretation = values.get("interpretation_language", "")
     if interpretation and interpretation not in interpretation_languages:
         errors["interpretation_language"] = _("Välj ett av språken i listan.")

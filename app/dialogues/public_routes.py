@@ -20,7 +20,17 @@ from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.dialogues import EventKind
 from app.site import service as site_service
-from app.web import flash, read_form, redirect, render, request_language, use_request_language
+from app.web import (
+    client_over_limit,
+    flash,
+    mail_limit_text,
+    read_form,
+    redirect,
+    render,
+    request_language,
+    too_many_requests_text,
+    use_request_language,
+)
 
 router = APIRouter()
 api_router = APIRouter(prefix="/api/v1", tags=["open data"])
@@ -55,7 +65,8 @@ def _event_page(request: Request, session: Session, municipality: Municipality, 
                   {**_base(municipality, lang), "row": row, "event": row.event, "values": values or {},
                    "errors": errors or {}, "offer_waitlist": offer_waitlist or row.seats_left == 0,
                    "closed": service.signup_problem(row.event, clock.now()),
-                   "deletion_date": mails.deletion_date(row.event), "max_people": forms.MAX_PEOPLE,
+                   "deletion_date": mails.deletion_date(row.event),
+                   "max_people": min(row.event.max_people_per_signup, forms.MAX_PEOPLE),
                    "is_walk": row.event.kind == EventKind.safety_walk},
                   languages=municipality.languages, status_code=status_code)
 
@@ -86,7 +97,11 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
     municipality = site_service.municipality(session, slug)
     event = service.public_event(session, municipality, event_id).event
     values = forms.form_values(form)
-    data, errors = forms.parse_signup(values, event.interpretation_languages, use_request_language(request))
+    if client_over_limit(request, session, "signup", get_settings().signups_per_client_hour):
+        return _event_page(request, session, municipality, event_id, values=values,
+                           errors={"signup": too_many_requests_text()}, status_code=429)
+    data, errors = forms.parse_signup(values, event.interpretation_languages, use_request_language(request),
+                                      event.max_people_per_signup)
     if data is None:
         return _event_page(request, session, municipality, event_id, values=values, errors=errors, status_code=400)
     try:
@@ -102,6 +117,9 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
     if outcome.signup is None:  # the same contact again: nothing new stored, and nobody else's data shown
         flash(request, _("Du var redan anmäld med den kontaktuppgiften. Om du angav en e-postadress har vi "
                          "skickat länken till din anmälan igen."))
+    if data.email:  # always said, limited or not: whether a mail went out must not tell when the address was used
+        flash(request, mail_limit_text())
+    if outcome.signup is None:
         return redirect(f"/m/{municipality.slug}/dialoger/{event_id}")
     return redirect(f"/anmalan/{service.signed_token(outcome.signup)}")
 

@@ -14,6 +14,8 @@ from app.web import form_str
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 MAX_CAPACITY = 10_000
+DEFAULT_PEOPLE_PER_SIGNUP = 2  # one sign-up: a resident and a companion, unless staff allow more for the event
+MAX_PEOPLE_PER_SIGNUP = 10
 
 
 def to_local_input(value: datetime | None) -> str:
@@ -49,7 +51,8 @@ def _float(value: str, low: float, high: float) -> tuple[float | None, bool]:
 def event_form_values(form: FormData, languages: list[str]) -> dict[str, Any]:
     values: dict[str, Any] = {name: form_str(form, name, size) for name, size in (
         ("kind", 20), ("place", 300), ("latitude", 30), ("longitude", 30), ("area_id", 12), ("starts_at", 30),
-        ("ends_at", 30), ("capacity", 8), ("signup_deadline", 30), ("accessibility", 4000),
+        ("ends_at", 30), ("capacity", 8), ("max_people_per_signup", 4), ("signup_deadline", 30),
+        ("accessibility", 4000),
         ("related_url", 500))}
     for code in languages:
         values[f"title_{code}"] = form_str(form, f"title_{code}", 200)
@@ -106,6 +109,12 @@ def parse_event(values: dict[str, Any], languages: list[str], area_ids: set[int]
         errors["capacity"] = _("Ange antal platser, från 1 till 10000.")
     else:
         out["capacity"] = int(capacity)
+    most = values.get("max_people_per_signup", "") or str(DEFAULT_PEOPLE_PER_SIGNUP)
+    if not most.isdecimal() or not 1 <= int(most) <= MAX_PEOPLE_PER_SIGNUP:
+        errors["max_people_per_signup"] = _("Ange hur många personer en anmälan får gälla, från 1 till "
+                                            "%(max)s.") % {"max": MAX_PEOPLE_PER_SIGNUP}
+    else:
+        out["max_people_per_signup"] = int(most)
     deadline_text = values.get("signup_deadline", "")
     deadline = parse_local(deadline_text) if deadline_text else None
     if deadline_text and deadline is None:

@@ -21,7 +21,7 @@ from sqlalchemy import case, delete, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app import audit, clock
+from app import audit, clock, mail
 from app.auth import Scope
 from app.config import get_settings
 from app.dialogues import mails
@@ -210,6 +210,7 @@ class SignupOutcome:
     kind: str
     signup: DialogueSignup | None
     mail_ids: list[int]
+    mail_limited: bool = False  # the address already had its confirmation mail this hour: none was queued
 
 
 def sign_up(session: Session, municipality: Municipality, event_id: int, data: SignupInput,
@@ -226,10 +227,11 @@ def sign_up(session: Session, municipality: Municipality, event_id: int, data: S
                                                          DialogueSignup.contact_key == data.contact_key)).first()
     if existing is not None and existing.status != SignupStatus.cancelled:
         # Idempotent: the same contact again stores nothing new; the link is sent again to that address only.
-        queued = mails.queue_for_signup(session, SignupStatus(existing.status).value, existing, event, municipality,
-                                        signup_url(existing))
+        limited = not mail.confirmation_allowed(session, existing.email)
+        queued = None if limited else mails.queue_for_signup(
+            session, SignupStatus(existing.status).value, existing, event, municipality, signup_url(existing))
         session.commit()
-        return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [])
+        return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [], limited)
     free = event.capacity - _confirmed_people(session, event_id)
     if data.people <= free:
         status = SignupStatus.confirmed
@@ -248,9 +250,11 @@ def sign_up(session: Session, municipality: Municipality, event_id: int, data: S
     signup.created_at = clock.now()
     session.add(signup)
     session.flush()
-    queued = mails.queue_for_signup(session, status.value, signup, event, municipality, signup_url(signup))
+    limited = not mail.confirmation_allowed(session, signup.email)
+    queued = None if limited else mails.queue_for_signup(session, status.value, signup, event, municipality,
+                                                         signup_url(signup))
     session.commit()
-    return SignupOutcome(status.value, signup, [queued.id] if queued and queued.id else [])
+    return SignupOutcome(status.value, signup, [queued.id] if queued and queued.id else [], limited)
 
 
 def _promote(session: Session, event: DialogueEvent, municipality: Municipality) -> list[MailOutbox]:

@@ -5,8 +5,6 @@ Sign-ups are personal data: only the attendee list, check-in and CSV export (per
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
@@ -14,7 +12,7 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from app import i18n
+from app import i18n, spreadsheets
 from app.auth import Scope, require_permission, staff_scope
 from app.db import get_session
 from app.dialogues import mails, rules, service
@@ -59,13 +57,15 @@ def events_page(request: Request, scope: Scope = Depends(staff_scope),
 
 def _event_values(event: DialogueEvent | None, languages: list[str]) -> dict[str, Any]:
     if event is None:
-        return {"kind": EventKind.meeting.value, "capacity": "20", "interpretation_languages": []}
+        return {"kind": EventKind.meeting.value, "capacity": "20",
+                "max_people_per_signup": str(rules.DEFAULT_PEOPLE_PER_SIGNUP), "interpretation_languages": []}
     values: dict[str, Any] = {
         "kind": event.kind, "place": event.place, "area_id": str(event.area_id or ""),
         "latitude": "" if event.latitude is None else str(event.latitude),
         "longitude": "" if event.longitude is None else str(event.longitude),
         "starts_at": rules.to_local_input(event.starts_at), "ends_at": rules.to_local_input(event.ends_at),
-        "capacity": str(event.capacity), "signup_deadline": rules.to_local_input(event.signup_deadline),
+        "capacity": str(event.capacity), "max_people_per_signup": str(event.max_people_per_signup),
+        "signup_deadline": rules.to_local_input(event.signup_deadline),
         "interpretation_languages": event.interpretation_languages, "accessibility": event.accessibility,
         "related_url": event.related_url}
     for code in languages:
@@ -169,22 +169,14 @@ def attendees_page(request: Request, event_id: int, scope: Scope = Depends(staff
 def attendees_csv(event_id: int, scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
     rows = service.attendees(session, scope, event_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Namn"), _("E-postadress"), _("Mobilnummer"), _("Antal personer"), _("Status"),
-                     _("Tolk"), _("Behov"), _("Närvarande")])
-    for s in rows:
-        attended = "" if s.attended is None else (_("Ja") if s.attended else _("Nej"))
-        writer.writerow([_csv_safe(v) for v in (s.name, s.email, s.phone, str(s.people), s.status,
-                                                 s.interpretation_language, s.needs, attended)])
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    header = [_("Namn"), _("E-postadress"), _("Mobilnummer"), _("Antal personer"), _("Status"), _("Tolk"),
+              _("Behov"), _("Närvarande")]
+    body = spreadsheets.csv_bytes(header, [
+        [s.name, s.email, s.phone, s.people, s.status, s.interpretation_language, s.needs,
+         "" if s.attended is None else (_("Ja") if s.attended else _("Nej"))] for s in rows])
+    return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="deltagare-{event_id}.csv"',
                              "Cache-Control": "no-store"})
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe keeps them text."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 @edit_router.get("/{event_id}/checkin")

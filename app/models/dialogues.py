@@ -70,6 +70,8 @@ class DialogueEvent(SQLModel, table=True):
     starts_at: datetime = Field(index=True)
     ends_at: datetime
     capacity: int = Field(default=20, ge=1)
+    # How many people one sign-up may bring: one anonymous sign-up must not take a whole focus group's seats.
+    max_people_per_signup: int = Field(default=2, ge=1, sa_column_kwargs={"server_default": "2"})
     signup_deadline: datetime | None = None
     interpretation_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     accessibility: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Literal
 
@@ -12,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app import spreadsheets
 from app.config import get_settings
 from app.db import get_session
 from app.pledges import service
@@ -130,33 +129,26 @@ def pledges_csv(municipality: str = Query(description="The municipality's slug")
                     "activities", description="Which table: one row per activity, update or indicator"),
                 session: Session = Depends(get_session)) -> Response:
     """The same open data as CSV (UTF-8), one table at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in _pledges(session, municipality, "sv"):
-        if table == "activities":
-            if buffer.tell() == 0:
-                writer.writerow(["pledge_id", "pledge", "focus_area", "activity_id", "activity", "party", "status",
-                                 "target_number", "target_unit", "target_text", "achieved", "progress_percent",
-                                 "starts_on", "ends_on"])
-            for fa in row.focus_areas:
-                for a in fa.activities:
-                    writer.writerow([row.id, row.title, fa.title, a.id, a.title, a.party, a.status, a.target_number,
-                                     a.target_unit, a.target_text, a.achieved, a.progress_percent, a.starts_on,
-                                     a.ends_on])
-        elif table == "updates":
-            if buffer.tell() == 0:
-                writer.writerow(["pledge_id", "update_id", "activity_id", "posted_on", "text", "achieved"])
-            for u in row.updates:
-                writer.writerow([row.id, u.id, u.activity_id, u.posted_on, u.text, u.achieved])
-        else:
-            if buffer.tell() == 0:
-                writer.writerow(["pledge_id", "indicator", "area", "baseline_wave", "baseline_percent", "baseline_n",
-                                 "target_percent", "latest_wave", "latest_percent", "latest_n"])
-            for i in row.indicators:
-                writer.writerow([row.id, i.label, i.area, i.baseline_wave, i.baseline_percent, i.baseline_n,
-                                 i.target_percent, i.latest_wave, i.latest_percent, i.latest_n])
+    pledges = _pledges(session, municipality, "sv")
+    header: list[str]
+    rows: list[list[object]]
+    if table == "activities":
+        header = ["pledge_id", "pledge", "focus_area", "activity_id", "activity", "party", "status", "target_number",
+                  "target_unit", "target_text", "achieved", "progress_percent", "starts_on", "ends_on"]
+        rows = [[p.id, p.title, fa.title, a.id, a.title, a.party, a.status, a.target_number, a.target_unit,
+                 a.target_text, a.achieved, a.progress_percent, a.starts_on, a.ends_on]
+                for p in pledges for fa in p.focus_areas for a in fa.activities]
+    elif table == "updates":
+        header = ["pledge_id", "update_id", "activity_id", "posted_on", "text", "achieved"]
+        rows = [[p.id, u.id, u.activity_id, u.posted_on, u.text, u.achieved] for p in pledges for u in p.updates]
+    else:
+        header = ["pledge_id", "indicator", "area", "baseline_wave", "baseline_percent", "baseline_n",
+                  "target_percent", "latest_wave", "latest_percent", "latest_n"]
+        rows = [[p.id, i.label, i.area, i.baseline_wave, i.baseline_percent, i.baseline_n, i.target_percent,
+                 i.latest_wave, i.latest_percent, i.latest_n] for p in pledges for i in p.indicators]
+    body = spreadsheets.csv_bytes(header, rows, bom=False)  # open data: text a resident or partner typed
     filename = f"pledges-{municipality}-{table}.csv"
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from app.cache import CONTENT, public_page
+from app.config import get_settings
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -17,7 +18,17 @@ from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate, UpdateState
 from app.pledges import api, feed, forms, service
 from app.pledges.rules import localized
 from app.site import service as site_service
-from app.web import flash, form_str, read_form, redirect, render, use_request_language
+from app.web import (
+    client_over_limit,
+    flash,
+    form_line,
+    mail_limit_text,
+    read_form,
+    redirect,
+    render,
+    too_many_requests_text,
+    use_request_language,
+)
 
 router = APIRouter()
 router.include_router(api.router)
@@ -77,7 +88,8 @@ def public_file(slug: str, attachment_id: int, session: Session = Depends(get_se
     path = service.attachment_path(service.attachment(session, found, attachment_id))
     if not path.is_file():
         raise NotFound
-    return FileResponse(path, media_type=row.content_type, headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(path, media_type=row.content_type,
+                        headers={"Cache-Control": "public, max-age=86400", **service.attachment_headers(row)})
 
 
 @router.get("/m/{slug}/pledges/{pledge_id}")
@@ -104,18 +116,24 @@ def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = 
 def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
               session: Session = Depends(get_session)) -> Response:
     municipality = site_service.municipality(session, slug)
-    email = form_str(form, "email", 254)
+    email = form_line(form, "email", 254)
     lang = use_request_language(request)
+    if client_over_limit(request, session, "subscribe", get_settings().signups_per_client_hour):
+        return render(request, "public/pledges/subscribe.html",
+                      {**_context(municipality), "errors": {"email": too_many_requests_text()},
+                       "subscribe_values": {"email": email}}, languages=municipality.languages, status_code=429)
     try:
         service.subscribe(session, municipality, email, lang)
     except ValidationFailed as exc:
         return render(request, "public/pledges/subscribe.html",
                       {**_context(municipality), "errors": exc.errors, "subscribe_values": {"email": email}},
                       languages=municipality.languages, status_code=400)
+    # The same words whether a mail went out or not (unknown, confirmed or limited address): nothing to probe.
     return render(request, "public/pledges/message.html",
                   {**_context(municipality), "heading": _("Kontrollera din e-post"),
                    "text": _("Om adressen stämmer har vi skickat ett mejl med en länk. Prenumerationen börjar "
-                             "först när du har klickat på länken.")}, languages=municipality.languages)
+                             "först när du har klickat på länken.") + " " + mail_limit_text()},
+                  languages=municipality.languages)
 
 
 @router.get("/m/{slug}/pledges/confirm/{token}")

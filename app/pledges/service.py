@@ -780,7 +780,7 @@ def clean_attachment(data: bytes) -> tuple[bytes, str, str]:
     if kind is None:
         raise ValidationFailed({"upd_file": _("Bifoga en bild (JPEG, PNG, WebP) eller ett PDF-dokument.")})
     if kind == "application/pdf":
-        return data, kind, ".pdf"
+        return clean_pdf(data), kind, ".pdf"
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -946,6 +946,80 @@ def withdraw_update(session: Session, scope: Scope, found: Pledge, update: Pledg
 
 def attachment_path(row: PledgeAttachment) -> Path:
     return upload_dir() / Path(row.filename).name
+
+
+# A served attachment is a download, never a page of ours: even a file that slipped past clean_attachment cannot
+# run script in our origin (sandbox) or load anything (default-src 'none').
+ATTACHMENT_CSP = "sandbox; default-src 'none'"
+
+
+def attachment_headers(row: PledgeAttachment) -> dict[str, str]:
+    name = f"bilaga-{row.id}{Path(row.filename).suffix}"
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Content-Security-Policy": ATTACHMENT_CSP,
+            "X-Content-Type-Options": "nosniff"}
+
+
+# Actions that run something, send something or open another file.
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/GoToE",
+                             "/GoToR", "/RichMediaExecute", "/Rendition", "/Sound", "/Movie", "/Hide"})
+# Keys that carry metadata (XMP), scripts, automatic actions, forms or embedded files, wherever they appear.
+_DROPPED_KEYS = ("/Metadata", "/OpenAction", "/AA", "/JS", "/JavaScript", "/AcroForm", "/EmbeddedFiles", "/AF",
+                 "/EmbeddedFile", "/EF", "/RichMediaContent", "/XFA", "/PieceInfo")
+# Annotations that are forms, files or media; links and comments stay.
+_DROPPED_ANNOTATIONS = frozenset({"/Widget", "/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
+
+
+def clean_pdf(data: bytes) -> bytes:
+    """The PDF rewritten without metadata (document info and XMP), JavaScript and other active actions, forms and
+    embedded files; raises ValidationFailed for a file that cannot be read (damaged or encrypted)."""
+    import pikepdf
+
+    refused = ValidationFailed({"upd_file": _("PDF-filen kunde inte läsas. Spara den på nytt som PDF (utan "
+                                              "lösenord) och försök igen.")})
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for page in pdf.pages:
+                annotations = page.obj.get("/Annots")
+                if isinstance(annotations, pikepdf.Array):
+                    kept = [a for a in annotations if not (isinstance(a, pikepdf.Dictionary)
+                                                           and a.get("/Subtype") in _DROPPED_ANNOTATIONS)]
+                    page.obj["/Annots"] = pikepdf.Array(kept)
+            seen: set[tuple[int, int]] = set()
+            for obj in pdf.objects:
+                _strip_active(obj, seen, pikepdf)
+            _strip_active(pdf.Root, seen, pikepdf)
+            out = io.BytesIO()
+            pdf.save(out, fix_metadata_version=False, deterministic_id=True)
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RecursionError):
+        raise refused from None
+    return out.getvalue()
+
+
+def _strip_active(obj: Any, seen: set[tuple[int, int]], pikepdf: Any) -> None:
+    """Remove _DROPPED_KEYS and active actions from a dictionary or stream and every direct object inside it."""
+    if obj.is_indirect:
+        key = obj.objgen
+        if key in seen:
+            return
+        seen.add(key)
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for name in _DROPPED_KEYS:
+            if name in obj:
+                del obj[name]
+        for name in ("/A", "/Next", "/PA"):
+            action = obj.get(name)
+            if isinstance(action, pikepdf.Dictionary) and action.get("/S") in _ACTIVE_ACTIONS:
+                del obj[name]
+        children = [obj[k] for k in obj.keys()]  # noqa: SIM118 - pikepdf objects iterate differently
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return
+    for child in children:
+        if isinstance(child, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) and not child.is_indirect:
+            _strip_active(child, seen, pikepdf)
 
 
 @dataclass(frozen=True)
@@ -1225,6 +1299,10 @@ def subscribe(session: Session, municipality: Municipality, email: str, lang: st
         session.add(found)
         session.commit()
     if found.confirmed:
+        return None
+    allowed = mail.confirmation_allowed(session, found.email)  # one confirmation per address and hour
+    session.commit()
+    if not allowed:
         return None
     link = f"{get_settings().base_url}/m/{municipality.slug}/pledges/confirm/{found.token}"
     mail.send(found.email, _("Bekräfta prenumerationen på medborgarlöften"),

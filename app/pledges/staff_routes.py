@@ -452,7 +452,7 @@ def staff_file(pledge_id: int, attachment_id: int, scope: Scope = Depends(staff_
     path = service.attachment_path(row)
     if not path.is_file():
         raise NotFound
-    return FileResponse(path, media_type=row.content_type)
+    return FileResponse(path, media_type=row.content_type, headers=service.attachment_headers(row))
 
 
 @edit_router.post("/{pledge_id}/signatories")

@@ -11,8 +11,6 @@ than SUPPRESSION_MIN_N respondents.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,13 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from app import spreadsheets
 from app.concerns.masking import mask_text
 from app.config import get_settings
 from app.models import Area
 from app.models.surveys import Answer, Response, Survey
 from app.surveys import anonymity, paper, rules, service
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000  # responses read per query while exporting
 
 
@@ -66,12 +64,7 @@ def shown_areas(by_area: list[tuple[str | None, int]], k: int) -> list[tuple[str
 
 def safe_cell(value: str) -> str:
     """A text cell a spreadsheet will not evaluate (CSV/formula injection)."""
-    if value.startswith(FORMULA_START):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
+    return str(spreadsheets.safe_cell(value))  # one rule for every spreadsheet: app/spreadsheets.py
 
 
 def export_headers(questionnaire: service.Questionnaire) -> list[str]:
@@ -171,23 +164,10 @@ def _place(row: list[str], position: dict[str, int], question: rules.QuestionDef
 def export_csv(session: Session, questionnaire: service.Questionnaire) -> tuple[bytes, int]:
     """The CSV file and its number of rows (for the audit log)."""
     rows = anonymised_rows(session, questionnaire)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(export_headers(questionnaire))
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), len(rows)
+    return spreadsheets.csv_bytes(export_headers(questionnaire), rows), len(rows)
 
 
 def export_xlsx(session: Session, questionnaire: service.Questionnaire) -> tuple[bytes, int]:
     """The XLSX file and its number of rows (for the audit log)."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
     rows = anonymised_rows(session, questionnaire)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("responses")
-    sheet.append(export_headers(questionnaire))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue(), len(rows)
+    return spreadsheets.xlsx_bytes({"responses": (export_headers(questionnaire), rows)}, write_only=True), len(rows)

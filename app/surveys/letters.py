@@ -8,9 +8,7 @@ is left out rather than printed as empty boxes; without the font at all only Lat
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +18,7 @@ from urllib.parse import urlencode
 import segno
 from fpdf import FPDF
 
-from app import i18n
+from app import i18n, spreadsheets
 from app.surveys import rules
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -59,12 +57,9 @@ def instructions(languages: Sequence[str], public_url: str) -> list[tuple[str, s
 
 def codes_csv(codes: Sequence[str], public_url: str) -> bytes:
     """One code per row, as printed, with the address to type it at and the address its QR code opens."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(["code", "url", "qr_url"])
-    for code in codes:
-        writer.writerow([rules.format_code(code), public_url, code_url(public_url, code)])
-    return buffer.getvalue().encode("utf-8")
+    return spreadsheets.csv_bytes(["code", "url", "qr_url"],
+                                  ([rules.format_code(code), public_url, code_url(public_url, code)] for code in codes),
+                                  bom=False)
 
 
 # --- PDF -------------------------------------------------------------------------------------------------------

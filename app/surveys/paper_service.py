@@ -3,20 +3,17 @@ inserts in chunks, channel "paper", the survey's series and wave, the date on th
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import insert
 from sqlmodel import Session, col
 
-from app import audit, clock
+from app import audit, clock, spreadsheets
 from app.auth import Scope
 from app.errors import AppError, ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import Answer, Channel, Response, Survey, SurveyStatus
 from app.surveys import paper, rules, service
-from app.surveys.exports import safe_cell
 
 CHUNK = 500  # responses per INSERT batch
 
@@ -43,38 +40,22 @@ def _languages(survey: Survey) -> list[str]:
 
 
 def template_csv(questionnaire: service.Questionnaire) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(paper.headers(questionnaire.questions))
-    writer.writerow(paper.notes(questionnaire.questions, _languages(questionnaire.survey)))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+    return spreadsheets.csv_bytes(paper.headers(questionnaire.questions),
+                                  [paper.notes(questionnaire.questions, _languages(questionnaire.survey))])
 
 
 def template_xlsx(questionnaire: service.Questionnaire) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Svar")
-    sheet.append(paper.headers(questionnaire.questions))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    codes = workbook.create_sheet(_("Koder"))
-    codes.append([_("Kolumn"), _("Fråga"), _("Obligatorisk"), _("Tillåtna värden")])
-    codes.append([paper.DATE_COLUMN, _("Datum på pappret"), "", _("ÅÅÅÅ-MM-DD (tomt = i dag)")])
-    codes.append([paper.LANGUAGE_COLUMN, _("Språk"), "", ", ".join(_languages(questionnaire.survey))])
+    codes: list[list[str]] = [
+        [paper.DATE_COLUMN, _("Datum på pappret"), "", _("ÅÅÅÅ-MM-DD (tomt = i dag)")],
+        [paper.LANGUAGE_COLUMN, _("Språk"), "", ", ".join(_languages(questionnaire.survey))]]
     for column in paper.columns(questionnaire.questions):
-        # Question texts are typed by staff: a text starting like a formula must stay text.
-        codes.append([column.header, safe_cell(rules.localized(column.question.text, "sv")[:300]),
+        codes.append([column.header, rules.localized(column.question.text, "sv")[:300],
                       _("ja") if column.question.required else "", column.note])
         for option in (*column.question.options, *column.question.items):
             codes.append(["", "", "", f"{option.code} = {rules.localized(option.label, 'sv')[:200]}"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes({
+        _("Svar"): (paper.headers(questionnaire.questions), []),
+        _("Koder"): ([_("Kolumn"), _("Fråga"), _("Obligatorisk"), _("Tillåtna värden")], codes)})
 
 
 def check_importable(survey: Survey) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from app import clock
@@ -232,7 +233,8 @@ def test_interpretation_languages_are_named_and_checked(client: CheckedClient, d
         == "so"
 
 
-def test_waitlisted_twice_stays_one_row_and_resends_the_link(client: CheckedClient, db: Session) -> None:
+def test_waitlisted_twice_stays_one_row_and_resends_the_link(client: CheckedClient, db: Session,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     municipality = factories.municipality(db)
     event = dialogue_factories.event(db, municipality, capacity=1)
     dialogue_factories.signup(db, event)
@@ -244,4 +246,9 @@ def test_waitlisted_twice_stays_one_row_and_resends_the_link(client: CheckedClie
     rows = db.exec(select(DialogueSignup).where(DialogueSignup.email == "ada@resident.example")).all()
     assert len(rows) == 1 and rows[0].status == SignupStatus.waitlisted
     subjects = [m["subject"] for m in _mails(municipality.slug, "ada@resident.example")]
-    assert len(subjects) == 2 and all("väntelistan" in s for s in subjects)
+    assert len(subjects) == 1 and "väntelistan" in subjects[0]  # one confirmation mail per address and hour
+    later = clock.now() + timedelta(minutes=61)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert client.post_form(url, _form(waitlist="yes")).status_code == 303
+    subjects = [m["subject"] for m in _mails(municipality.slug, "ada@resident.example")]
+    assert len(subjects) == 2 and all("väntelistan" in s for s in subjects)  # an hour later the link is resent
