@@ -18,7 +18,9 @@ from tests.pledges import factories as pf
 
 
 def _wave(db: Session, municipality_id: int, wave: int, area_id: int, answers: dict[str, int]) -> Survey:
-    survey = Survey(municipality_id=municipality_id, series_id="serie-1", wave=wave, slug=f"enkat-{wave}-{area_id}")
+    # Closed: a pledge quotes a wave's published figures, and a wave publishes them when it closes.
+    survey = Survey(municipality_id=municipality_id, series_id="serie-1", wave=wave, slug=f"enkat-{wave}-{area_id}",
+                    status="closed")  # type: ignore[arg-type]
     db.add(survey)
     db.flush()
     question = Question(survey_id=survey.id or 0, code="problems", type="matrix")  # type: ignore[arg-type]
@@ -54,14 +56,14 @@ def test_indicator_is_remeasured_when_a_later_wave_closes(db: Session) -> None:
     m = factories.municipality(db)
     area = factories.area(db, m, name="Centrum")
     user = factories.staff(db, m, Role.coordinator)
-    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "inget": 4})
+    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "no_problem": 4})
     found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
     from app.auth import Scope
 
     scope = Scope(user=user, municipality=m, role=Role.coordinator)
     indicator = service.add_indicator(db, scope, found, f"{first.id}:problems:littering", str(area.id), "40", "")
     assert (indicator.baseline_share, indicator.baseline_n, indicator.latest_share) == (0.6, 10, None)
-    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "inget": 6, "dont_know": 3})
+    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "no_problem": 6, "dont_know": 3})
     # An unrelated series does not touch it.
     assert service.remeasure_indicators(db, first.id or 0) == 0
     assert service.remeasure_indicators(db, second.id or 0) == 1
@@ -145,13 +147,13 @@ def test_closing_a_wave_through_the_staff_page_remeasures_indicators(client: Any
     m = factories.municipality(db)
     area = factories.area(db, m, name="Centrum")
     user = factories.staff(db, m, Role.coordinator)
-    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "inget": 4})
+    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "no_problem": 4})
     found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
     from app.auth import Scope
 
     indicator = service.add_indicator(db, Scope(user=user, municipality=m, role=Role.coordinator), found,
                                       f"{first.id}:problems:littering", str(area.id), "40", "")
-    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "inget": 6})
+    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "no_problem": 6})
     second.status = "open"  # type: ignore[assignment]
     db.add(second)
     db.commit()
