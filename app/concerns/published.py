@@ -199,9 +199,25 @@ def _questions(session: Session, survey_id: int) -> _Questions:
     return found
 
 
-def build(session: Session, survey: Survey, min_n: int | None = None) -> dict[str, Any]:
-    """The payload of a wave's published set (pure of writes). Raises PublicationFailed on a leak."""
-    limit = min_n if min_n is not None else get_settings().suppression_min_n
+Finest = dict[str, dict[tuple[str, str, str], dict[str, int]]]  # item -> (leaf, gender, age) -> code -> n
+
+
+@dataclass(frozen=True)
+class WaveCounts:
+    """A wave's finest counts and the cell structures they are published in."""
+
+    items: list[str]  # battery items in questionnaire order (+ UNSAFE when the wave asks it)
+    geo: Geography
+    structure: Structure  # items: leaf x gender x age
+    per_item: Finest
+    responses_structure: Structure  # responses: leaf x channel
+    channels: list[str]
+    responses: list[int]  # per finest cell of responses_structure
+
+
+def finest(session: Session, survey: Survey) -> WaveCounts:
+    """The finest counts of a wave: one GROUP BY over its answers (leaf area x gender x age x question x item x
+    answer code) and one over its responses (leaf area x channel)."""
     sid = survey.id or 0
     q = _questions(session, sid)
     area_rows = session.execute(select(col(Area.id), col(Area.parent_id))
@@ -212,7 +228,6 @@ def build(session: Session, survey: Survey, min_n: int | None = None) -> dict[st
     genders = {f[1] for f in st.finest}
     ages = {f[2] for f in st.finest}
 
-    # The one GROUP BY: leaf area x gender x age x question x item x answer code.
     G = A.alias("g")
     AG = A.alias("ag")
     gender = func.coalesce(G.c.value_code, NOT_STATED).label("gender")
@@ -224,7 +239,7 @@ def build(session: Session, survey: Survey, min_n: int | None = None) -> dict[st
     group = [R.c.area_id, gender, age, A.c.question_id, A.c.item_code, A.c.value_code]
     stmt = select(*group, func.count()).select_from(source) \
         .where(A.c.survey_id == sid, A.c.question_id.in_(questions or [-1])).group_by(*group)
-    per_item: dict[str, dict[tuple[str, str, str], dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    per_item: Finest = defaultdict(lambda: defaultdict(dict))
     for area_id, g, a, qid, item, value, n in session.execute(stmt).all():
         leaf = "" if area_id is None else str(area_id)
         key = (leaf if leaf in known_leaves else "", g if g in genders else NOT_STATED,
@@ -233,12 +248,6 @@ def build(session: Session, survey: Survey, min_n: int | None = None) -> dict[st
         target = per_item[name][key]
         target[value or ""] = target.get(value or "", 0) + int(n)
 
-    tables: dict[str, dict[str, list[int] | None]] = {}
-    for name in [*q.items, *([UNSAFE] if q.unsafe is not None else [])]:
-        n, k, score = item_vectors(st, per_item.get(name, {}), unsafe=name == UNSAFE)
-        tables[name] = protected_table(st, [n, k], [score], limit)
-
-    # Responses per leaf x channel, published as node x {total, each channel}.
     channels: dict[tuple[str, str], int] = {}
     for area_id, channel, n in session.execute(select(R.c.area_id, R.c.channel, func.count())
                                                .where(R.c.survey_id == sid)
@@ -249,13 +258,26 @@ def build(session: Session, survey: Survey, min_n: int | None = None) -> dict[st
     channel_codes = sorted({c for _leaf, c in channels})
     # structure() names its first breakdown "gender"; for responses it is the channel (and no age).
     rst = structure(geo, channel_codes, [], not_stated=False)
-    counts = [channels.get((leaf, c), 0) for leaf, c, _a in rst.finest]
-    responses = protected_table(rst, [counts], [], limit) if channel_codes else {}
+    return WaveCounts(items=[*q.items, *([UNSAFE] if q.unsafe is not None else [])], geo=geo, structure=st,
+                      per_item=per_item, responses_structure=rst, channels=channel_codes,
+                      responses=[channels.get((leaf, c), 0) for leaf, c, _a in rst.finest])
+
+
+def build(session: Session, survey: Survey, min_n: int | None = None) -> dict[str, Any]:
+    """The payload of a wave's published set (no writes). Raises PublicationFailed on a leak."""
+    limit = min_n if min_n is not None else get_settings().suppression_min_n
+    wc = finest(session, survey)
+    st = wc.structure
+    tables: dict[str, dict[str, list[int] | None]] = {}
+    for name in wc.items:
+        n, k, score = item_vectors(st, wc.per_item.get(name, {}), unsafe=name == UNSAFE)
+        tables[name] = protected_table(st, [n, k], [score], limit)
+    responses = protected_table(wc.responses_structure, [wc.responses], [], limit) if wc.channels else {}
     return {
-        "min_n": limit, "items": q.items, "unsafe": q.unsafe is not None,
-        "genders": [g for g in dict.fromkeys(f[1] for f in st.finest)],
-        "ages": [a for a in dict.fromkeys(f[2] for f in st.finest)],
-        "channels": channel_codes, "children": {k: list(v) for k, v in geo.children.items()},
+        "min_n": limit, "items": [i for i in wc.items if i != UNSAFE], "unsafe": UNSAFE in wc.items,
+        "genders": list(dict.fromkeys(f[1] for f in st.finest)),
+        "ages": list(dict.fromkeys(f[2] for f in st.finest)),
+        "channels": wc.channels, "children": {k: list(v) for k, v in wc.geo.children.items()},
         "tables": tables,
         "responses": {k.replace("|gender:", "|channel:"): v for k, v in responses.items()},
     }
