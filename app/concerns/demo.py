@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from app.concerns import published
 from app.models import Area, Municipality
-from app.models.surveys import Survey
 from app.models.concerns import CrimeStatistic, ThemeTerm
+from app.models.surveys import Survey
 
 # (sub-area slug, category) -> reported crimes in 2024, 2025
 CRIMES: dict[tuple[str, str], tuple[int, int]] = {
