@@ -730,8 +730,20 @@ def method_lines(limit: int) -> list[str]:
           "z-test för två andelar ger p < 0,05."),
         _("Otrygghet: andelen som känner sig mycket eller ganska otrygg ute ensam sent en kväll, eller inte går ut "
           "av otrygghet; de som inte går ut av andra skäl räknas inte."),
-        _("Små grupper: en siffra som bygger på färre än %(n)s svar visas inte (för få svar), och ytterligare "
-          "celler döljs så att en dold siffra inte kan räknas fram ur summor och grannceller. Citat visas bara "
-          "för teman med minst %(n)s svar och är maskerade (namn, telefonnummer, e-post, personnummer).")
+        _("Små grupper: en siffra som bygger på färre än %(n)s svar visas inte (för få svar). Detsamma gäller en "
+          "grupp med färre än 10 svar där alla svarat likadant (0 %% eller 100 %% stort problem). En grupp utan "
+          "svar visas som 0, eftersom den inte säger något om någon person.") % {"n": limit},
+        _("Dolda siffror i alla nivåer: ytterligare siffror döljs, samma i alla tabeller, exporter och i API:t, "
+          "för hela kommunen, varje område, delområde, svar utan område och uppdelningen på kön och ålder, så att "
+          "en dold siffra inte kan räknas fram genom att lägga ihop eller dra ifrån publicerade siffror."),
+        _("Kontroll: innan en mätomgångs siffror publiceras räknas för varje dold siffra det minsta och största "
+          "värde ut som stämmer med allt som publiceras (linjärprogrammering). Skillnaden måste vara minst "
+          "%(n)s, annars publiceras ingenting.") % {"n": limit},
+        _("Öppna mätomgångar: inga resultat publiceras medan en mätomgång pågår. Personalen ser antalet svar och "
+          "en ögonblicksbild som uppdateras högst en gång per dygn. Resultaten blir offentliga när mätomgången "
+          "stängs."),
+        _("Teman och platser: citat visas bara för teman med minst %(n)s svar och är maskerade (namn, "
+          "telefonnummer, e-post, personnummer); platser med färre än %(n)s svar räknas bara samman.")
         % {"n": limit},
+        _("Enskilda svar (svarslistan och råexporter) kan bara administratörer och samordnare se."),
     ]
