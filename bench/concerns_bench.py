@@ -155,9 +155,10 @@ def main() -> None:
             results[method] = json.loads(out.stdout.strip().splitlines()[-1])
             r = results[method]
             print(f"{method:6s} median {r['median_s']:.4f} s (min {r['min_s']:.4f} s), peak {r['peak_mb']:.0f} MB")
-        ratio = results["areas"]["median_s"] / results["whole"]["median_s"]
+        # "area" does exactly the work of "whole" for one area (read the set, rank): the fair comparison.
+        ratio = results["area"]["median_s"] / results["whole"]["median_s"]
         print(f"per-area ranking / whole-municipality ranking: {ratio:.2f}x")
-        ok = results["areas"]["median_s"] < 0.3 and ratio <= 2
+        ok = results["area"]["median_s"] < 0.3 and ratio <= 2
         print("target (per area < 0.3 s and within 2x of the whole municipality):", "met" if ok else "NOT met")
         print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; cpus: {os.cpu_count()}")
 
