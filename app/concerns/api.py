@@ -41,7 +41,11 @@ class ConcernsOut(BaseModel):
     concerns: list[ConcernOut]
 
 
-@router.get("/concerns", response_model=ConcernsOut)
+OPEN_WAVE = {409: {"description": "The wave is still open: results are published when it closes",
+                   "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}
+
+
+@router.get("/concerns", response_model=ConcernsOut, responses=OPEN_WAVE)  # type: ignore[arg-type]
 def concerns(municipality: str = Query(max_length=80), wave: int = Query(ge=1),
              area: int | None = Query(default=None, ge=1),
              session: Session = Depends(get_session)) -> ConcernsOut:
