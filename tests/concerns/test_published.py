@@ -186,3 +186,37 @@ def test_small_counts_are_never_printed(client: CheckedClient, db: Session) -> N
     rt = service.dashboard(db, town, info.id, None).responses
     shown = [t for t in rt.area_totals if t is not None]
     assert rt.total - sum(shown) >= service.min_n()  # the footer minus the rows is no small group
+
+
+def test_a_closed_wave_is_rebuilt_when_its_responses_change(db: Session, open_wave: dict[str, Any]) -> None:
+    """A paper import into a closed wave: the next read publishes a set based on the new responses."""
+    info = open_wave["info"]
+    info.survey.status = SurveyStatus.closed
+    db.commit()
+    first = published.for_public(db, info.survey)
+    assert first is not None and first.responses == 30
+    cf.add_responses(db, info, cf.uniform_rows([open_wave["north"].id or 0], 5, seed=3, items=("speeding",)))
+    db.commit()
+    second = published.for_public(db, info.survey)
+    assert second is not None and second.responses == 35
+    assert published.for_public(db, info.survey) == second  # unchanged responses: the stored set is reused
+
+
+def test_the_open_wave_snapshot_is_rebuilt_once_a_day(db: Session, open_wave: dict[str, Any],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from app import clock
+
+    info = open_wave["info"]
+    assert published.for_public(db, info.survey) is None  # nothing public while open
+    first = published.for_staff(db, info.survey)
+    assert first is not None and first.audience == published.STAFF and first.responses == 30
+    cf.add_responses(db, info, cf.uniform_rows([open_wave["north"].id or 0], 5, seed=3, items=("speeding",)))
+    db.commit()
+    assert published.for_staff(db, info.survey) == first  # the same day: the same snapshot
+    tomorrow = clock.now() + timedelta(days=1)
+    monkeypatch.setattr(clock, "now", lambda: tomorrow)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow.date())
+    later = published.for_staff(db, info.survey)
+    assert later is not None and later.responses == 35 and later.built_at == tomorrow
