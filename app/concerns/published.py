@@ -17,6 +17,7 @@ ranking costs the same as the municipality's.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,10 +30,13 @@ from sqlmodel import Session, col
 from app import clock
 from app.concerns import disclosure, stats
 from app.config import get_settings
+from app.errors import AppError
+from app.i18n import gettext as _
 from app.models import Area
 from app.models.concerns import PublishedSet
 from app.models.surveys import Answer, OptionKind, Question, QuestionOption, QuestionType, Response, Survey
 
+log = logging.getLogger("app.concerns.published")
 A = Answer.__table__  # type: ignore[attr-defined]
 R = Response.__table__  # type: ignore[attr-defined]
 UNSAFE_QUESTION = "unsafe_evening"
@@ -43,8 +47,11 @@ PUBLIC, STAFF = "public", "staff"
 FINAL_STATUSES = ("closed", "archived")
 
 
-class PublicationFailed(Exception):
-    """The audit found a derivable hidden figure: nothing was stored and nothing is published."""
+class PublicationFailed(AppError):
+    """The audit found a derivable hidden figure: nothing was stored and nothing is published (a clear error
+    page for staff, logged; never a partial set)."""
+
+    status = 500
 
 
 def node_key(area_id: int) -> str:
@@ -138,7 +145,10 @@ def protected_table(st: Structure, quantities: list[list[int]], extra: list[list
     hidden = disclosure.protect(quantities, st.cells, min_n)
     leaks = disclosure.audit(quantities, st.cells, hidden, min_n)
     if leaks:
-        raise PublicationFailed(f"{len(leaks)} hidden figure(s) derivable, e.g. {st.keys[leaks[0].cell][0]}")
+        log.error("published set refused: %s hidden figure(s) derivable, e.g. %s", len(leaks),
+                  st.keys[leaks[0].cell][0])
+        raise PublicationFailed(_("Mätomgångens siffror publiceras inte: kontrollen fann en dold siffra som går att "
+                                  "räkna fram. Inget har publicerats."))
     sums = [[sum(q[i] for i in cell) for cell in st.cells] for q in quantities]
     extra_sums = [[sum(q[i] for i in cell) for cell in st.cells] for q in extra]
     out: dict[str, list[int] | None] = {}
