@@ -16,20 +16,34 @@ The rules, in plain words:
 - **Audit** (`audit`): for every hidden cell, a linear programme finds the smallest and the largest value the
   cell can take over all non-negative finest vectors that reproduce every published cell exactly, with k <= n
   in every finest cell (what an attacker who adds and subtracts published figures, across levels and tables,
-  can learn). The two must lie at least the protection interval apart (default: min_n). That holds for n of
+  can learn; the continuous bounds rounded inwards to whole people). The two must lie at least the protection
+  interval apart (default: min_n). That holds for n of
   every hidden cell, complements included, and for k (quantities 1..) of the cells hidden for their own sake;
   a complement's own k would be safe to publish, it is hidden only so that others cannot be derived.
   The interval asked for is capped by what a published cell containing the hidden one already says: if the
   whole area's k is 2, nothing can make its sub-group's k less certain than 0..2, and that is no leak.
   A cell with no finest cells is structurally zero and is neither audited nor counted as a leak.
-- **Complementary suppression** (`protect`): while the audit finds a leak, hide one more published cell for it:
-  among the published cells that take part in deriving the leaking bound (the rows with a non-zero weight in
-  the linear programme's dual solution: siblings in a parent's decomposition, overlapping cells of the other
-  breakdown), the one with the smallest positive n, so totals of large groups are hidden last. Every step
-  hides one more cell, and hiding everything leaves nothing to derive from, so it terminates.
+- **Complementary suppression** (`protect`): first a cheap pass over the known additive relations (a unit =
+  its genders = its ages; a parent's cell = its children's same cells): no relation may have exactly one hidden
+  member, the hidden children of a published parent must hold 0 or at least the protection in n, and, where one
+  of them is hidden for its own sake, at least the protection in k (or all of the parent's k). Then, while the
+  audit finds a leak, hide one more published cell for it: among the published cells that take part in
+  deriving the leaking bound (the rows with a non-zero weight in the linear programme's dual solution: siblings
+  in a parent's decomposition, overlapping cells of the other breakdown), the one with the smallest positive n,
+  so totals of large groups are hidden last. Every round hides at least one more cell, and hiding everything
+  leaves nothing to derive from, so it terminates.
+
+Use (one item of a wave; every item has its own n and so its own hidden pattern):
+
+    h = hierarchy_cells(tree, {"gender": GENDERS, "age": AGES})    # tree: {area: {sub_area: {}}}
+    n[h.index(leaf_geo, (gender, age))] += 1 ...                     # leaf_geo e.g. (area, sub_area), (area, REST)
+    hidden = protect([n, k], h.cells, min_n, relations=h.relations)
+    if audit([n, k], h.cells, hidden, min_n): refuse to publish      # h.keys[c] says what cell c is
 
 Linear programmes are solved with HiGHS (highspy), one model per connected group of finest cells, warm-started
-between objectives.
+between objectives (primal simplex, no presolve). Every optimum found is kept as a feasible point: hiding more
+cells only drops equations, so those points stay feasible, and a hidden cell they already stretch by the
+protection interval needs no linear programme of its own.
 """
 
 from __future__ import annotations
@@ -45,8 +59,9 @@ import numpy as np
 import numpy.typing as npt
 
 INF = math.inf
-# LP values are floats: a bound this close to the asked-for interval counts as meeting it.
+# LP values are floats: a dual weight below this is zero, and a bound this close to a whole number is that number.
 _TOLERANCE = 1e-6
+_ROUNDING = 1e-4
 # HiGHS reports anything at or beyond this as infinite.
 _HUGE = 1e15
 # How many feasible points each model keeps to skip linear programmes with.
@@ -94,11 +109,15 @@ def audit(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]],
 
     Quantity 0 (n) is checked for every hidden cell; quantities 1.. for the hidden cells that are disclosive
     on their own (`primary` with min_n = protection): a complement's own figures are safe to publish.
+    A cell disclosive on its own that is not hidden at all is reported as a Leak with low == high.
     `nested`: quantities 1.. are subsets of quantity 0 in every finest cell (k <= n), which an attacker knows.
     """
-    auditor = _Auditor(quantities, cells, hidden, nested=nested,
-                       sensitive=primary(quantities, cells, protection, homogeneous_below=homogeneous_below))
-    return [finding.leak for finding in auditor.findings(protection, auditor.hidden)]
+    sensitive = primary(quantities, cells, protection, homogeneous_below=homogeneous_below)
+    auditor = _Auditor(quantities, cells, hidden, nested=nested, sensitive=sensitive)
+    # A cell disclosive on its own that is published anyway is known exactly: the plainest leak of all.
+    shown = [Leak(cell, 0, auditor.values[cell][0], auditor.values[cell][0])
+             for cell in sorted(sensitive - set(hidden))]
+    return shown + [finding.leak for finding in auditor.findings(protection, auditor.hidden)]
 
 
 def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]], min_n: int, *,
@@ -108,21 +127,21 @@ def protect(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]
     Raises DisclosureError if it cannot (must never happen for real input: hiding everything always passes).
 
     `relations` (e.g. `Hierarchy.relations`): known additive relations, parent = sum of children. They only
-    make it faster: a cheap first pass makes every relation safe on its own (no lone hidden member, hidden
-    children of a published parent holding 0 or at least the protection) before the linear programmes run.
+    make it faster (a cheap first pass makes every relation safe on its own before the linear programmes run);
+    the result is audited the same way with or without them.
     """
     protection = min_n if protection is None else protection
     start = primary(quantities, cells, min_n, homogeneous_below=homogeneous_below) | set(forced)
-    start = _relations_pass(cell_values(quantities, cells), relations, start, protection)
     sensitive = (primary(quantities, cells, protection, homogeneous_below=homogeneous_below)
                  | primary(quantities, cells, min_n, homogeneous_below=homogeneous_below) | set(forced))
+    start = _relations_pass(cell_values(quantities, cells), relations, start, protection, sensitive)
     auditor = _Auditor(quantities, cells, start, nested=nested, sensitive=sensitive)
     to_check = set(auditor.hidden)
     # Each round hides at least one more cell, so there are at most len(cells) rounds.
     for _ in range(len(cells) + 1):
         findings = auditor.findings(protection, to_check)
         if not findings:
-            return frozenset(auditor.hidden)
+            return frozenset(auditor.hidden | start)  # start: also forced cells without finest cells
         chosen: set[int] = set()
         for finding in findings:
             if finding.via & chosen:
@@ -143,14 +162,15 @@ class Relation(NamedTuple):
 
 
 def _relations_pass(values: Sequence[Sequence[int]], relations: Sequence[Relation], hidden: set[int],
-                    protection: int) -> set[int]:
+                    protection: int, sensitive: Collection[int]) -> set[int]:
     """Hide cells until no relation on its own gives a hidden cell away (the row rule of `suppression`,
-    applied to every relation until nothing changes): no relation with exactly one hidden member, and the
-    hidden children of a published parent hold nothing or at least the protection."""
+    applied to every relation until nothing changes): no relation with exactly one hidden member; the hidden
+    children of a published parent hold nothing or at least the protection; and where one of them is hidden for
+    its own sake, they hold k of at least the protection (or all of the parent's k), so its k can move too."""
     hidden = set(hidden)
 
-    def smallest(cells: Iterable[int]) -> int | None:
-        positive = [c for c in cells if c not in hidden and values[c][0] > 0]
+    def smallest(cells: Iterable[int], quantity: int) -> int | None:
+        positive = [c for c in cells if c not in hidden and values[c][quantity] > 0]
         return min(positive, key=lambda c: (values[c][0], c)) if positive else None
 
     changed = True
@@ -160,10 +180,15 @@ def _relations_pass(values: Sequence[Sequence[int]], relations: Sequence[Relatio
             hidden_children = [c for c in children if c in hidden]
             lone = len(hidden_children) + (parent in hidden) == 1
             short = parent not in hidden and 0 < sum(values[c][0] for c in hidden_children) < protection
-            if not (lone or short):
+            quantity = 0
+            if not (lone or short) and parent not in hidden and any(c in sensitive for c in hidden_children):
+                quantity = next((q for q in range(1, len(values[parent]))
+                                 if sum(values[c][q] for c in hidden_children) < min(protection, values[parent][q])),
+                                0)
+            if not (lone or short or quantity):
                 continue
-            choice = smallest(children)
-            if choice is None and parent not in hidden:
+            choice = smallest(children, quantity)
+            if choice is None and parent not in hidden and not quantity:
                 choice = parent
             if choice is not None:
                 hidden.add(choice)
@@ -199,13 +224,14 @@ class Hierarchy:
 
 
 def hierarchy_cells(tree: GeoTree, breakdowns: Mapping[str, Sequence[Hashable]], *,
-                    rest: bool = True) -> Hierarchy:
+                    rest: bool = True, rest_breakdowns: bool = True) -> Hierarchy:
     """The cells a wave publishes: every geography unit x {total, each category of each breakdown}.
 
     `tree` maps each area to its sub-areas ({} for none) below the municipality (the root, path ()). With
     `rest`, every unit that has children also has a leaf unit REST for its respondents without a (sub-)area,
     published like any other unit; a parent's decomposition by its children is then the children's and REST's
     totals, so it needs no cells of its own. Finest cells are the leaf units x every combination of categories.
+    Without `rest_breakdowns`, REST units publish their total only (they are small: mostly primary cells).
     """
     leaves: list[GeoPath] = []
     units: list[tuple[GeoPath, list[GeoPath]]] = []  # each unit with the leaves below it
@@ -237,25 +263,30 @@ def hierarchy_cells(tree: GeoTree, breakdowns: Mapping[str, Sequence[Hashable]],
         members = [index[(leaf, combo)] for leaf in below for combo in combos]
         cells.append(tuple(sorted(members)))
         keys.append(CellKey(path, None, None))
+        if path and path[-1] is REST and not rest_breakdowns:
+            continue
         for position, name in enumerate(names):
             for category in breakdowns[name]:
                 cells.append(tuple(sorted(index[(leaf, combo)] for leaf in below for combo in combos
                                           if combo[position] == category)))
                 keys.append(CellKey(path, name, category))
     position_of = {key: i for i, key in enumerate(keys)}
+    broken_down = {key.geo for key in keys if key.breakdown is not None}
     relations: list[Relation] = []
     slots: list[tuple[str | None, Hashable]] = [(None, None)]
     slots += [(name, category) for name in names for category in breakdowns[name]]
     for path, _ in units:
-        for name in names:
-            relations.append(Relation(position_of[CellKey(path, None, None)],
-                                      tuple(position_of[CellKey(path, name, c)] for c in breakdowns[name])))
+        if path in broken_down:
+            for name in names:
+                relations.append(Relation(position_of[CellKey(path, None, None)],
+                                          tuple(position_of[CellKey(path, name, c)] for c in breakdowns[name])))
         children = [key.geo for key in keys if len(key.geo) == len(path) + 1 and key.geo[:len(path)] == path
                     and key.breakdown is None]
-        if children:
-            for slot, category in slots:
+        for slot, category in slots if children else []:
+            parts = [CellKey(child, slot, category) for child in children]
+            if all(part in position_of for part in parts):  # without REST's breakdowns: totals only
                 relations.append(Relation(position_of[CellKey(path, slot, category)],
-                                          tuple(position_of[CellKey(child, slot, category)] for child in children)))
+                                          tuple(position_of[part] for part in parts)))
     return Hierarchy(cells=cells, keys=keys, finest=finest, relations=relations, _index=index)
 
 
@@ -385,9 +416,9 @@ class _Auditor:
         self.quantities = len(quantities)
         if nested and any(k > n for quantity in quantities[1:] for k, n in zip(quantity, quantities[0], strict=True)):
             raise ValueError("a nested quantity exceeds quantity 0 in some finest cell")
-        self.hidden = {cell for cell in hidden if self.cells[cell]}
         if any(not 0 <= cell < len(cells) for cell in hidden):
             raise ValueError("a hidden cell index is out of range")
+        self.hidden = {cell for cell in hidden if self.cells[cell]}
         published = [c for c in range(len(cells)) if c not in self.hidden and self.cells[c]]
         # Connected groups of finest cells, linked by the published cells (union-find).
         parent = list(range(len(quantities[0]) if quantities else 0))
@@ -419,7 +450,8 @@ class _Auditor:
 
     def model(self, group: int) -> _Component:
         if group not in self.models:
-            self.models[group] = _Component(self.members[group], self.rows[group], self.cells, self.values,
+            rows = [c for c in self.rows[group] if c in self.published]  # cells hidden since count no more
+            self.models[group] = _Component(self.members[group], rows, self.cells, self.values,
                                             self.counts, self.nested)
         return self.models[group]
 
@@ -464,13 +496,13 @@ class _Auditor:
                     continue
                 true = self.values[cell][quantity]
                 seen = [self.model(group).seen(part, quantity) for group, part in by_group.items()]
-                if sum(high for _, high in seen) - sum(low for low, _ in seen) >= need - _TOLERANCE:
+                if _span(sum(low for low, _ in seen), sum(high for _, high in seen)) >= need:
                     continue  # feasible points already seen stretch it that far: no LP needed
                 high, via = self._sum(by_group, quantity, maximise=True)
-                if high - true >= need - _TOLERANCE:
+                if _span(true, high) >= need:
                     continue  # low <= true, so the interval is wide enough without solving for low
                 low, via_low = self._sum(by_group, quantity, maximise=False)
-                if high - low < need - _TOLERANCE:
+                if _span(low, high) < need:
                     found.append(_Finding(Leak(cell, quantity, low, high), frozenset(via | via_low)))
         return found
 
@@ -494,6 +526,14 @@ class _Auditor:
         if not candidates:
             return None
         return min(candidates, key=lambda c: (self.values[c][0] == 0, self.values[c][0], len(self.cells[c]), c))
+
+
+def _span(low: float, high: float) -> float:
+    """How many whole values apart the bounds are: counts are whole people, so an attacker rounds the
+    continuous bounds inwards (2.5..7.5 means 3..7); the tolerance absorbs the solver's float error."""
+    if math.isinf(high):
+        return INF
+    return math.floor(high + _ROUNDING) - math.ceil(low - _ROUNDING)
 
 
 def _check(quantities: Sequence[Sequence[int]], cells: Sequence[tuple[int, ...]]) -> None:
