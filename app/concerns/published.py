@@ -106,6 +106,7 @@ class Structure:
     finest: tuple[tuple[str, str, str], ...]
     cells: tuple[tuple[int, ...], ...]
     keys: tuple[tuple[str, ...], ...]  # per cell: every "node|dim" key under which it is published
+    relations: tuple[disclosure.Relation, ...] = ()  # parent cell = sum of disjoint child cells (speeds protect)
 
 
 def structure(geo: Geography, genders: Iterable[str], ages: Iterable[str], *, not_stated: bool = True
@@ -132,7 +133,22 @@ def structure(geo: Geography, genders: Iterable[str], ages: Iterable[str], *, no
                 cells.append(tuple(sorted(members)))
                 keys.append([])
             keys[index[members]].append(f"{node}|{dim}")
-    return Structure(finest=finest, cells=tuple(cells), keys=tuple(tuple(k) for k in keys))
+    at = {name: c for c, names in enumerate(keys) for name in names}
+    relations: list[disclosure.Relation] = []
+
+    def relate(parent: str, children: list[str]) -> None:
+        kids = tuple(dict.fromkeys(at[c] for c in children if c in at))
+        if parent in at and kids and kids != (at[parent],):
+            relations.append(disclosure.Relation(at[parent], kids))
+
+    for node in geo.nodes:
+        relate(f"{node}|total", [f"{node}|{d}" for d, position, _c in dims if position == 1])
+        relate(f"{node}|total", [f"{node}|{d}" for d, position, _c in dims if position == 2])
+        for dim, _position, _code in dims:
+            if node in geo.children:
+                relate(f"{node}|{dim}", [f"{child}|{dim}" for child in geo.children[node]])
+    return Structure(finest=finest, cells=tuple(cells), keys=tuple(tuple(k) for k in keys),
+                     relations=tuple(relations))
 
 
 def protected_table(st: Structure, quantities: list[list[int]], extra: list[list[int]], min_n: int
@@ -142,7 +158,7 @@ def protected_table(st: Structure, quantities: list[list[int]], extra: list[list
     `quantities` are protected and audited (n, then k); `extra` (the score sum for the mean) follows the same
     hidden pattern. A hidden cell is None under every key it has.
     """
-    hidden = disclosure.protect(quantities, st.cells, min_n)
+    hidden = disclosure.protect(quantities, st.cells, min_n, relations=st.relations)
     leaks = disclosure.audit(quantities, st.cells, hidden, min_n)
     if leaks:
         log.error("published set refused: %s hidden figure(s) derivable, e.g. %s", len(leaks),
