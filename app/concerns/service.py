@@ -596,6 +596,9 @@ def choose_priorities(session: Session, scope: Scope, survey: Survey, area: Area
                       chosen: list[str]) -> list[ConcernPriority]:
     """Replace the wave's priorities with 2-4 chosen items, snapshotting their published numbers."""
     unique = list(dict.fromkeys(chosen))
+    if str(survey.status) not in published.FINAL_STATUSES:
+        # A pledge quotes its priorities publicly: an open wave's snapshot must not reach the public that way.
+        raise ValidationFailed({"items": _("Resultaten publiceras när mätomgången har stängts.")})
     if not MIN_PRIORITIES <= len(unique) <= MAX_PRIORITIES:
         raise ValidationFailed({"items": _("Välj mellan %(min)s och %(max)s problem.")
                                 % {"min": MIN_PRIORITIES, "max": MAX_PRIORITIES}})
