@@ -220,3 +220,20 @@ def test_the_open_wave_snapshot_is_rebuilt_once_a_day(db: Session, open_wave: di
     monkeypatch.setattr(clock, "today", lambda: tomorrow.date())
     later = published.for_staff(db, info.survey)
     assert later is not None and later.responses == 35 and later.built_at == tomorrow
+
+
+def test_structure_publishes_every_node_and_breakdown_once() -> None:
+    """Municipality -> area 1 (sub-areas 2, 3) and area 4; "no area" and area 1's "no sub-area" are nodes too."""
+    geo = published.geography([(1, None), (2, 1), (3, 1), (4, None)])
+    assert geo.children[published.ALL] == ("a:1", "a:4", "none")
+    assert geo.children["a:1"] == ("a:2", "a:3", "own:1")
+    st = published.structure(geo, ["woman", "man"], ["16-24"])
+    names = {name for keys in st.keys for name in keys}
+    assert {"all|total", "none|age:16-24", "own:1|gender:man", "a:4|gender:"} <= names
+    assert len(st.finest) == 5 * 3 * 2  # leaves "" 1 2 3 4 x genders (+ not stated) x ages (+ not stated)
+    # A cell published under two names is one cell: area 4 has no sub-areas, so nothing is duplicated for it,
+    # but "all|total" is the sum of its genders, of its ages and of its child areas.
+    total = next(c for c, keys in enumerate(st.keys) if "all|total" in keys)
+    parts = [r.children for r in st.relations if r.parent == total]
+    assert len(parts) == 3 and all(sorted(i for c in kids for i in st.cells[c]) == list(st.cells[total])
+                                   for kids in parts)
