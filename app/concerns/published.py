@@ -123,7 +123,11 @@ def structure(geo: Geography, genders: Iterable[str], ages: Iterable[str], *, no
     dims: list[tuple[str, int | None, str]] = [("total", None, ""), *[(f"gender:{g}", 1, g) for g in gender_codes],
                                                *[(f"age:{a}", 2, a) for a in age_codes]]
     for node, leaves in geo.nodes.items():
+        # "No area" and an area's "no sub-area" part appear only as rows of their parent: totals, no breakdowns.
+        rest = node == NONE or node.startswith("own:")
         for dim, position, code in dims:
+            if rest and position is not None:
+                continue
             members = frozenset(i for i, f in enumerate(finest)
                                 if f[0] in leaves and (position is None or f[position] == code))
             if not members:
@@ -137,8 +141,10 @@ def structure(geo: Geography, genders: Iterable[str], ages: Iterable[str], *, no
     relations: list[disclosure.Relation] = []
 
     def relate(parent: str, children: list[str]) -> None:
-        kids = tuple(dict.fromkeys(at[c] for c in children if c in at))
-        if parent in at and kids and kids != (at[parent],):
+        if parent not in at or any(c not in at for c in children):
+            return  # only complete decompositions are relations
+        kids = tuple(dict.fromkeys(at[c] for c in children))
+        if kids and kids != (at[parent],):
             relations.append(disclosure.Relation(at[parent], kids))
 
     for node in geo.nodes:
