@@ -2,10 +2,11 @@
 
 One GROUP BY over the wave's answers (joined to their response for the area, and to the answers of the gender and
 age questions) gives the finest counts per item: leaf geography x gender x age. From them the published cells:
-every geography node (the municipality, each area with its sub-areas, each sub-area, "no area" and an area's
-"no sub-area" part) x {total, each gender, each age}. `disclosure.protect` chooses the hidden cells of each item
-(so the same cell is hidden wherever it is shown), `disclosure.audit` is run again on the result, and a leak
-stops the build: nothing is stored. The set is stored per wave and audience in `concern_published_set`:
+every geography node (the municipality, each area with its sub-areas, each sub-area) x {total, each gender, each
+age}, plus the totals of "no area" and of an area's "no sub-area" part (rows of their parent). The unsafe question
+is published the same way, and responses per node x {total, each channel}. `disclosure.protect` chooses the hidden
+cells of each quantity (one cell, one pattern: hidden wherever it is shown), `disclosure.audit` is run again on the
+result, and a leak stops the build: nothing is stored. The set is stored per wave and audience in `concern_published_set`:
 
 - "public": a closed (or archived) wave; rebuilt when its number of responses changes (a paper import).
 - "staff": an open wave's snapshot, rebuilt at most once a day, so reading before and after one submission
