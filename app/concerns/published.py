@@ -6,7 +6,8 @@ every geography node (the municipality, each area with its sub-areas, each sub-a
 age}, plus the totals of "no area" and of an area's "no sub-area" part (rows of their parent). The unsafe question
 is published the same way, and responses per node x {total, each channel}. `disclosure.protect` chooses the hidden
 cells of each quantity (one cell, one pattern: hidden wherever it is shown), `disclosure.audit` is run again on the
-result, and a leak stops the build: nothing is stored. The set is stored per wave and audience in `concern_published_set`:
+result, and a leak stops the build: nothing is stored. The set is stored per wave and audience in
+`concern_published_set`:
 
 - "public": a closed (or archived) wave; rebuilt when its number of responses changes (a paper import).
 - "staff": an open wave's snapshot, rebuilt at most once a day, so reading before and after one submission
@@ -26,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app import clock
@@ -321,25 +323,20 @@ def response_count(session: Session, survey_id: int) -> int:
     return int(session.execute(select(func.count()).select_from(R).where(R.c.survey_id == survey_id)).scalar_one())
 
 
+def _stored(session: Session, survey: Survey, audience: str) -> PublishedSet | None:
+    return session.execute(select(PublishedSet).where(col(PublishedSet.survey_id) == survey.id,
+                                                      col(PublishedSet.audience) == audience)).scalars().first()
+
+
 def store(session: Session, survey: Survey, audience: str) -> PublishedSet:
     """Build and store (replacing the previous set); on a leak nothing is written and the error is raised."""
+    count = response_count(session, survey.id or 0)  # before the build: a later answer makes the set stale
     payload = build(session, survey)
-    count = response_count(session, survey.id or 0)
-    row = session.execute(select(PublishedSet).where(col(PublishedSet.survey_id) == survey.id,
-                                                     col(PublishedSet.audience) == audience)).scalars().first()
+    row = _stored(session, survey, audience)
     row = row or PublishedSet(survey_id=survey.id or 0, audience=audience, responses=count)
     row.payload, row.responses, row.built_at = payload, count, clock.now()
     session.add(row)
     session.flush()
-    return row
-
-
-def rebuild(session: Session, survey: Survey) -> PublishedSet | None:
-    """Call when a wave closes or a closed wave's responses change: the public set, committed."""
-    if str(survey.status) not in FINAL_STATUSES:
-        return None
-    row = store(session, survey, PUBLIC)
-    session.commit()
     return row
 
 
@@ -378,6 +375,20 @@ def _as_published(row: PublishedSet) -> Published:
                      responses=row.responses, payload=dict(row.payload))
 
 
+def _refreshed(session: Session, survey: Survey, audience: str) -> PublishedSet:
+    """Build, store and commit; when another request stored the same set first, read theirs."""
+    try:
+        row = store(session, survey, audience)
+        session.commit()
+        return row
+    except IntegrityError:
+        session.rollback()
+        found = _stored(session, survey, audience)
+        if found is None:
+            raise
+        return found
+
+
 def for_staff(session: Session, survey: Survey) -> Published | None:
     """What staff may see of a wave: the public set of a closed wave, else the open wave's daily snapshot.
     None for a draft. Builds a missing or outdated set on the way (and commits it)."""
@@ -386,11 +397,9 @@ def for_staff(session: Session, survey: Survey) -> Published | None:
         return for_public(session, survey)
     if status != "open":
         return None
-    row = session.execute(select(PublishedSet).where(col(PublishedSet.survey_id) == survey.id,
-                                                     col(PublishedSet.audience) == STAFF)).scalars().first()
+    row = _stored(session, survey, STAFF)
     if row is None or row.built_at.date() < clock.today():
-        row = store(session, survey, STAFF)
-        session.commit()
+        row = _refreshed(session, survey, STAFF)
     return _as_published(row)
 
 
@@ -399,9 +408,7 @@ def for_public(session: Session, survey: Survey) -> Published | None:
     None for an open or draft wave: no distributions are published before a wave closes."""
     if str(survey.status) not in FINAL_STATUSES:
         return None
-    row = session.execute(select(PublishedSet).where(col(PublishedSet.survey_id) == survey.id,
-                                                     col(PublishedSet.audience) == PUBLIC)).scalars().first()
+    row = _stored(session, survey, PUBLIC)
     if row is None or row.responses != response_count(session, survey.id or 0):
-        row = store(session, survey, PUBLIC)
-        session.commit()
+        row = _refreshed(session, survey, PUBLIC)
     return _as_published(row)
