@@ -1,4 +1,4 @@
-"""Benchmark: ranked concerns with intervals for one municipality and wave, over 1,000,000 battery answers.
+"""Benchmark: ranked concerns for one municipality and wave, and per area, over 1,000,000 battery answers.
 
 Run by hand (not in the suite):
 
@@ -6,12 +6,14 @@ Run by hand (not in the suite):
     .venv/bin/python bench/concerns_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 It generates 20 areas x 12 problem items (83,334 responses x 12 = 1,000,008 battery answers) plus background
-answers (gender, age, feeling unsafe, sub-area: 333,336 more rows), runs ANALYZE, then measures in separate
-processes, so each peak memory figure (ru_maxrss) is that method's own:
-  - "sql":      what the dashboard does: GROUP BY in SQL, shaped in pandas, ranked with Wilson intervals;
-  - "sql-area": the same per area (joins the response for its sub-area);
-  - "pandas":   the baseline: read every answer row of the wave into pandas, then groupby.
-Times are the median of 5 runs after one warm-up run.
+answers (gender, age, feeling unsafe, sub-area: 333,336 more rows), closes the wave, runs ANALYZE, then measures
+in separate processes, so each peak memory figure (ru_maxrss) is that method's own:
+  - "build":  building the wave's published set once (the GROUP BYs, disclosure.protect and the audit per item,
+              stored as JSON), as happens when a wave closes;
+  - "whole":  what the dashboard and API do: read the stored set and rank the whole municipality;
+  - "area":   the same for one area;
+  - "areas":  every area's ranking in turn (divided by the number of areas: time per area).
+Times are the median of 5 runs after one warm-up run ("build": one run).
 """
 
 from __future__ import annotations
@@ -40,46 +42,40 @@ def _peak_mb() -> float:
 
 
 def measure(method: str, url: str, survey_id: int, municipality_id: int) -> dict[str, float]:
-    import pandas as pd
-    from sqlalchemy import text
-    from sqlmodel import Session
+    from sqlmodel import Session, col, select
 
-    from app.concerns import report, service
+    from app.concerns import published, report, service
     from app.db import make_engine
-    from app.models import Municipality
+    from app.models import Area
+    from app.models.surveys import Survey
 
     engine = make_engine(url, pool_size=2)
     times = []
     result_rows = 0
     with Session(engine) as session:
-        municipality = session.get(Municipality, municipality_id)
-        assert municipality is not None
-        for _ in range(RUNS + 1):
+        survey = session.get(Survey, survey_id)
+        assert survey is not None
+        area_ids = list(session.scalars(select(col(Area.id)).where(col(Area.municipality_id) == municipality_id)))
+        for _ in range(1 if method == "build" else RUNS + 1):
             start = time.perf_counter()
-            questions = service.wave_questions(session, survey_id)
-            if method == "sql":
-                frame = service.battery_counts(session, survey_id, questions.battery)
-                ranked = report.ranked_concerns(service.nested(frame, ["item_code"]), questions.items, 5)
-                result_rows = len(ranked)
-            elif method == "sql-area":
-                frame = service.battery_counts(session, survey_id, questions.battery, group="area")
-                per_area = service.nested(frame, ["grp", "item_code"])
-                result_rows = sum(len(report.ranked_concerns(items, questions.items, 5))
-                                  for items in per_area.values())
+            if method == "build":
+                published.store(session, survey, published.PUBLIC)
+                session.commit()
+                result_rows = 1
             else:
-                everything = pd.read_sql(
-                    text("SELECT a.*, r.area_id, r.channel FROM survey_answer a "
-                         "JOIN survey_response r ON r.id = a.response_id WHERE a.survey_id = :sid"),
-                    session.connection(), params={"sid": survey_id})
-                battery = everything[everything["question_id"].isin(questions.battery)]
-                counts = battery.groupby(["item_code", "value_code"]).size().reset_index(name="n")
-                ranked = report.ranked_concerns(service.nested(counts, ["item_code"]), questions.items, 5)
-                result_rows = len(ranked)
-                del everything, battery
-            times.append(time.perf_counter() - start)
+                questions = service.wave_questions(session, survey_id)
+                found = published.for_public(session, survey)
+                assert found is not None
+                nodes = {"whole": [published.ALL], "area": [published.node_key(area_ids[0] or 0)],
+                         "areas": [published.node_key(a or 0) for a in area_ids]}[method]
+                for node in nodes:
+                    ranked = report.ranked_cells({i: found.cell(i, node) for i in questions.items}, questions.items)
+                    result_rows = len(ranked)
+            elapsed = time.perf_counter() - start
+            times.append(elapsed / (len(area_ids) if method == "areas" else 1))
     engine.dispose()
-    return {"median_s": statistics.median(times[1:]), "min_s": min(times[1:]), "peak_mb": _peak_mb(),
-            "rows": result_rows}
+    kept = times if method == "build" else times[1:]
+    return {"median_s": statistics.median(kept), "min_s": min(kept), "peak_mb": _peak_mb(), "rows": result_rows}
 
 
 def generate(url: str) -> tuple[int, int, int]:
@@ -90,6 +86,7 @@ def generate(url: str) -> tuple[int, int, int]:
 
     from app.db import make_engine, migrate
     from app.models import Area, Municipality
+    from app.models.surveys import SurveyStatus
     from tests.concerns import factories as cf
 
     migrate(url)
@@ -121,6 +118,8 @@ def generate(url: str) -> tuple[int, int, int]:
                 cf.add_responses(session, info, batch, chunk=20_000)
                 batch = []
         cf.add_responses(session, info, batch, chunk=20_000)
+        info.survey.status = SurveyStatus.closed
+        session.add(info.survey)
         session.commit()
         survey_id, town_id = info.id, town.id or 0
         answers = session.execute(text("SELECT count(*) FROM survey_answer")).scalar_one()
@@ -150,17 +149,18 @@ def main() -> None:
         print(f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}; "
               f"{answers:,} answer rows generated in {time.perf_counter() - started:.0f} s")
         results = {}
-        for method in ("sql", "sql-area", "pandas"):
+        for method in ("build", "whole", "area", "areas"):
             out = subprocess.run([sys.executable, __file__, "--measure", method, url, str(survey_id), str(town_id)],
                                  capture_output=True, text=True, check=True, cwd=ROOT)
             results[method] = json.loads(out.stdout.strip().splitlines()[-1])
             r = results[method]
-            print(f"{method:9s} median {r['median_s']:.3f} s (min {r['min_s']:.3f} s), peak {r['peak_mb']:.0f} MB")
-        ratio = results["pandas"]["median_s"] / results["sql"]["median_s"]
-        print(f"load-everything-into-pandas baseline / SQL GROUP BY: {ratio:.1f}x slower, "
-              f"{results['pandas']['peak_mb'] / results['sql']['peak_mb']:.1f}x the memory")
-        ok = results["sql"]["median_s"] < 1 and results["sql"]["peak_mb"] < 300
-        print("target (< 1 s, < 300 MB):", "met" if ok else "NOT met")
+            print(f"{method:6s} median {r['median_s']:.4f} s (min {r['min_s']:.4f} s), peak {r['peak_mb']:.0f} MB")
+        # "area" does exactly the work of "whole" for one area (read the set, rank): the fair comparison.
+        ratio = results["area"]["median_s"] / results["whole"]["median_s"]
+        print(f"per-area ranking / whole-municipality ranking: {ratio:.2f}x")
+        ok = results["area"]["median_s"] < 0.3 and ratio <= 2
+        print("target (per area < 0.3 s and within 2x of the whole municipality):", "met" if ok else "NOT met")
+        print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; cpus: {os.cpu_count()}")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ KNOWN_FIELDS: dict[str, dict[str, list[str]]] = {
     "/staff/m/{municipality}/pledges/{pledge_id}/updates/{update_id}/review": {"decision": ["approve"]},
     "/staff/m/{municipality}/pledges/{pledge_id}/extend": {"extend_to": [""]},
     "/staff/m/{municipality}/dialogues/{event_id}/no-show": {},
+    # shown only for a closed wave (priorities are quoted publicly; the world's wave is open)
+    "/staff/m/{municipality}/concerns/priorities": {"wave": [""], "area": [""], "items": [""]},
     # shown only on the page answering a generated batch of letter codes
     "/staff/m/{municipality}/surveys/{survey_id}/codes/download": {"batch": [""], "format": ["csv"],
                                                                    "layout": ["letter"]},

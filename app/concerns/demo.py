@@ -1,12 +1,15 @@
 """Demo data of the concerns domain (idempotent, deterministic): reported crimes per sub-area of Strandvik for
-2024 and 2025, beside the survey's perceived problems, and two municipality-specific theme words."""
+2024 and 2025, beside the survey's perceived problems, two municipality-specific theme words, and the closed waves'
+published sets."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from app.concerns import published
 from app.models import Area, Municipality
 from app.models.concerns import CrimeStatistic, ThemeTerm
+from app.models.surveys import Survey
 
 # (sub-area slug, category) -> reported crimes in 2024, 2025
 CRIMES: dict[tuple[str, str], tuple[int, int]] = {
@@ -21,6 +24,14 @@ TERMS = (("gatlykt", "item:dark_places"), ("nattvandr", "item:youth_disorder"))
 
 
 def load(session: Session, municipality: Municipality) -> None:
+    _crime_and_terms(session, municipality)
+    # Every closed wave ends with its published set built, so the demo shows results (idempotent: rebuilt only
+    # when a wave's responses changed).
+    for survey in session.exec(select(Survey).where(col(Survey.municipality_id) == municipality.id)).all():
+        published.for_public(session, survey)
+
+
+def _crime_and_terms(session: Session, municipality: Municipality) -> None:
     if session.exec(select(CrimeStatistic.id).where(col(CrimeStatistic.municipality_id) == municipality.id)
                     ).first() is not None:
         return

@@ -1,16 +1,16 @@
-"""Published tables: the statistics of stats.py after small-cell suppression, ready for pages, exports and API.
+"""Published tables for pages, exports and the API, shaped from a wave's published set (app/concerns/published.py,
+where the hidden cells are chosen once for the whole wave) and the places table (its own per-place rule).
 
-Pure: count dictionaries in, dataclasses out. Nothing that leaves this module carries a figure for a group
-below the threshold; a hidden figure is `None` with `hidden=True` ("too few answers").
+Pure: published cells in, dataclasses out. A hidden figure is `None` with `hidden=True` ("too few answers").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.concerns import stats
-from app.concerns.suppression import suppress_row, suppress_table
+from app.concerns.suppression import suppress_row
 
 Counts = Mapping[str, int]
 
@@ -43,29 +43,6 @@ class ConcernRow:
     change: stats.Change | None = None
 
 
-def ranked_concerns(counts: Mapping[str, Counts], labels: Mapping[str, str], min_n: int,
-                    previous: Mapping[str, Counts] | None = None) -> list[ConcernRow]:
-    """Items ranked by big-problem share; items with fewer than min_n answers are listed last, unranked, hidden.
-
-    Ranks are given among published items only, so a rank never hints at a hidden share.
-    """
-    shown = {item: c for item, c in counts.items() if stats.big_problem_share(c).n >= min_n}
-    prev = {item: c for item, c in (previous or {}).items() if stats.big_problem_share(c).n >= min_n}
-    rows: list[ConcernRow] = []
-    for r in stats.rank_concerns(shown, prev):
-        if r.share.n == 0:
-            continue
-        rows.append(ConcernRow(item_code=r.item_code, label=labels.get(r.item_code, r.item_code), rank=r.rank,
-                               cell=Cell.of(r.share, False), mean=r.mean,
-                               previous=Cell.of(r.previous, False) if r.previous else None, change=r.change))
-    hidden = [item for item in labels if item not in shown] + sorted(i for i in counts if i not in shown
-                                                                     and i not in labels)
-    for item in hidden:
-        rows.append(ConcernRow(item_code=item, label=labels.get(item, item), rank=None,
-                               cell=Cell(n=None, share=None, low=None, high=None, hidden=True), mean=None))
-    return rows
-
-
 @dataclass(frozen=True)
 class BreakdownRow:
     item_code: str
@@ -83,42 +60,11 @@ class Breakdown:
     rows: tuple[BreakdownRow, ...]
 
 
-def breakdown(kind: str, counts: Mapping[str, Mapping[str, Counts]], groups: Sequence[str],
-              group_labels: Mapping[str, str], labels: Mapping[str, str], min_n: int) -> Breakdown:
-    """`counts`: group -> item -> answer code -> n. Each item's row is additive over its groups (the groups
-    include "not stated"), so it is suppressed as a row: small groups and enough neighbours are hidden."""
-    present = [g for g in groups if g in counts]
-    rows = []
-    for item in labels:
-        shares = [stats.big_problem_share(counts[g].get(item, {})) for g in present]
-        result = suppress_row([s.n for s in shares], min_n)
-        rows.append(BreakdownRow(item_code=item, label=labels[item],
-                                 cells=tuple(Cell.of(s, h) for s, h in zip(shares, result.hidden, strict=True))))
-    return Breakdown(kind=kind, groups=tuple(present), group_labels=tuple(group_labels.get(g, g) for g in present),
-                     rows=tuple(rows))
-
-
 @dataclass(frozen=True)
 class UnsafeRow:
     group: str
     label: str
     cell: Cell
-
-
-def unsafe_by_group(counts: Mapping[str, Counts], labels: Mapping[str, str], min_n: int) -> tuple[Cell,
-                                                                                                    list[UnsafeRow]]:
-    """Share feeling unsafe late in the evening: overall, and per group with row suppression."""
-    groups = list(counts)
-    shares = [stats.unsafe_share(counts[g]) for g in groups]
-    total: dict[str, int] = {}
-    for c in counts.values():
-        for code, v in c.items():
-            total[code] = total.get(code, 0) + v
-    overall = stats.unsafe_share(total)
-    result = suppress_row([s.n for s in shares], min_n)
-    rows = [UnsafeRow(group=g, label=labels.get(g, g), cell=Cell.of(s, h))
-            for g, s, h in zip(groups, shares, result.hidden, strict=True)]
-    return Cell.of(overall, overall.n < min_n), rows
 
 
 @dataclass(frozen=True)
@@ -137,52 +83,11 @@ class ResponsesTable:
     rates: tuple[float | None, ...]  # responses per 1,000 inhabitants
 
 
-def responses_table(counts: Mapping[str, Counts], area_labels: Mapping[str, str], channel_labels: Mapping[str, str],
-                    populations: Mapping[str, int | None], min_n: int) -> ResponsesTable:
-    areas = list(counts)
-    channels = [c for c in channel_labels if any(counts[a].get(c, 0) for a in areas)]
-    matrix = [[counts[a].get(c, 0) for c in channels] for a in areas]
-    total = sum(sum(row) for row in matrix)
-    if total < min_n:
-        matrix_hidden = [[True] * len(channels) for _ in areas]
-        row_hidden = [True] * len(areas)
-        col_hidden = [True] * len(channels)
-    else:
-        result = suppress_table(matrix, min_n) if areas and channels else None
-        matrix_hidden = [list(r) for r in result.hidden] if result else []
-        row_hidden = list(result.row_total_hidden) if result else []
-        col_hidden = list(result.column_total_hidden) if result else []
-    cells = tuple(tuple(None if matrix_hidden[i][j] else matrix[i][j] for j in range(len(channels)))
-                  for i in range(len(areas)))
-    area_totals = tuple(None if row_hidden[i] else sum(matrix[i]) for i in range(len(areas)))
-    channel_totals = tuple(None if col_hidden[j] else sum(matrix[i][j] for i in range(len(areas)))
-                           for j in range(len(channels)))
-    pops = tuple(populations.get(a) for a in areas)
-    rates = tuple(None if t is None or not p else round(1000 * t / p, 1)
-                  for t, p in zip(area_totals, pops, strict=True))
-    return ResponsesTable(channels=tuple(channels), channel_labels=tuple(channel_labels[c] for c in channels),
-                          areas=tuple(areas), area_labels=tuple(area_labels.get(a, a) for a in areas),
-                          cells=cells, area_totals=area_totals, channel_totals=channel_totals,
-                          total=total if total >= min_n else 0, populations=pops, rates=rates)
-
-
 @dataclass(frozen=True)
 class TrendRow:
     item_code: str
     label: str
     cells: tuple[Cell, ...]  # one per wave, oldest first
-
-
-def trend(per_wave: Sequence[Mapping[str, Counts]], labels: Mapping[str, str], min_n: int) -> list[TrendRow]:
-    """Big-problem share per item and wave; a wave's figure is a lone figure, hidden under min_n."""
-    rows = []
-    for item in labels:
-        cells = []
-        for counts in per_wave:
-            share = stats.big_problem_share(counts.get(item, {}))
-            cells.append(Cell.of(share, 0 < share.n < min_n))
-        rows.append(TrendRow(item_code=item, label=labels[item], cells=tuple(cells)))
-    return rows
 
 
 @dataclass(frozen=True)
@@ -226,3 +131,88 @@ def hotspots(places: Mapping[str, Counts], place_labels: Mapping[str, str], time
                                     lat=lat, lon=lon, observations=(observations or {}).get(key, 0)))
     result.rows = result.rows[:top]
     return result
+
+
+# --- tables from a wave's published set (cells already protected by app/concerns/published.py) --------------
+
+Stored = Sequence[int] | None  # [n, k, score sum] of a published cell; None = hidden ("too few answers")
+
+
+def cell_of(value: Stored) -> Cell:
+    """A published cell as shown: hidden stays hidden, n = 0 shows no share."""
+    if value is None:
+        return Cell(n=None, share=None, low=None, high=None, hidden=True)
+    return Cell.of(stats.Share.of(int(value[1]), int(value[0])), False)
+
+
+def mean_of(value: Stored) -> float | None:
+    if value is None or len(value) < 3 or not value[0]:
+        return None
+    return int(value[2]) / int(value[0])
+
+
+def ranked_cells(cells: Mapping[str, Stored], labels: Mapping[str, str],
+                 previous: Mapping[str, Stored] | None = None) -> list[ConcernRow]:
+    """Items ranked by big-problem share (ties: mean, then lower bound); hidden or empty items last, unranked.
+
+    Ranks are given among published items only, so a rank never hints at a hidden share.
+    """
+    shown = [(item, v) for item, v in cells.items() if v is not None and v[0] > 0]
+
+    def key(entry: tuple[str, Sequence[int]]) -> tuple[float, float, float, str]:
+        item, v = entry
+        share = stats.Share.of(int(v[1]), int(v[0]))
+        return (-(share.share or 0.0), -(mean_of(v) or 0.0), -(share.low or 0.0), item)
+
+    rows: list[ConcernRow] = []
+    last: tuple[float | None, float | None] | None = None
+    for index, (item, v) in enumerate(sorted(shown, key=key)):
+        share = stats.Share.of(int(v[1]), int(v[0]))
+        rank = rows[-1].rank if rows and last == (share.share, mean_of(v)) else index + 1
+        last = (share.share, mean_of(v))
+        before = (previous or {}).get(item)
+        change = None
+        if before is not None and before[0] > 0:
+            change = stats.two_proportion_test(int(before[1]), int(before[0]), share.k, share.n)
+        rows.append(ConcernRow(item_code=item, label=labels.get(item, item), rank=rank, cell=cell_of(v),
+                               mean=mean_of(v), previous=cell_of(before) if before is not None else None,
+                               change=change))
+    listed = {r.item_code for r in rows}
+    for item in [*labels, *sorted(cells)]:
+        if item not in listed:
+            listed.add(item)
+            rows.append(ConcernRow(item_code=item, label=labels.get(item, item), rank=None,
+                                   cell=Cell(n=None, share=None, low=None, high=None, hidden=True), mean=None))
+    return rows
+
+
+def breakdown_cells(kind: str, groups: Sequence[str], group_labels: Mapping[str, str],
+                    cells: Mapping[str, Mapping[str, Stored]], labels: Mapping[str, str]) -> Breakdown:
+    """`cells`: item -> group -> published cell. Hidden cells were chosen for the whole wave at once."""
+    rows = tuple(BreakdownRow(item_code=item, label=labels[item],
+                              cells=tuple(cell_of(cells.get(item, {}).get(g)) for g in groups)) for item in labels)
+    return Breakdown(kind=kind, groups=tuple(groups), group_labels=tuple(group_labels.get(g, g) for g in groups),
+                     rows=rows)
+
+
+def trend_cells(per_wave: Sequence[Mapping[str, Stored]], labels: Mapping[str, str]) -> list[TrendRow]:
+    """Big-problem share per item and wave, each wave's cell from its own published set."""
+    return [TrendRow(item_code=item, label=labels[item], cells=tuple(cell_of(w.get(item)) for w in per_wave))
+            for item in labels]
+
+
+def responses_cells(node: str, rows: Sequence[str], channels: Sequence[str],
+                    cell: Callable[[str, str | None], int | None], area_labels: Mapping[str, str],
+                    channel_labels: Mapping[str, str],
+                    populations: Mapping[str, int | None]) -> ResponsesTable:
+    """Responses of `node` per child area (`rows`) and channel as published; `cell(node, channel)` gives a published
+    count (channel None = all channels), None when hidden, so no footer gives a hidden total away."""
+    cells = tuple(tuple(cell(r, c) for c in channels) for r in rows)
+    area_totals = tuple(cell(r, None) for r in rows)
+    pops = tuple(populations.get(r) for r in rows)
+    rates = tuple(None if t is None or not p else round(1000 * t / p, 1)
+                  for t, p in zip(area_totals, pops, strict=True))
+    return ResponsesTable(channels=tuple(channels), channel_labels=tuple(channel_labels.get(c, c) for c in channels),
+                          areas=tuple(rows), area_labels=tuple(area_labels.get(r, r) for r in rows), cells=cells,
+                          area_totals=area_totals, channel_totals=tuple(cell(node, c) for c in channels),
+                          total=cell(node, None) or 0, populations=pops, rates=rates)

@@ -6,19 +6,18 @@ free-text answers of one wave are read one by one (for themes), and those are a 
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import Select, and_, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session, col
 
 from app import audit, clock, spreadsheets
 from app.auth import Scope
-from app.concerns import hotspots, report, themes
+from app.concerns import hotspots, published, report, themes
 from app.concerns.masking import mask_text
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
@@ -178,85 +177,6 @@ def wave_questions(session: Session, survey_id: int) -> WaveQuestions:
     return found
 
 
-# --- counts (GROUP BY in SQL) --------------------------------------------------------------------------------
-
-def _frame(stmt: Select[Any], session: Session, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
-
-
-def battery_counts(session: Session, survey_id: int, question_ids: list[int], *, area_ids: list[int] | None = None,
-                   group: str | None = None, group_question: int | None = None) -> pd.DataFrame:
-    """Counts per (group, item, answer code). group: None (whole wave), "area" (the response's sub-area) or
-    "background" (the answer to `group_question`, e.g. gender; "" when not answered)."""
-    columns: list[Any] = []
-    stmt_from: Any = A
-    if group == "area" or area_ids is not None:
-        stmt_from = stmt_from.join(R, R.c.id == A.c.response_id)
-    if group == "area":
-        columns.append(R.c.area_id.label("grp"))
-    elif group == "background":
-        G = A.alias("g")
-        stmt_from = stmt_from.outerjoin(G, and_(G.c.response_id == A.c.response_id,
-                                                G.c.question_id == group_question))
-        columns.append(func.coalesce(G.c.value_code, NOT_STATED).label("grp"))
-    columns += [A.c.item_code, A.c.value_code, func.count().label("n")]
-    stmt = select(*columns).select_from(stmt_from).where(A.c.survey_id == survey_id,
-                                                         A.c.question_id.in_(question_ids or [-1]))
-    if area_ids is not None:
-        stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
-    stmt = stmt.group_by(*columns[:-1])
-    names = (["grp"] if group else []) + ["item_code", "value_code", "n"]
-    frame = _frame(stmt, session, names)
-    if group == "area":
-        frame["grp"] = [_area_key(v) for v in frame["grp"]]
-    return frame
-
-
-def _area_key(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(int(value))
-
-
-def nested(frame: pd.DataFrame, keys: list[str]) -> dict[Any, Any]:
-    """A count frame as nested dicts key1 -> key2 -> ... -> value_code -> n (only a few hundred rows)."""
-    out: dict[Any, Any] = {}
-    for values in frame.to_dict("records"):
-        target = out
-        for key in keys:
-            target = target.setdefault(str(values[key] if values[key] is not None else ""), {})
-        code = str(values["value_code"] or "")
-        target[code] = target.get(code, 0) + int(values["n"])
-    return out
-
-
-def single_counts(session: Session, survey_id: int, question_id: int, *, area_ids: list[int] | None = None,
-                  by_area: bool = False) -> dict[str, dict[str, int]]:
-    """Counts per (area, answer code) of one single-choice question; key "" = whole wave when not by area."""
-    cols: list[Any] = [R.c.area_id] if by_area else []
-    stmt = select(*cols, A.c.value_code, func.count()).select_from(A.join(R, R.c.id == A.c.response_id)) \
-        .where(A.c.survey_id == survey_id, A.c.question_id == question_id)
-    if area_ids is not None:
-        stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
-    stmt = stmt.group_by(*cols, A.c.value_code)
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in session.execute(stmt).all():
-        key = ("" if row[0] is None else str(row[0])) if by_area else ""
-        code = row[-2] or ""
-        out[key][code] = out[key].get(code, 0) + int(row[-1])
-    return dict(out)
-
-
-def response_counts(session: Session, survey_id: int, area_ids: list[int] | None) -> dict[str, dict[str, int]]:
-    stmt = select(R.c.area_id, R.c.channel, func.count()).where(R.c.survey_id == survey_id)
-    if area_ids is not None:
-        stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for area_id, channel, n in session.execute(stmt.group_by(R.c.area_id, R.c.channel)).all():
-        out["" if area_id is None else str(area_id)][str(channel)] = int(n)
-    return dict(out)
-
-
 # --- the dashboard ---------------------------------------------------------------------------------------------
 
 @dataclass
@@ -280,7 +200,7 @@ class Dashboard:
     survey: Survey
     title: str
     area: Area | None
-    total_responses: int
+    total_responses: int | None  # None = fewer than min_n (never printed)
     concerns: list[report.ConcernRow]
     previous_wave: int | None
     unsafe: report.Cell | None
@@ -294,83 +214,106 @@ class Dashboard:
     crime: list[CrimeRow]
     area_labels: dict[str, str]
     min_n: int
+    built_at: datetime | None = None  # when the published set read here was built
+    snapshot: bool = False  # an open wave: the staff's daily snapshot, not final results
+    live_responses: int | None = None  # an open wave's responses so far (None under min_n)
+    has_responses: bool = False
 
     @property
     def empty(self) -> bool:
-        return self.total_responses == 0
+        return not self.has_responses or self.total_responses == 0
+
+
+def node_labels(all_areas: Iterable[Area]) -> dict[str, str]:
+    """Names of the published geography nodes (see published.geography)."""
+    labels = {published.ALL: _("hela kommunen"), published.NONE: _("Inget område angivet")}
+    for a in all_areas:
+        labels[published.node_key(a.id or 0)] = a.name
+        labels[published.own_key(a.id or 0)] = _("%(name)s, inget delområde") % {"name": a.name}
+    return labels
 
 
 def dashboard(session: Session, municipality: Municipality, survey_id: int, area_id: int | None) -> Dashboard:
+    """The situation picture of one wave and area, read from the wave's published set (never from answers):
+    a closed wave's public set, or an open wave's daily staff snapshot."""
     mid = municipality.id or 0
     survey = get_wave(session, mid, survey_id)
     all_areas = areas(session, mid)
     area = get_area(session, mid, area_id) if area_id is not None else None
-    area_ids = area_and_children(all_areas, area) if area else None
     area_labels = {str(a.id): a.name for a in all_areas}
     area_labels[""] = _("Inget område angivet")
+    labels = node_labels(all_areas)
     limit = min_n()
     questions = wave_questions(session, survey.id or 0)
     sid = survey.id or 0
+    node = published.node_key(area.id or 0) if area else published.ALL
+    pub = published.for_staff(session, survey)
+    live = published.response_count(session, sid)
 
-    overall = nested(battery_counts(session, sid, questions.battery, area_ids=area_ids), ["item_code"])
-    previous = None
-    previous_wave = None
+    def cells(p: published.Published | None, item: str, at: str, dim: str = "total") -> report.Stored:
+        return p.cell(item, at, dim) if p is not None else None
+
     chain = series_waves(session, survey)
     earlier = [w for w in chain if w.wave < survey.wave]
-    if earlier:
-        prev_survey = earlier[-1]
-        prev_q = wave_questions(session, prev_survey.id or 0)
-        previous = nested(battery_counts(session, prev_survey.id or 0, prev_q.battery, area_ids=area_ids),
-                          ["item_code"])
-        previous_wave = prev_survey.wave
-    concerns = report.ranked_concerns(overall, questions.items, limit, previous)
+    previous_wave = earlier[-1].wave if earlier else None
+    before = published.for_staff(session, earlier[-1]) if earlier else None
+    concerns = report.ranked_cells({i: cells(pub, i, node) for i in questions.items}, questions.items,
+                                   {i: cells(before, i, node) for i in questions.items} if before else None)
 
-    responses = response_counts(session, sid, area_ids)
-    total = sum(sum(v.values()) for v in responses.values())
-    populations = {str(a.id): a.population for a in all_areas}
-    responses_table = report.responses_table(responses, area_labels, channel_labels(), populations, limit)
+    children = pub.children(node) if pub else []
+    populations = {published.node_key(a.id or 0): a.population for a in all_areas}
+    channels = list(pub.payload.get("channels", [])) if pub else []
+    responses_table = report.responses_cells(
+        node, children, [c for c in channel_labels() if c in channels],
+        (lambda at, ch: pub.responses_cell(at, ch)) if pub else (lambda at, ch: None),
+        labels, channel_labels(), populations)
 
     unsafe_cell: report.Cell | None = None
     unsafe_rows: list[report.UnsafeRow] = []
-    if questions.unsafe is not None:
-        unsafe_counts = single_counts(session, sid, questions.unsafe, area_ids=area_ids, by_area=True)
-        unsafe_cell, unsafe_rows = report.unsafe_by_group(unsafe_counts, area_labels, limit)
+    if questions.unsafe is not None and pub is not None and pub.payload.get("unsafe"):
+        unsafe_cell = report.cell_of(cells(pub, published.UNSAFE, node))
+        unsafe_rows = [report.UnsafeRow(group=c, label=labels.get(c, c),
+                                        cell=report.cell_of(cells(pub, published.UNSAFE, c))) for c in children]
 
     breakdowns = []
-    labels = {"gender": _("Kön"), "age": _("Ålder")}
-    for role in ("gender", "age"):
-        qid = questions.roles.get(role)
-        if qid is None:
+    titles = {"gender": _("Kön"), "age": _("Ålder")}
+    for role, codes in (("gender", pub.payload.get("genders", []) if pub else []),
+                        ("age", pub.payload.get("ages", []) if pub else [])):
+        if role not in questions.roles:
             continue
-        frame = battery_counts(session, sid, questions.battery, area_ids=area_ids, group="background",
-                               group_question=qid)
         options = dict(questions.role_options.get(role, {}))
         options[NOT_STATED] = _("Ej angivet")
-        breakdowns.append(report.breakdown(labels[role], nested(frame, ["grp", "item_code"]), list(options),
-                                           options, questions.items, limit))
-    frame = battery_counts(session, sid, questions.battery, area_ids=area_ids, group="area")
-    by_area = nested(frame, ["grp", "item_code"])
-    breakdowns.append(report.breakdown(_("Delområde"), by_area, sorted(by_area, key=lambda k: area_labels.get(k, k)),
-                                       area_labels, questions.items, limit))
+        breakdowns.append(report.breakdown_cells(
+            titles[role], list(codes), options,
+            {i: {g: cells(pub, i, node, f"{role}:{g}") for g in codes} for i in questions.items}, questions.items))
+    if children:
+        breakdowns.append(report.breakdown_cells(
+            _("Delområde") if area else _("Område"), children, labels,
+            {i: {c: cells(pub, i, c) for c in children} for i in questions.items}, questions.items))
 
     trend_waves = [w.wave for w in chain if w.wave <= survey.wave]
     per_wave = []
     for w in chain:
         if w.wave > survey.wave:
             continue
-        wq = questions if w.id == survey.id else wave_questions(session, w.id or 0)
-        per_wave.append(overall if w.id == survey.id else nested(
-            battery_counts(session, w.id or 0, wq.battery, area_ids=area_ids), ["item_code"]))
-    trend_rows = report.trend(per_wave, questions.items, limit)
+        wp = pub if w.id == survey.id else published.for_staff(session, w)
+        per_wave.append({i: cells(wp, i, node) for i in questions.items})
+    trend_rows = report.trend_cells(per_wave, questions.items)
 
+    area_ids = area_and_children(all_areas, area) if area else None
+    final = str(survey.status) in published.FINAL_STATUSES
+    # Themes and places of an open wave would change with each submission: shown once the wave has closed.
     return Dashboard(
         survey=survey, title=next((w.title for w in waves(session, mid) if w.id == sid), ""), area=area,
-        total_responses=total, concerns=concerns, previous_wave=previous_wave, unsafe=unsafe_cell,
-        unsafe_rows=unsafe_rows, breakdowns=breakdowns, trend_waves=trend_waves, trend=trend_rows,
-        responses=responses_table, themes=theme_rows(session, mid, sid, questions, area_ids, limit),
-        hotspots=hotspot_table(session, mid, sid, questions, area_ids, all_areas, limit),
-        crime=crime_rows(session, mid, area_ids, area_labels), area_labels=area_labels, min_n=limit)
-
+        total_responses=pub.responses_cell(node) if pub else None, concerns=concerns, previous_wave=previous_wave,
+        unsafe=unsafe_cell, unsafe_rows=unsafe_rows, breakdowns=breakdowns, trend_waves=trend_waves,
+        trend=trend_rows, responses=responses_table,
+        themes=theme_rows(session, mid, sid, questions, area_ids, limit) if final else [],
+        hotspots=hotspot_table(session, mid, sid, questions, area_ids, all_areas, limit) if final
+        else report.Hotspots(times=TIMES),
+        crime=crime_rows(session, mid, area_ids, area_labels), area_labels=area_labels, min_n=limit,
+        built_at=pub.built_at if pub else None, snapshot=not final,
+        live_responses=live if live >= limit else None, has_responses=live > 0)
 
 # --- themes ---------------------------------------------------------------------------------------------------
 
@@ -651,6 +594,9 @@ def choose_priorities(session: Session, scope: Scope, survey: Survey, area: Area
                       chosen: list[str]) -> list[ConcernPriority]:
     """Replace the wave's priorities with 2-4 chosen items, snapshotting their published numbers."""
     unique = list(dict.fromkeys(chosen))
+    if str(survey.status) not in published.FINAL_STATUSES:
+        # A pledge quotes its priorities publicly: an open wave's snapshot must not reach the public that way.
+        raise ValidationFailed({"items": _("Resultaten publiceras när mätomgången har stängts.")})
     if not MIN_PRIORITIES <= len(unique) <= MAX_PRIORITIES:
         raise ValidationFailed({"items": _("Välj mellan %(min)s och %(max)s problem.")
                                 % {"min": MIN_PRIORITIES, "max": MAX_PRIORITIES}})
@@ -765,8 +711,20 @@ def method_lines(limit: int) -> list[str]:
           "z-test för två andelar ger p < 0,05."),
         _("Otrygghet: andelen som känner sig mycket eller ganska otrygg ute ensam sent en kväll, eller inte går ut "
           "av otrygghet; de som inte går ut av andra skäl räknas inte."),
-        _("Små grupper: en siffra som bygger på färre än %(n)s svar visas inte (för få svar), och ytterligare "
-          "celler döljs så att en dold siffra inte kan räknas fram ur summor och grannceller. Citat visas bara "
-          "för teman med minst %(n)s svar och är maskerade (namn, telefonnummer, e-post, personnummer).")
+        _("Små grupper: en siffra som bygger på färre än %(n)s svar visas inte (för få svar). Detsamma gäller en "
+          "grupp med färre än 10 svar där alla svarat likadant (0 %% eller 100 %% stort problem). En grupp utan "
+          "svar visas som 0, eftersom den inte säger något om någon person.") % {"n": limit},
+        _("Dolda siffror i alla nivåer: ytterligare siffror döljs, samma i alla tabeller, exporter och i API:t, "
+          "för hela kommunen, varje område, delområde, svar utan område och uppdelningen på kön och ålder, så att "
+          "en dold siffra inte kan räknas fram genom att lägga ihop eller dra ifrån publicerade siffror."),
+        _("Kontroll: innan en mätomgångs siffror publiceras räknas för varje dold siffra det minsta och största "
+          "värde ut som stämmer med allt som publiceras (linjärprogrammering). Skillnaden måste vara minst "
+          "%(n)s, annars publiceras ingenting.") % {"n": limit},
+        _("Öppna mätomgångar: inga resultat publiceras medan en mätomgång pågår. Personalen ser antalet svar och "
+          "en ögonblicksbild som uppdateras högst en gång per dygn. Resultaten blir offentliga när mätomgången "
+          "stängs."),
+        _("Teman och platser: citat visas bara för teman med minst %(n)s svar och är maskerade (namn, "
+          "telefonnummer, e-post, personnummer); platser med färre än %(n)s svar räknas bara samman.")
         % {"n": limit},
+        _("Enskilda svar (svarslistan och råexporter) kan bara administratörer och samordnare se."),
     ]

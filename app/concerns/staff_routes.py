@@ -52,7 +52,9 @@ def _selection(request: Request, session: Session, scope: Scope) -> tuple[list[s
     survey_id = _int_param(request, "wave")
     area_id = _int_param(request, "area")
     if survey_id is None and wave_list:
-        survey_id = max(wave_list, key=lambda w: w.id).id
+        # The newest wave with published results; an open wave's snapshot only when none has closed yet.
+        final = [w for w in wave_list if w.status in ("closed", "archived")]
+        survey_id = max(final or wave_list, key=lambda w: w.id).id
     return wave_list, survey_id, area_id
 
 

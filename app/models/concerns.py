@@ -1,14 +1,16 @@
 """Tables of the concerns domain: crime statistics, the free-text theme lexicon and re-tags, chosen priorities.
 
 `concern_priority` is the selection the pledges domain reads: 2-4 concerns of one survey wave, each with its
-numbers snapshotted (item, area, wave, share, n, interval) at the time they were chosen.
+numbers snapshotted (item, area, wave, share, n, interval) at the time they were chosen. `concern_published_set`
+holds each wave's published figures after disclosure control (see app/concerns/published.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
 
 from app.models.base import Field, SQLModel, created_at_field
 from app.models.surveys import Answer
@@ -82,3 +84,20 @@ class ConcernPriority(SQLModel, table=True):
     status: str = Field(default="chosen", sa_type=String(20))
     chosen_by: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
     chosen_at: datetime = created_at_field()
+
+
+class PublishedSet(SQLModel, table=True):
+    """A wave's published figures after disclosure control: one JSON snapshot per wave and audience.
+
+    "public" is built when a wave closes (and rebuilt when its responses change); "staff" is the daily snapshot
+    of an open wave. Pages, exports, the API and pledges read figures from here, never from the answers.
+    """
+
+    __tablename__ = "concern_published_set"
+    __table_args__ = (UniqueConstraint("survey_id", "audience"),)
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", ondelete="CASCADE")
+    audience: str = Field(max_length=12)  # "public" (closed wave) or "staff" (open wave, daily snapshot)
+    built_at: datetime = created_at_field()
+    responses: int = Field(ge=0)  # how many responses the set is based on (staleness check)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

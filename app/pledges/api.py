@@ -58,8 +58,8 @@ class IndicatorOut(BaseModel):
     label: str
     area: str
     baseline_wave: int
-    baseline_percent: int
-    baseline_n: int
+    baseline_percent: int | None  # null: too few answers (the wave's published set hides the figure)
+    baseline_n: int | None
     target_percent: int
     latest_wave: int | None
     latest_percent: int | None

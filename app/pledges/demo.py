@@ -131,7 +131,8 @@ def load(session: Session, municipality: Municipality) -> None:
             session.add(act)
     measured = (service.measure(session, baseline.id or 0, "problems", "littering", centrum.id)
                 if baseline is not None and centrum is not None else None)
-    if baseline is not None and measured is not None:  # the demo survey's first wave: re-measured when wave 2 closes
+    if baseline is not None and measured is not None and measured[0] is not None and measured[1] is not None:
+        # The demo survey's first wave (a published cell): re-measured when wave 2 closes.
         session.add(PledgeIndicator(pledge_id=found.id or 0, label={"sv": "Nedskräpning är ett stort problem",
                                                                      "en": "Littering is a big problem",
                                                                      "ar": "رمي النفايات مشكلة كبيرة"},
@@ -181,7 +182,8 @@ def _live_figures(session: Session, municipality: Municipality, baseline: Survey
         result = service.measure(session, baseline.id or 0, "problems", figure["item"], area.id if area else None)
         if result is None:
             return spec["figures"], spec["problem"]
-        figures.append({**figure, "wave": baseline.wave, "share": round(result[0], 4), "n": result[1]})
+        share = None if result[0] is None else round(result[0], 4)  # None: the published set hides this cell
+        figures.append({**figure, "wave": baseline.wave, "share": share, "n": result[1]})
     problem = " ".join(forms.figure_sentence(f["share"], f["n"], f["area"], f["label"]) + "." for f in figures)
     return figures, problem
 

@@ -39,8 +39,11 @@ def progress_rule() -> str:
              "fokusområdena.")
 
 
-def figure_sentence(share: float, n: int, area: str, label: str) -> str:
-    """'62 % of 1,240 residents in Centrum say littering is a big problem' in the current language."""
+def figure_sentence(share: float | None, n: int | None, area: str, label: str) -> str:
+    """'62 % of 1,240 residents in Centrum say littering is a big problem' in the current language; a figure the
+    published set hides (share None) says only that there are too few answers, never how few."""
+    if share is None or n is None:
+        return _("%(item)s i %(area)s: för få svar för att visa en siffra") % {"item": label, "area": area}
     return _("%(share)s %% av %(n)s invånare i %(area)s svarar att %(item)s är ett stort problem") % {
         "share": round(share * 100), "n": f"{n:,}".replace(",", "\u00a0"), "area": area, "item": label.lower()}
 

@@ -21,13 +21,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from app import audit, clock, mail
 from app.auth import Scope
+from app.concerns import published
 from app.config import get_settings
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -48,7 +49,7 @@ from app.models.pledges import (
     PledgeVersion,
     UpdateState,
 )
-from app.models.surveys import Answer, OptionKind, Question, QuestionOption, Response, Survey
+from app.models.surveys import OptionKind, Question, QuestionOption, Survey
 from app.pledges import forms, progress, rules
 from app.pledges.rules import localized
 
@@ -134,16 +135,19 @@ def facts(row: PledgeActivity) -> progress.ActivityFacts:
 
 @dataclass(frozen=True)
 class Figure:
+    """A resident figure quoted by a pledge: a cell of the wave's published set. share and n are None when the
+    set hides the cell ("too few answers")."""
+
     item: str
     label: str
     area: str
     wave: int
-    share: float
-    n: int
+    share: float | None
+    n: int | None
 
     def as_dict(self) -> dict[str, Any]:
         return {"item": self.item, "label": self.label, "area": self.area, "wave": self.wave,
-                "share": round(self.share, 4), "n": self.n}
+                "share": None if self.share is None else round(self.share, 4), "n": self.n}
 
 
 def concern_priorities(session: Session, municipality_id: int) -> list[Figure]:
@@ -173,29 +177,29 @@ def survey_items(session: Session, municipality_id: int) -> list[tuple[str, str]
             for sid, wave, qcode, icode, label in rows]
 
 
-def _area_ids(session: Session, area_id: int) -> list[int]:
-    kids = session.exec(select(Area.id).where(Area.parent_id == area_id)).all()
-    return [area_id, *[k for k in kids if k is not None]]
+Measured = tuple[float | None, int | None]  # (share, n); (None, None) = hidden by the published set
 
 
 def measure(session: Session, survey_id: int, question_code: str, item_code: str,
-            area_id: int | None) -> tuple[float, int] | None:
-    """(share answering very/fairly big problem, n) with "don't know" left out; one GROUP BY in SQL."""
+            area_id: int | None) -> Measured | None:
+    """(share answering very/fairly big problem, n), "don't know" left out, as the wave's published set has it
+    (pledges ask concerns; they never count answers). None when the wave publishes nothing for it (an open
+    wave, an unknown item, no answers)."""
+    survey = session.get(Survey, survey_id)
     question_id = session.exec(select(Question.id).where(Question.survey_id == survey_id,
                                                          Question.code == question_code)).first()
-    if question_id is None:
+    if survey is None or question_id is None:
         return None
-    big = func.sum(case((col(Answer.value_code).in_(rules.BIG_PROBLEM_CODES), 1), else_=0))
-    query = (select(big, func.count()).select_from(Answer)
-             .where(Answer.survey_id == survey_id, Answer.question_id == question_id, Answer.item_code == item_code,
-                    col(Answer.value_code).is_not(None), Answer.value_code != rules.DONT_KNOW_CODE))
-    if area_id is not None:
-        query = query.join(Response, col(Response.id) == Answer.response_id).where(
-            col(Response.area_id).in_(_area_ids(session, area_id)))
-    big_count, n = session.exec(query).one()
-    if not n:
+    found = published.for_public(session, survey)
+    node = published.node_key(area_id) if area_id is not None else published.ALL
+    if found is None or not found.published(item_code, node):
         return None
-    return int(big_count or 0) / int(n), int(n)
+    cell = found.cell(item_code, node)
+    if cell is None:
+        return (None, None)
+    if not cell[0]:
+        return None
+    return int(cell[1]) / int(cell[0]), int(cell[0])
 
 
 def figure_from_survey(session: Session, municipality_id: int, pick: str, area_id: int | None) -> Figure:
@@ -209,6 +213,8 @@ def figure_from_survey(session: Session, municipality_id: int, pick: str, area_i
     area = session.get(Area, area_id) if area_id else None
     if area is not None and area.municipality_id != municipality_id:
         raise ValidationFailed({"fig_area": _("Välj ett område i kommunen.")})
+    if str(survey.status) not in published.FINAL_STATUSES:
+        raise ValidationFailed({"fig_item": _("Resultaten publiceras när mätomgången har stängts.")})
     result = measure(session, survey.id or 0, parts[1], parts[2], area.id if area else None)
     if result is None:
         raise ValidationFailed({"fig_item": _("Det finns inga svar på den frågan i det området.")})
@@ -505,6 +511,8 @@ def add_indicator(session: Session, scope: Scope, found: Pledge, pick: str, area
     except ValidationFailed as exc:
         raise ValidationFailed({"ind_item" if k == "fig_item" else "ind_area": v for k, v in exc.errors.items()}) \
             from None
+    if figure.share is None or figure.n is None:
+        raise ValidationFailed({"ind_item": _("Siffran bygger på för få svar och kan inte vara ett utgångsläge.")})
     sid, qcode, icode = pick.split(":")
     survey = session.get(Survey, int(sid))
     assert survey is not None
@@ -524,6 +532,7 @@ def remeasure_indicators(session: Session, survey_id: int) -> int:
     survey = session.get(Survey, survey_id)
     if survey is None:
         return 0
+    published.for_public(session, survey)  # the wave's published set is built on closing, with or without indicators
     rows = session.exec(select(PledgeIndicator).join(Pledge, col(Pledge.id) == PledgeIndicator.pledge_id).where(
         PledgeIndicator.series_id == survey.series_id, Pledge.municipality_id == survey.municipality_id,
         col(PledgeIndicator.baseline_wave) < survey.wave)).all()
@@ -1169,6 +1178,19 @@ def public_pledge(session: Session, municipality_id: int, pledge_id: int) -> Ple
 PUBLIC_UPDATE_STATES = (UpdateState.published, UpdateState.withdrawn)  # withdrawn: a short "återkallad" line
 
 
+def _shown(share: Any, n: Any) -> float | None:
+    """A stored figure as published: hidden when the published set hid it or (older rows) its n is under the
+    threshold, so "100 % av 2 invånare" is never printed."""
+    if share is None or n is None or int(n) < get_settings().suppression_min_n:
+        return None
+    return float(share)
+
+
+def _percent(share: float | None, n: int | None) -> int | None:
+    shown = _shown(share, n)
+    return None if shown is None else round(shown * 100)
+
+
 def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: int = 30,
                 staff: bool = False) -> dict[str, Any]:
     """Everything a public pledge page shows, in `lang` (Swedish where a text is not translated). `staff` adds
@@ -1212,8 +1234,8 @@ def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: in
         focus_views.append({
             "id": fa.id, "title": localized(fa.title, lang), "problem": localized(fa.problem, lang),
             "cause": localized(fa.cause, lang),
-            "figures": [forms.figure_sentence(float(f["share"]), int(f["n"]), str(f["area"]), str(f["label"]))
-                        for f in fa.figures],
+            "figures": [forms.figure_sentence(_shown(f.get("share"), f.get("n")), f.get("n"), str(f["area"]),
+                                              str(f["label"])) for f in fa.figures],
             "percent": progress.percent(progress.focus_progress([facts(a) for a in mine])),
             "activities": activity_views})
     indicators = session.exec(select(PledgeIndicator).where(PledgeIndicator.pledge_id == found.id)
@@ -1233,10 +1255,11 @@ def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: in
         "focus_areas": focus_views,
         "updates": [_update_view(u, act_titles, names, files) for u in updates],
         "indicators": [{"label": localized(i.label, lang), "area": area_names.get(i.area_id, ""),
-                        "baseline_wave": i.baseline_wave, "baseline": round(i.baseline_share * 100),
-                        "baseline_n": i.baseline_n, "target": round(i.target_share * 100),
-                        "latest_wave": i.latest_wave, "latest_n": i.latest_n,
-                        "latest": None if i.latest_share is None else round(i.latest_share * 100)}
+                        "baseline_wave": i.baseline_wave, "target": round(i.target_share * 100),
+                        "baseline": _percent(i.baseline_share, i.baseline_n),
+                        "baseline_n": i.baseline_n if _percent(i.baseline_share, i.baseline_n) is not None else None,
+                        "latest_wave": i.latest_wave, "latest": _percent(i.latest_share, i.latest_n),
+                        "latest_n": i.latest_n if _percent(i.latest_share, i.latest_n) is not None else None}
                        for i in indicators],
         "versions": [{"number": v.number, "date": v.created_at.date(), "changes": v.changes, "note": v.note}
                      for v in versions],

@@ -32,7 +32,6 @@ from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
 from app.models.surveys import (
-    Answer,
     BackgroundRole,
     Channel,
     CodeFailures,
@@ -627,36 +626,6 @@ def store_response(session: Session, questionnaire: Questionnaire, answers: dict
     """
     return insert_responses(session.connection(), [(questionnaire, answers, channel, language)],
                             submitted_on or clock.today())[0]
-
-
-# --- aggregation seam (for concerns and indicators) ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BatteryCount:
-    area_id: int | None
-    item_code: str
-    value_code: str
-    n: int
-
-
-def battery_counts(session: Session, survey: Survey, question_code: str = "problems") -> list[BatteryCount]:
-    """Answers per (sub-area, item, value) of a problem battery, counted in SQL (uses ix_survey_answer_aggregate).
-
-    Shares such as "very or fairly big problem" (bank.BIG_PROBLEM_CODES, excluding bank.DONT_KNOW_CODE) and
-    their n are computed from these few rows; never load the answer rows themselves.
-    """
-    question_id = session.exec(select(Question.id).where(Question.survey_id == survey.id,
-                                                         Question.code == question_code)).first()
-    if question_id is None:
-        return []
-    rows = session.execute(
-        select(Response.area_id, Answer.item_code, Answer.value_code, func.count())
-        .join(Response, col(Response.id) == Answer.response_id)
-        .where(col(Answer.survey_id) == survey.id, col(Answer.question_id) == question_id)
-        .group_by(col(Response.area_id), col(Answer.item_code), col(Answer.value_code))
-        .order_by(col(Response.area_id), col(Answer.item_code), col(Answer.value_code))).all()
-    return [BatteryCount(area, item, value or "", int(n)) for area, item, value, n in rows]
 
 
 # --- staff: reading ------------------------------------------------------------------------------------------

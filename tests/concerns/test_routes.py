@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.models import AuditLog, Role
 from app.models.concerns import AnswerTheme, ConcernPriority, CrimeStatistic, ThemeTerm
-from app.models.surveys import Answer
+from app.models.surveys import Answer, SurveyStatus
 from tests import factories
 from tests.concerns import factories as cf
 from tests.conftest import CheckedClient
@@ -35,6 +35,7 @@ def world(db: Session) -> dict[str, Any]:
     rows += [{"area_id": south.id, "channel": "web", "gender": "other",
               "problems": {"speeding": "very_big", "littering": "no_problem"}} for _ in range(2)]
     cf.add_responses(db, info, rows)
+    info.survey.status = SurveyStatus.closed  # results (themes, places, the API) are published once a wave closes
     admin = factories.staff(db, town, Role.admin)
     viewer = factories.staff(db, town, Role.viewer)
     db.commit()

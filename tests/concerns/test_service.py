@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app.concerns import service
+from app.concerns import published, service
 from app.errors import NotFound
 from tests import factories
 from tests.concerns import factories as cf
@@ -65,24 +65,28 @@ def test_breakdowns_hide_small_groups_and_a_neighbour(db: Session, world: dict[s
 def test_responses_by_area_and_channel_are_suppressed(db: Session, world: dict[str, Any]) -> None:
     board = service.dashboard(db, world["town"], world["wave2"].id, None)
     table = board.responses
-    south = table.areas.index(str(world["south"].id))
+    south = table.areas.index(published.node_key(world["south"].id))
     assert table.area_totals[south] is None
-    assert all(v is None for v in table.cells[south])
-    north = table.areas.index(str(world["north"].id))
-    assert table.rates[north] == 9.0  # 18 per 2,000 inhabitants
+    assert all(v is None or v == 0 for v in table.cells[south])
+    north = table.areas.index(published.node_key(world["north"].id))
+    # Complementary: 21 in all minus the north's 18 would give the south's 3, so the north's total is hidden too.
+    assert table.total == 21 and table.area_totals[north] is None and table.rates[north] is None
 
 
 def test_unsafe_share_by_area(db: Session, world: dict[str, Any]) -> None:
     board = service.dashboard(db, world["town"], world["wave2"].id, None)
     assert board.unsafe is not None and board.unsafe.share == pytest.approx(9 / 21)
     by_area = {r.group: r.cell for r in board.unsafe_rows}
-    assert by_area[str(world["south"].id)].hidden
+    assert by_area[published.node_key(world["south"].id)].hidden
 
 
 def test_area_filter_counts_only_that_area(db: Session, world: dict[str, Any]) -> None:
     board = service.dashboard(db, world["town"], world["wave2"].id, world["north"].id)
-    assert board.total_responses == 18
-    assert board.concerns[0].cell.n == 18
+    # The north's 18 are hidden: the whole municipality's 21 minus 18 would give the south's 3 (one hidden set).
+    assert board.total_responses is None
+    cells = {r.item_code: r.cell.n for r in board.concerns}
+    assert cells == {"speeding": None, "littering": 18}  # the south's 3 said "don't know" to littering
+    assert not board.empty
 
 
 def test_trend_lists_every_wave(db: Session, world: dict[str, Any]) -> None:

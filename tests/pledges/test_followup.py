@@ -18,7 +18,9 @@ from tests.pledges import factories as pf
 
 
 def _wave(db: Session, municipality_id: int, wave: int, area_id: int, answers: dict[str, int]) -> Survey:
-    survey = Survey(municipality_id=municipality_id, series_id="serie-1", wave=wave, slug=f"enkat-{wave}-{area_id}")
+    # Closed: a pledge quotes a wave's published figures, and a wave publishes them when it closes.
+    survey = Survey(municipality_id=municipality_id, series_id="serie-1", wave=wave, slug=f"enkat-{wave}-{area_id}",
+                    status="closed")  # type: ignore[arg-type]
     db.add(survey)
     db.flush()
     question = Question(survey_id=survey.id or 0, code="problems", type="matrix")  # type: ignore[arg-type]
@@ -54,14 +56,14 @@ def test_indicator_is_remeasured_when_a_later_wave_closes(db: Session) -> None:
     m = factories.municipality(db)
     area = factories.area(db, m, name="Centrum")
     user = factories.staff(db, m, Role.coordinator)
-    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "inget": 4})
+    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "no_problem": 4})
     found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
     from app.auth import Scope
 
     scope = Scope(user=user, municipality=m, role=Role.coordinator)
     indicator = service.add_indicator(db, scope, found, f"{first.id}:problems:littering", str(area.id), "40", "")
     assert (indicator.baseline_share, indicator.baseline_n, indicator.latest_share) == (0.6, 10, None)
-    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "inget": 6, "dont_know": 3})
+    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "no_problem": 6, "dont_know": 3})
     # An unrelated series does not touch it.
     assert service.remeasure_indicators(db, first.id or 0) == 0
     assert service.remeasure_indicators(db, second.id or 0) == 1
@@ -145,13 +147,13 @@ def test_closing_a_wave_through_the_staff_page_remeasures_indicators(client: Any
     m = factories.municipality(db)
     area = factories.area(db, m, name="Centrum")
     user = factories.staff(db, m, Role.coordinator)
-    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "inget": 4})
+    first = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 6, "no_problem": 4})
     found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
     from app.auth import Scope
 
     indicator = service.add_indicator(db, Scope(user=user, municipality=m, role=Role.coordinator), found,
                                       f"{first.id}:problems:littering", str(area.id), "40", "")
-    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "inget": 6})
+    second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "no_problem": 6})
     second.status = "open"  # type: ignore[assignment]
     db.add(second)
     db.commit()
@@ -174,3 +176,48 @@ def test_reminders_are_sent_at_most_once_a_week(db: Session) -> None:
     assert first >= 1
     assert service.queue_pledge_reminders(db, today=date(2025, 9, 1)) == 0
     assert len(db.exec(select(MailOutbox).where(MailOutbox.ref == "pledge_reminder")).all()) == first
+
+
+def test_pledge_figure_on_two_answers_is_too_few_everywhere(client: Any, db: Session) -> None:
+    """The issue's '100 % av 2 invånare i Ekbacken': a pledge figure is a cell of the wave's published set."""
+    from app.auth import Scope
+    from app.errors import ValidationFailed
+
+    m = factories.municipality(db)
+    centrum, ekbacken = factories.area(db, m, name="Centrum"), factories.area(db, m, name="Ekbacken")
+    survey = _wave(db, m.id or 0, 1, centrum.id or 0, {"very_big": 8, "no_problem": 12})
+    question = db.exec(select(Question).where(Question.survey_id == survey.id)).one()
+    for _ in range(2):
+        response = Response(survey_id=survey.id or 0, series_id="serie-1", wave=1, channel="web",  # type: ignore[arg-type]
+                            area_id=ekbacken.id, submitted_on=date(2025, 1, 1))
+        db.add(response)
+        db.flush()
+        db.execute(insert(Answer).values(response_id=response.id, survey_id=survey.id, question_id=question.id,
+                                         item_code="littering", value_code="very_big"))
+    pick = f"{survey.id}:problems:littering"
+    figure = service.figure_from_survey(db, m.id or 0, pick, ekbacken.id)
+    assert (figure.share, figure.n) == (None, None)
+    found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
+    user = factories.staff(db, m, Role.coordinator)
+    scope = Scope(user=user, municipality=m, role=Role.coordinator)
+    try:
+        service.add_indicator(db, scope, found, pick, str(ekbacken.id), "40", "")
+        raise AssertionError("a hidden figure became an indicator's baseline")
+    except ValidationFailed as exc:
+        assert "för få svar" in exc.message
+    # A focus area quoting the figure, and an indicator stored before this rule (baseline n = 2).
+    focus = pf.focus_area(db, found, "Ekbacken", figures=[figure.as_dict(),
+                                                          {**figure.as_dict(), "share": 1.0, "n": 2}])
+    db.add(PledgeIndicator(pledge_id=found.id or 0, label={"sv": "Nedskräpning"}, series_id="serie-1",
+                           question_code="problems", item_code="littering", area_id=ekbacken.id, baseline_wave=1,
+                           baseline_share=1.0, baseline_n=2, target_share=0.5))
+    db.commit()
+    page = client.get(f"/m/{m.slug}/pledges/{found.id}").text
+    assert "av 2 invånare" not in page and "100 % av" not in page and "<td>100 %</td>" not in page
+    assert page.count("för få svar") >= 3 and focus.id
+    data = client.get(f"/api/v1/pledges?municipality={m.slug}").json()
+    indicator = data[0]["indicators"][0]
+    assert (indicator["baseline_percent"], indicator["baseline_n"]) == (None, None)
+    assert all("av 2 invånare" not in s for fa in data[0]["focus_areas"] for s in fa["resident_figures"])
+    csv_text = client.get(f"/api/v1/pledges.csv?municipality={m.slug}&table=indicators").text
+    assert ",100," not in csv_text and ",2," not in csv_text.splitlines()[1]

@@ -125,19 +125,6 @@ def test_closed_unknown_and_draft_surveys(client: CheckedClient, db: Session) ->
     assert client.get(f"/s/{draft.slug}").status_code == 404
 
 
-def test_battery_counts_group_answers_by_area_item_and_value(client: CheckedClient, db: Session) -> None:
-    from app.surveys import service
-
-    survey = standard_survey(db)
-    start(client, survey)
-    answer_all(client, survey, db)
-    counts = service.battery_counts(db, survey)
-    assert {(c.item_code, c.value_code, c.n) for c in counts} == {
-        ("littering", "very_big", 1), ("dark_places", "fairly_big", 1), ("speeding", "dont_know", 1)}
-    assert all(c.area_id is not None for c in counts)
-    assert service.battery_counts(db, survey, "no_such_question") == []
-
-
 def test_a_title_that_falls_back_to_swedish_is_marked_as_swedish(client: CheckedClient, db: Session) -> None:
     """WCAG 3.1.2: on an English page, a survey title and intro with no English text are read with a Swedish voice."""
     from app.models.surveys import SurveyTranslation
