@@ -35,7 +35,14 @@ from app.i18n import STAFF_LANGUAGES
 from app.main import create_app
 from app.models import Area, Municipality, Party, StaffUser
 from app.models.dialogues import DialogueEvent, DialogueSignup, EventKind, SignupStatus, WalkObservation, WalkPhoto
-from app.models.pledges import Pledge, PledgeActivity, PledgeAttachment, PledgeStatus, PledgeSubscriber
+from app.models.pledges import (
+    Pledge,
+    PledgeActivity,
+    PledgeAttachment,
+    PledgeStatus,
+    PledgeSubscriber,
+    PledgeUpdate,
+)
 from app.models.surveys import ImportStatus, Question, Survey, SurveyImportJob, SurveyStatus
 from tests.authz import staff_routes
 from tests.browser.conftest import login
@@ -131,6 +138,7 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
         pledge = first(Pledge, Pledge.municipality_id == mid, Pledge.status == PledgeStatus.published)
         activity = first(PledgeActivity, PledgeActivity.pledge_id == pledge.id)
         attachment = first(PledgeAttachment)
+        update = first(PledgeUpdate, PledgeUpdate.activity_id == activity.id) or first(PledgeUpdate)
         viewer = db.exec(select(StaffUser).where(StaffUser.email == "lasare@strandvik.example")).one()
         signup = first(DialogueSignup, DialogueSignup.name == "Axe Audit")
         if signup is None:
@@ -163,7 +171,8 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
             "event_id": [meeting.id, walk.id], "observation_id": [observation.id],
             "photo_id": [photo.id] if photo else [], "signed": [dialogues_service.signed_token(signup)],
             "pledge_id": [pledge.id], "activity_id": [activity.id], "focus_area_id": [activity.focus_area_id],
-            "attachment_id": [attachment.id] if attachment else [], "concern_table": ["concerns"],
+            "attachment_id": [attachment.id] if attachment else [], "update_id": [update.id] if update else [],
+            "concern_table": ["concerns"],
             "password_token": [password_link.rsplit("/", 1)[1]],
             "subscriber_token": [subscriber.token], "job_id": [job.id for job in jobs],
         }

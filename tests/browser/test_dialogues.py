@@ -4,13 +4,17 @@ link, and the first on the waitlist is promoted and told. axe on every page on t
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.demo import DEMO_SLUG
 from app.dialogues.demo import FOCUS_GROUP_TITLE
+from app.models.dialogues import DialogueEvent, DialogueSignup, SignupStatus
 from tests.browser.conftest import assert_accessible, login
 from tests.dialogues.smtp import Inbox, smtp_server
 
@@ -35,8 +39,27 @@ def _sign_up(page: Any, name: str, email: str, people: str) -> None:
     page.wait_for_url("**/anmalan/**")
 
 
-def test_signup_mail_cancel_and_promotion_on_a_phone(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def _seats_taken_but(engine: Engine, title: str, free: int) -> None:
+    """Others have already signed up (two people each, the demo's limit per sign-up) until `free` seats are left."""
+    with Session(engine) as db:
+        event = next(e for e in db.exec(select(DialogueEvent).order_by(col(DialogueEvent.id)))
+                     if e.title.get("sv") == title)
+        signups = db.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id,
+                                                       DialogueSignup.status == SignupStatus.confirmed))
+        taken = sum(s.people for s in signups)
+        while event.capacity - taken > free:
+            people = min(2, event.capacity - taken - free)
+            email = f"{secrets.token_hex(4)}@resident.example"
+            db.add(DialogueSignup(event_id=event.id or 0, token=secrets.token_urlsafe(24), name="Tidigare anmäld",
+                                  email=email, contact_key=email, people=people, status=SignupStatus.confirmed))
+            taken += people
+        db.commit()
+
+
+def test_signup_mail_cancel_and_promotion_on_a_phone(page: Any, live_engine: Engine,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     settings = get_settings()
+    _seats_taken_but(live_engine, FOCUS_GROUP_TITLE, free=2)
     with smtp_server() as inbox:
         monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
         monkeypatch.setattr(settings, "smtp_port", inbox.port)
@@ -47,8 +70,20 @@ def test_signup_mail_cancel_and_promotion_on_a_phone(page: Any, monkeypatch: pyt
         assert_accessible(page)
         event_url = page.url
 
-        # Anna takes all 8 seats.
-        _sign_up(page, "Anna Andersson", "anna@resident.example", "8")
+        # Anna cannot take all 8 seats in one sign-up (the limit per sign-up), and loses nothing she typed.
+        page.fill("#name", "Anna Andersson")
+        page.fill("#email", "anna@resident.example")
+        page.fill("#people", "8")
+        page.check("#consent")
+        page.click("form.form button[type=submit]")
+        page.wait_for_selector(".error-summary")
+        assert page.locator("#name").input_value() == "Anna Andersson"
+        assert_accessible(page)
+        # She takes the last two.
+        page.fill("#people", "2")
+        page.check("#consent")
+        page.click("form.form button[type=submit]")
+        page.wait_for_url("**/anmalan/**")
         assert page.locator("#signup-status").inner_text() == "Du är anmäld."
         assert_accessible(page)
 
