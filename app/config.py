@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)  # per account
     login_max_failures_per_client: int = Field(default=30, ge=1)  # per client address, over all accounts
     login_window_minutes: int = Field(default=15, ge=1)
+    # After this many failures per (account, client), each further attempt waits login_slow_seconds (then the block)
+    login_slow_after: int = Field(default=3, ge=1)
+    login_slow_seconds: int = Field(default=30, ge=0)
     session_max_age_hours: int = Field(default=12, ge=1)
     accessibility_contact: str = "tillganglighet@trygghetsdialog.example"
 

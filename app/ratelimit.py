@@ -60,3 +60,26 @@ def purge(connection: Connection, now: datetime | None = None) -> int:
     """Deletes counters whose window has passed; returns how many."""
     result = connection.execute(delete(TABLE).where(TABLE.c.expires_at < (now or clock.now())))
     return int(result.rowcount)
+
+
+def hold(connection: Connection, key: str, *, now: datetime, seconds: int) -> None:
+    """Marks `key` as waiting until `seconds` from now (a cool-down, not a count), in the caller's transaction."""
+    until = now + timedelta(seconds=seconds)
+    if connection.execute(update(TABLE).where(TABLE.c.key == key).values(expires_at=until)).rowcount:
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(TABLE).values(key=key, count=1, expires_at=until))
+    except IntegrityError:
+        connection.execute(update(TABLE).where(TABLE.c.key == key).values(expires_at=until))
+
+
+def wait_seconds(connection: Connection, key: str, now: datetime) -> int:
+    """Seconds left of a cool-down set by `hold` (0 when none is running)."""
+    until = connection.execute(select(TABLE.c.expires_at).where(TABLE.c.key == key)).scalar()
+    if until is None:
+        return 0
+    if until.tzinfo is None:  # SQLite hands back what it stored; the app stores UTC
+        until = until.replace(tzinfo=now.tzinfo)
+    return max(0, int((until - now).total_seconds()))
+

@@ -8,10 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from app import clock
 from app.admin import rules
+from app.config import get_settings
 from app.mail import outbox_files
 from app.models import AuditLog, Invitation, Membership, Role, StaffUser
 from app.models.limits import RateCounter
@@ -57,7 +59,29 @@ def test_disabled_account_cannot_log_in(client: CheckedClient, db: Session) -> N
     assert response.status_code == 400
 
 
-def test_login_is_throttled_after_five_failures(client: CheckedClient, db: Session) -> None:
+def test_login_slows_after_three_failures_and_the_owner_gets_in_after_the_wait(
+        app: FastAPI, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = factories.staff(db, factories.municipality(db))
+    db.commit()
+    moment = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    with CheckedClient(app, client=("198.51.100.9", 40000)) as guesser:
+        for _ in range(3):
+            failed = guesser.post_form("/staff/login", {"email": user.email, "password": "nope"})
+            assert "Fel e-postadress eller lösenord" in failed.text
+        # The fourth try, even with the right password, is not checked until the wait is over (and not counted).
+        slowed = guesser.post_form("/staff/login", {"email": user.email, "password": factories.PASSWORD})
+        assert slowed.status_code == 400
+        assert "Vänta 30 sekunder" in slowed.text
+        with CheckedClient(app, client=("203.0.113.21", 40000)) as owner:  # another client is not slowed
+            assert owner.login(user).status_code == 303
+        moment += timedelta(seconds=31)
+        assert guesser.login(user).status_code == 303
+
+
+def test_login_is_throttled_after_five_failures(client: CheckedClient, db: Session,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "login_slow_seconds", 0)  # the wait between tries has its own test
     user = factories.staff(db, factories.municipality(db))
     for _ in range(5):
         assert client.post_form("/staff/login", {"email": user.email, "password": "nope"}).status_code == 400
@@ -76,7 +100,9 @@ def test_throttle_window_ages_out() -> None:
     assert rules.is_throttled([*failures, now], now, 5, window)
 
 
-def test_successful_login_clears_failures(client: CheckedClient, db: Session) -> None:
+def test_successful_login_clears_failures(client: CheckedClient, db: Session,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "login_slow_seconds", 0)  # the wait between tries has its own test
     user = factories.staff(db, factories.municipality(db))
     for _ in range(4):
         client.post_form("/staff/login", {"email": user.email, "password": "nope"})
@@ -373,10 +399,8 @@ def test_session_cookie_is_not_secure_over_plain_http_and_expires(client: Checke
 
 
 def test_throttling_holds_across_browsers_and_spellings_and_says_the_same_for_unknown_accounts(
-        app: object, db: Session) -> None:
-    from fastapi import FastAPI
-
-    assert isinstance(app, FastAPI)
+        app: FastAPI, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "login_slow_seconds", 0)  # the wait between tries has its own test
     user = factories.staff(db, factories.municipality(db))
     spellings = [user.email, user.email.upper(), f"  {user.email}  ", user.email.title(), user.email]
     pages = {}

@@ -66,6 +66,9 @@ def login(request: Request, form: FormData = Depends(read_form),
         user = service.login(session, email, password, _client(request), _device(request))
     except service.LoginThrottled:
         message = _("För många misslyckade inloggningar. Vänta 15 minuter och försök igen.")
+    except service.LoginSlowed as slowed:
+        message = _("Flera misslyckade inloggningar. Vänta %(seconds)s sekunder och försök igen.") % {
+            "seconds": slowed.seconds}
     except service.LoginFailed:
         message = _("Fel e-postadress eller lösenord.")
     else:

@@ -35,6 +35,14 @@ class LoginThrottled(Exception):
     pass
 
 
+class LoginSlowed(Exception):
+    """Too many recent failures for this account from this client: the next attempt must wait (not checked)."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
 class TooManyRequests(Exception):
     pass
 
@@ -70,7 +78,9 @@ def login(session: Session, email: str, password: str, client: str = "",
     """Checks the password. Failures are counted per client address (over all accounts, against spraying) and per
     (account, client address), so no one can lock an account's owner out from another address. A browser the
     account signed in from before (`device`, from the known-device cookie) is counted on its own instead: failures
-    by strangers at the same address (an office network) do not block it. Addresses are kept only as keyed hashes."""
+    by strangers at the same address (an office network) do not block it. After `login_slow_after` failures each
+    further attempt from that client must wait `login_slow_seconds` (slow), and `login_max_failures` block it for the
+    window. Addresses are kept only as keyed hashes."""
     settings = get_settings()
     email = rules.normalise_email(email)[:254]
     now = clock.now()
@@ -84,13 +94,19 @@ def login(session: Session, email: str, password: str, client: str = "",
     if ((not known and ratelimit.count(connection, client_key) >= settings.login_max_failures_per_client)
             or ratelimit.count(connection, account_key) >= settings.login_max_failures):
         raise LoginThrottled
+    slow_key = ratelimit.client_key("login-account-slow", f"{email}|{where}", now, seconds)
+    wait = ratelimit.wait_seconds(connection, slow_key, now)
+    if wait:
+        raise LoginSlowed(wait)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         ratelimit.hit(connection, client_key, now=now, seconds=seconds)
-        ratelimit.hit(connection, account_key, now=now, seconds=seconds)
+        failures = ratelimit.hit(connection, account_key, now=now, seconds=seconds)
+        if failures >= settings.login_slow_after and settings.login_slow_seconds:
+            ratelimit.hold(connection, slow_key, now=now, seconds=settings.login_slow_seconds)
         session.commit()
         raise LoginFailed
-    session.execute(sa_delete(RateCounter).where(col(RateCounter.key) == account_key))
+    session.execute(sa_delete(RateCounter).where(col(RateCounter.key).in_([account_key, slow_key])))
     if user.totp_secret is None:
         user.last_login_at = now  # with two-factor sign-in, set once the code is accepted
         session.add(user)

@@ -224,7 +224,8 @@ def test_forgot_password_answers_alike_and_mails_only_the_owner_within_limits(
 
 
 def test_five_wrong_passwords_from_one_client_do_not_lock_the_owner_out_of_another(
-        app: FastAPI, db: Session) -> None:
+        app: FastAPI, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "login_slow_seconds", 0)  # the stranger may guess without waiting
     user = factories.staff(db, factories.municipality(db))
     db.commit()
     with CheckedClient(app, client=("198.51.100.7", 40000)) as stranger:
@@ -422,6 +423,7 @@ def test_a_browser_the_owner_signed_in_from_before_is_not_blocked_by_strangers_a
         app: FastAPI, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     """An office network: everyone shares one public address. A stranger there sprays and guesses; the owner's
     own browser (known from an earlier sign-in) still gets in, a fresh browser at that address does not."""
+    monkeypatch.setenv("LOGIN_SLOW_SECONDS", "0")  # the stranger may guess without waiting
     monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_CLIENT", "6")
     get_settings.cache_clear()
     office = ("192.0.2.10", 40000)
