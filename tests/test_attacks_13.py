@@ -32,3 +32,64 @@ def test_plus_and_trailing_dot_variants_of_one_address_get_one_confirmation_mail
         assert response.status_code == 200
     sent = sum(len(outbox_files("To", address.lower(), limit=100)) for address in variants)
     assert sent == 1
+
+
+@pytest.fixture
+def shared_pledge(db: Session) -> dict[str, Any]:
+    """A pledge with a police activity and a housing company's activity, in English too."""
+    m = factories.municipality(db, languages=["sv", "en"])
+    police = factories.party(db, m, PartyKind.police, name="Polisen")
+    housing = factories.party(db, m, PartyKind.partner, name="Bostadsbolaget AB")
+    found = pf.pledge(db, m, PledgeStatus.published)
+    focus = pf.focus_area(db, found)
+    acts = {"police": pf.activity(db, found, focus, police, "Hastighetskontroller"),
+            "housing": pf.activity(db, found, pf.focus_area(db, found, "Trafik"), housing, "Städdagar")}
+    db.add(PledgeSignatory(pledge_id=found.id or 0, name="Lena Chef", role="Lokalpolisområdeschef"))
+    users = {"police": factories.staff(db, m, Role.police, party=police),
+             "coordinator": factories.staff(db, m, Role.coordinator),
+             "admin": factories.staff(db, m, Role.admin)}
+    db.commit()
+    return {"m": m, "pledge": found, "acts": acts, "users": users,
+            "base": f"/staff/m/{m.slug}/pledges/{found.id}"}
+
+
+def test_police_cannot_rewrite_the_housing_companys_activity_through_the_translation_form(
+        client: CheckedClient, db: Session, shared_pledge: dict[str, Any]) -> None:
+    """The attack: every activity route refuses the police on another party's activity, but the translation form
+    wrote any activity's title, unit and target text (in English, say) with no party check."""
+    housing = shared_pledge["acts"]["housing"]
+    client.login(shared_pledge["users"]["police"])
+    response = client.post_form(f"{shared_pledge['base']}/translate", {
+        "to": "en", f"act-{housing.id}-title": "Cancelled: the housing company has given up"})
+    assert response.status_code == 403
+    db.expire_all()
+    assert "en" not in db.get(PledgeActivity, housing.id).title  # type: ignore[union-attr]
+    # Its own activity it may still translate.
+    own = shared_pledge["acts"]["police"]
+    response = client.post_form(f"{shared_pledge['base']}/translate",
+                                {"to": "en", f"act-{own.id}-title": "Speed checks"})
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(PledgeActivity, own.id).title["en"] == "Speed checks"  # type: ignore[union-attr]
+
+
+def test_a_signed_pledge_in_review_cannot_be_changed_through_the_translation_form(
+        client: CheckedClient, db: Session, shared_pledge: dict[str, Any]) -> None:
+    """The attack on four eyes: after the police signed, the municipality changed the English texts (which the
+    police never saw) and signed the second signature, publishing what only one side had read."""
+    found = shared_pledge["pledge"]
+    found.status = PledgeStatus.in_review
+    found.submitted_by = shared_pledge["users"]["coordinator"].id
+    db.add(found)
+    db.commit()
+    police = CheckedClient(client.app, base_url="http://testserver")
+    with police:
+        police.login(shared_pledge["users"]["police"])
+        signed = police.post_form(f"{shared_pledge['base']}/publish", {"signed_on": ""})
+        assert signed.status_code == 303, re.findall(r"href=\"#[^<]*<", signed.text)
+    client.login(shared_pledge["users"]["admin"])
+    response = client.post_form(f"{shared_pledge['base']}/translate",
+                                {"to": "en", "pledge-title": "Something the police never signed"})
+    assert response.status_code == 400
+    db.expire_all()
+    assert "en" not in db.get(type(found), found.id).title  # type: ignore[union-attr]
