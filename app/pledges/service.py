@@ -1006,6 +1006,17 @@ def clean_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
+# Link targets a reader may open; a javascript: (or file:, data:) URI runs or opens something instead.
+_SAFE_URI_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _is_active(action: Any) -> bool:
+    kind = action.get("/S")
+    if kind == "/URI":
+        return not str(action.get("/URI", "")).strip().lower().startswith(_SAFE_URI_SCHEMES)
+    return kind in _ACTIVE_ACTIONS
+
+
 def _strip_active(obj: Any, seen: set[tuple[int, int]], pikepdf: Any) -> None:
     """Remove _DROPPED_KEYS and active actions from a dictionary or stream and every direct object inside it."""
     if obj.is_indirect:
@@ -1019,8 +1030,11 @@ def _strip_active(obj: Any, seen: set[tuple[int, int]], pikepdf: Any) -> None:
                 del obj[name]
         for name in ("/A", "/Next", "/PA"):
             action = obj.get(name)
-            if isinstance(action, pikepdf.Dictionary) and action.get("/S") in _ACTIVE_ACTIONS:
+            if isinstance(action, pikepdf.Dictionary) and _is_active(action):
                 del obj[name]
+            elif isinstance(action, pikepdf.Array):  # /Next may be a chain of actions
+                obj[name] = pikepdf.Array([a for a in action if not (isinstance(a, pikepdf.Dictionary)
+                                                                     and _is_active(a))])
         children = [obj[k] for k in obj.keys()]  # noqa: SIM118 - pikepdf objects iterate differently
     elif isinstance(obj, pikepdf.Array):
         children = list(obj)
