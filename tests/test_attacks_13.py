@@ -8,10 +8,11 @@ from typing import Any
 
 import pikepdf
 import pytest
-from sqlmodel import Session
+from fastapi import FastAPI
+from sqlmodel import Session, select
 
 from app.mail import outbox_files
-from app.models import PartyKind, Role
+from app.models import Invitation, Membership, PartyKind, Role
 from app.models.pledges import PledgeActivity, PledgeSignatory, PledgeStatus
 from app.pledges import service
 from tests import factories
@@ -143,3 +144,31 @@ def test_active_actions_in_a_link_annotation_do_not_survive_cleaning(action: pik
 def test_plain_web_links_in_a_pdf_are_kept() -> None:
     action = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://polisen.se/"))
     assert "/URI:https://polisen.se/" in _actions(service.clean_pdf(_pdf_with_link(action)))
+
+
+@pytest.mark.parametrize("inviter_fate", ["demoted", "removed", "disabled"])
+def test_an_invitation_does_not_outlive_its_inviters_admin_rights(app: FastAPI, db: Session,
+                                                                  inviter_fate: str) -> None:
+    """The attack: an admin invites an accomplice (or a second address of their own) as admin, then loses the
+    admin role, is removed or disabled; the pending invitation still made the invitee an admin later."""
+    norrby = factories.municipality(db, slug="norrby-inv")
+    leaving, staying = factories.staff(db, norrby, Role.admin), factories.staff(db, norrby, Role.admin)
+    invitee = factories.staff(db)  # an account in no municipality
+    db.commit()
+    with CheckedClient(app) as admin:
+        admin.login(leaving)
+        assert admin.post_form(f"/staff/m/{norrby.slug}/users",
+                               {"email": invitee.email, "name": "Kollega", "role": "admin"}).status_code == 303
+    invitation = db.exec(select(Invitation).where(Invitation.user_id == invitee.id)).one()
+    with CheckedClient(app) as other:
+        other.login(staying)
+        action = {"demoted": ("/role", {"role": "viewer"}), "removed": ("/remove", {}),
+                  "disabled": ("/disable", {})}[inviter_fate]
+        url = f"/staff/m/{norrby.slug}/users/{leaving.id}{action[0]}"
+        assert other.post_form(url, action[1]).status_code == 303
+    with CheckedClient(app) as owner:
+        owner.login(invitee)
+        assert norrby.name not in owner.get("/staff/invitations").text
+        assert owner.post_form(f"/staff/invitations/{invitation.id}/accept").status_code == 404
+        assert owner.get(f"/staff/m/{norrby.slug}").status_code == 404
+    assert db.exec(select(Membership).where(Membership.user_id == invitee.id)).first() is None
