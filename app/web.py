@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from typing import Any
@@ -205,13 +206,28 @@ def form_line(form: FormData, name: str, max_length: int = 300) -> str:
     return single_line(form_str(form, name, max_length))
 
 
+def client_address(request: Request) -> str:
+    """The client as every rate limit counts it: its IPv4 address, or its IPv6 address's /64 network (one subscriber
+    holds a whole /64: counted per address, one client could take a fresh address for every request)."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return host
+
+
 def client_over_limit(request: Request, session: Session, purpose: str, limit: int) -> bool:
     """Counts one request of `purpose` from this client address (hashed, app/ratelimit.py) and says whether it is
     over `limit` per hour (0 = no limit). Committed at once: a refused request still counts."""
     if not limit:
         return False
     now = clock.now()
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     over = ratelimit.hit(session.connection(), ratelimit.client_key(purpose, client, now), now=now) > limit
     session.commit()
     return over

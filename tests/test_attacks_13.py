@@ -172,3 +172,21 @@ def test_an_invitation_does_not_outlive_its_inviters_admin_rights(app: FastAPI, 
         assert owner.post_form(f"/staff/invitations/{invitation.id}/accept").status_code == 404
         assert owner.get(f"/staff/m/{norrby.slug}").status_code == 404
     assert db.exec(select(Membership).where(Membership.user_id == invitee.id)).first() is None
+
+
+def test_password_guessing_from_one_ipv6_network_is_throttled_as_one_client(app: FastAPI, db: Session) -> None:
+    """The attack: failures were counted per (account, address); a client on IPv6 holds a whole /64 network and
+    took a fresh address for every guess, so the per-account-and-client limit never bit."""
+    owner = factories.staff(db, factories.municipality(db), Role.coordinator)
+    db.commit()
+    for n in range(1, 7):  # one more guess than the limit of 5, each from another address of the same /64
+        with CheckedClient(app, client=(f"2001:db8:1:2::{n:x}", 50000)) as attacker:
+            response = attacker.post_form("/staff/login", {"email": owner.email, "password": f"gissning {n}"})
+            assert response.status_code == 400
+    assert "För många misslyckade inloggningar" in response.text
+    with CheckedClient(app, client=("2001:db8:1:2:ffff::9", 50000)) as attacker:
+        refused = attacker.post_form("/staff/login", {"email": owner.email, "password": factories.PASSWORD})
+        assert refused.status_code == 400 and "För många misslyckade inloggningar" in refused.text
+    with CheckedClient(app, client=("2001:db8:9:9::1", 50000)) as elsewhere:  # the owner, from another network
+        assert elsewhere.post_form("/staff/login", {"email": owner.email, "password": factories.PASSWORD}
+                                   ).status_code == 303
