@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from app.mail import outbox_files
 from app.models import Invitation, Membership, PartyKind, Role
-from app.models.pledges import PledgeActivity, PledgeSignatory, PledgeStatus
+from app.models.pledges import PledgeActivity, PledgeAttachment, PledgeSignatory, PledgeStatus, PledgeUpdate
 from app.pledges import service
 from tests import factories
 from tests.conftest import CheckedClient
@@ -190,3 +190,30 @@ def test_password_guessing_from_one_ipv6_network_is_throttled_as_one_client(app:
     with CheckedClient(app, client=("2001:db8:9:9::1", 50000)) as elsewhere:  # the owner, from another network
         assert elsewhere.post_form("/staff/login", {"email": owner.email, "password": factories.PASSWORD}
                                    ).status_code == 303
+
+
+def test_a_withdrawn_updates_attachment_is_not_kept_by_caches(app: FastAPI, client: CheckedClient,
+                                                               db: Session) -> None:
+    """The attack: a withdrawn update's file was a 404 at its URL, but it had gone out as `public, max-age=86400`,
+    so every browser and proxy that had fetched it went on serving it for a day without asking."""
+    municipality = factories.municipality(db)
+    user = factories.staff(db, municipality, Role.coordinator)
+    pledge, acts = pf.complete_pledge(db, municipality, PledgeStatus.published)
+    db.commit()
+    client.login(user)
+    pdf = _pdf_with_link(pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://polisen.se/")))
+    base = f"/staff/m/{municipality.slug}/pledges/{pledge.id}"
+    response = client.post(f"{base}/activities/{acts[0].id}/updates",
+                           data={"csrf_token": client.csrf(), "upd_text": "Fel protokoll, med namn"},
+                           files={"upd_file": ("protokoll.pdf", pdf, "application/pdf")}, follow_redirects=False)
+    assert response.status_code == 303
+    update = db.exec(select(PledgeUpdate).where(PledgeUpdate.activity_id == acts[0].id)).one()
+    attachment = db.exec(select(PledgeAttachment).where(PledgeAttachment.update_id == update.id)).one()
+    url = f"/m/{municipality.slug}/pledges/files/{attachment.id}"
+    with CheckedClient(app) as resident:
+        served = resident.get(url)
+        assert served.status_code == 200
+        directives = {d.strip().split("=")[0] for d in served.headers["cache-control"].split(",")}
+        assert directives & {"no-cache", "no-store"}, served.headers["cache-control"]  # asked again on every use
+        assert client.post_form(f"{base}/updates/{update.id}/withdraw").status_code == 303
+        assert resident.get(url).status_code == 404
