@@ -26,8 +26,8 @@ def test_plus_and_trailing_dot_variants_of_one_address_get_one_confirmation_mail
     offer+1@, offer+2@ and offer@domain. (all delivered to one mailbox) each got a mail."""
     municipality = factories.municipality(db)
     db.commit()
-    variants = ["offer@resident.example", "offer+1@resident.example", "Offer+2@Resident.Example",
-                "offer@resident.example."]
+    variants = ["attack13@resident.example", "attack13+1@resident.example", "Attack13+2@Resident.Example",
+                "attack13@resident.example."]
     for address in variants:
         response = client.post_form(f"/m/{municipality.slug}/pledges/subscribe", {"email": address})
         assert response.status_code == 200
@@ -217,3 +217,22 @@ def test_a_withdrawn_updates_attachment_is_not_kept_by_caches(app: FastAPI, clie
         assert directives & {"no-cache", "no-store"}, served.headers["cache-control"]  # asked again on every use
         assert client.post_form(f"{base}/updates/{update.id}/withdraw").status_code == 303
         assert resident.get(url).status_code == 404
+
+
+def test_one_mailbox_cannot_take_more_seats_than_one_sign_up_by_varying_its_address(
+        client: CheckedClient, db: Session) -> None:
+    """The attack on the people-per-sign-up limit through another field: offer@, offer+1@, Offer+2@ (one mailbox)
+    counted as three people signing up, two seats each."""
+    from app.models.dialogues import DialogueSignup
+    from tests.dialogues import factories as dialogue_factories
+
+    municipality = factories.municipality(db)
+    event = dialogue_factories.event(db, municipality, capacity=8)
+    db.commit()
+    url = f"/m/{municipality.slug}/dialoger/{event.id}/anmalan"
+    for address in ("seats13@resident.example", "seats13+1@resident.example", "Seats13+2@Resident.Example"):
+        response = client.post_form(url, {"name": "Ada", "email": address, "phone": "", "people": "2",
+                                          "consent": "yes", "needs": ""})
+        assert response.status_code == 303
+    rows = db.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id)).all()
+    assert sum(row.people for row in rows) == 2
