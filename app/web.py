@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from sqlmodel import Session
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from app import clock, i18n, ratelimit
 from app.config import ROOT, get_settings
@@ -154,6 +154,9 @@ async def read_form(request: Request) -> FormData:
     (NUL, for one, PostgreSQL refuses to store: a 500 otherwise.)"""
     form = await request.form(max_files=10, max_fields=2000)
     items = form.multi_items()
+    for _key, value in items:  # a file's name is text the client typed too (shown to staff, stored)
+        if isinstance(value, UploadFile) and value.filename:
+            value.filename = single_line(value.filename)
     if not any(_CONTROL.search(key) or (isinstance(value, str) and (_CONTROL.search(value) or "\r" in value))
                for key, value in items):
         return form

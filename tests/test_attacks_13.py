@@ -9,7 +9,7 @@ from typing import Any
 import pikepdf
 import pytest
 from fastapi import FastAPI
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.mail import outbox_files
 from app.models import Invitation, Membership, PartyKind, Role
@@ -236,3 +236,29 @@ def test_one_mailbox_cannot_take_more_seats_than_one_sign_up_by_varying_its_addr
         assert response.status_code == 303
     rows = db.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id)).all()
     assert sum(row.people for row in rows) == 2
+
+
+def test_an_uploaded_files_name_is_cleaned_like_every_other_text(client: CheckedClient, db: Session) -> None:
+    """The attack: read_form cleans every text value, but a file's name came from the multipart header as sent:
+    a NUL (PostgreSQL refused the whole update) or a right-to-left override ("protokoll\u202efdp.exe") reached the
+    database and the staff page."""
+    municipality = factories.municipality(db)
+    user = factories.staff(db, municipality, Role.coordinator)
+    pledge, acts = pf.complete_pledge(db, municipality, PledgeStatus.published)
+    db.commit()
+    client.login(user)
+    pdf = _pdf_with_link(pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://polisen.se/")))
+    url = f"/staff/m/{municipality.slug}/pledges/{pledge.id}/activities/{acts[0].id}/updates"
+    boundary = "gr\u00e4ns13".encode().hex()  # the body by hand: a client library would percent-encode the name
+    body = b"".join([
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{client.csrf()}\r\n'.encode(),
+        f'--{boundary}\r\nContent-Disposition: form-data; name="upd_text"\r\n\r\nProtokoll\r\n'.encode(),
+        f'--{boundary}\r\nContent-Disposition: form-data; name="upd_file"; '.encode(),
+        'filename="proto\x00koll\u202efdp.exe\x07.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode(),
+        pdf, f"\r\n--{boundary}--\r\n".encode()])
+    response = client.post(url, content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    row = db.exec(select(PledgeAttachment).join(PledgeUpdate, col(PledgeUpdate.id) == PledgeAttachment.update_id)
+                  .where(PledgeUpdate.activity_id == acts[0].id)).one()
+    assert row.original_name == "protokollfdp.exe.pdf"
