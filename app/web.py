@@ -166,37 +166,45 @@ async def read_form(request: Request) -> FormData:
 
 # Ids the database can hold (BIGINT): 18 digits at most; 2**63 or 10**20 made SQLite and PostgreSQL raise (a 500).
 _PATH_ID = re.compile(r"[0-9]{1,18}")
-_INT_PARAMS_ATTR = "_trygg_int_path_params"  # kept on the route object itself: ids of dead routes get reused
+_QUERY_INT = re.compile(r"\s*[+-]?0*([0-9]+)\s*")  # as an int query parameter is parsed; group 1: its digits
+_INT_PARAMS_ATTR = "_trygg_int_params"  # kept on the route object itself: ids of dead routes get reused
+_INT_TYPES = (int, int | None)
 
 
-def _int_path_params(route: Any) -> frozenset[str]:
-    """The path parameters a route (or any of its dependencies) reads as int, found once per route."""
-    names: frozenset[str] | None = getattr(route, _INT_PARAMS_ATTR, None)
+def _int_params(route: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The path and the query parameters a route (or any of its dependencies) reads as int, found once per route."""
+    names: tuple[frozenset[str], frozenset[str]] | None = getattr(route, _INT_PARAMS_ATTR, None)
     if names is None:
-        found: set[str] = set()
+        path: set[str] = set()
+        query: set[str] = set()
         pending = [getattr(route, "dependant", None)]
         while pending:
             dependant = pending.pop()
             if dependant is None:
                 continue
-            found.update(p.name for p in dependant.path_params if p.field_info.annotation is int)
+            path.update(p.name for p in dependant.path_params if p.field_info.annotation is int)
+            query.update(p.alias for p in dependant.query_params if p.field_info.annotation in _INT_TYPES)
             pending.extend(dependant.dependencies)
-        names = frozenset(found)
+        names = frozenset(path), frozenset(query)
         if route is not None:
             setattr(route, _INT_PARAMS_ATTR, names)
     return names
 
 
 async def path_ids_in_range(request: Request) -> None:
-    """App-wide dependency: an int path parameter (every id, a page number) that is not 0..10**18 is a page that does
-    not exist (404), for every route, before any route or query runs."""
-    params = request.path_params
-    if not params:
-        return
-    for name in _int_path_params(request.scope.get("route")):
-        value = params.get(name)
+    """App-wide dependency: an int path parameter (every id, a page number) that is not 0..10**18, or an int query
+    parameter (an id in the API's query string) with more than 18 digits, is a page that does not exist (404), for
+    every route, before any route or query runs."""
+    path, query = _int_params(request.scope.get("route"))
+    for name in path:
+        value = request.path_params.get(name)
         if isinstance(value, str) and not _PATH_ID.fullmatch(value):
             raise NotFound
+    for name in query:
+        for value in request.query_params.getlist(name):
+            digits = _QUERY_INT.fullmatch(value)
+            if digits and len(digits.group(1)) > 18:
+                raise NotFound
 
 
 def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:

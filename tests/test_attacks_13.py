@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
 from app.mail import outbox_files
-from app.models import Invitation, Membership, PartyKind, Role
+from app.models import Invitation, Membership, Municipality, PartyKind, Role
 from app.models.pledges import PledgeActivity, PledgeAttachment, PledgeSignatory, PledgeStatus, PledgeUpdate
 from app.pledges import service
 from tests import factories
@@ -262,3 +262,21 @@ def test_an_uploaded_files_name_is_cleaned_like_every_other_text(client: Checked
     row = db.exec(select(PledgeAttachment).join(PledgeUpdate, col(PledgeUpdate.id) == PledgeAttachment.update_id)
                   .where(PledgeUpdate.activity_id == acts[0].id)).one()
     assert row.original_name == "protokollfdp.exe.pdf"
+
+
+@pytest.mark.parametrize("query", ["wave=100000000000000000000", f"wave={{wave}}&area={2**63}",
+                                   f"wave={{wave}}&area=+{10**20}"])
+def test_ids_beyond_range_in_a_query_string_are_not_a_500(app: FastAPI, db: Session, query: str) -> None:
+    """The attack: path ids beyond the database's range are a 404 everywhere, but the same ids in the open API's
+    query string (`/api/v1/concerns?wave=…&area=…`) still crashed SQLite (a 500) and PostgreSQL (refused)."""
+    from tests.surveys import factories as survey_factories
+
+    survey = survey_factories.standard_survey(db)
+    municipality = db.get(Municipality, survey.municipality_id)
+    db.commit()
+    assert municipality is not None
+    with CheckedClient(app, raise_server_exceptions=False) as anyone:
+        base = f"/api/v1/concerns?municipality={municipality.slug}"
+        assert anyone.get(f"{base}&wave={survey.id}").status_code == 200  # the same wave, a real area or none
+        response = anyone.get(f"{base}&{query.format(wave=survey.id)}")
+    assert response.status_code == 404, response.text
