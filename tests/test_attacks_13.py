@@ -280,3 +280,22 @@ def test_ids_beyond_range_in_a_query_string_are_not_a_500(app: FastAPI, db: Sess
         assert anyone.get(f"{base}&wave={survey.id}").status_code == 200  # the same wave, a real area or none
         response = anyone.get(f"{base}&{query.format(wave=survey.id)}")
     assert response.status_code == 404, response.text
+
+
+def test_disabling_an_account_voids_its_password_link(client: CheckedClient, db: Session) -> None:
+    """The attack: a password link mailed before the account was disabled (say, because its mailbox was taken
+    over) worked again as soon as the account was re-enabled, within its 7 days."""
+    from app.admin import service as admin_service
+    from app.models import PasswordToken
+
+    municipality = factories.municipality(db)
+    admin, member = factories.staff(db, municipality, Role.admin), factories.staff(db, municipality, Role.viewer)
+    db.commit()
+    link = admin_service.password_link(db, member)
+    db.commit()
+    token = link.rsplit("/", 1)[1]
+    client.login(admin)
+    for action in ("disable", "enable"):
+        assert client.post_form(f"/staff/m/{municipality.slug}/users/{member.id}/{action}").status_code == 303
+    assert db.exec(select(PasswordToken).where(PasswordToken.user_id == member.id)).first() is None
+    assert client.get(f"/staff/password/{token}").status_code == 404

@@ -416,6 +416,8 @@ def set_active(session: Session, scope: Scope, user_id: int, active: bool) -> St
     user.is_active = active
     user.session_version += 1
     session.add(user)
+    if not active:  # a link mailed before must not come back to life when the account is enabled again
+        session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
     audit.record(session, scope.user, "enable" if active else "disable", "staff_user", user.id,
                  municipality_id=scope.municipality_id, before=before, after=audit.snapshot(user))
     for other in _other_municipalities(session, user, scope.municipality_id):
