@@ -299,3 +299,22 @@ def test_disabling_an_account_voids_its_password_link(client: CheckedClient, db:
         assert client.post_form(f"/staff/m/{municipality.slug}/users/{member.id}/{action}").status_code == 303
     assert db.exec(select(PasswordToken).where(PasswordToken.user_id == member.id)).first() is None
     assert client.get(f"/staff/password/{token}").status_code == 404
+
+
+def test_the_municipality_cannot_rewrite_an_update_the_police_posted(
+        client: CheckedClient, db: Session, shared_pledge: dict[str, Any]) -> None:
+    """The attack: an update stays stamped with the party that posted it, but a coordinator could correct its text
+    (or withdraw it): the public page then showed the coordinator's words "Från: Polisen"."""
+    police_act = shared_pledge["acts"]["police"]
+    client.login(shared_pledge["users"]["police"])
+    assert client.post_form(f"{shared_pledge['base']}/activities/{police_act.id}/updates",
+                            {"upd_text": "Tjugo kontroller gjorda.", "upd_achieved": "20"}).status_code == 303
+    update = db.exec(select(PledgeUpdate).where(PledgeUpdate.activity_id == police_act.id)).one()
+    client.login(shared_pledge["users"]["coordinator"])
+    page = client.get(f"{shared_pledge['base']}/updates/{update.id}")
+    assert page.status_code == 200 and "Rätta uppföljningen" not in page.text
+    assert client.post_form(f"{shared_pledge['base']}/updates/{update.id}/correct",
+                            {"upd_text": "Polisen gjorde inga kontroller.", "upd_achieved": "0"}).status_code == 403
+    assert client.post_form(f"{shared_pledge['base']}/updates/{update.id}/withdraw").status_code == 403
+    db.refresh(update)
+    assert update.text == "Tjugo kontroller gjorda." and update.state == "published"
