@@ -31,6 +31,13 @@ CLAIM = timedelta(minutes=5)
 CONFIRMATIONS_PER_ADDRESS_HOUR = 1  # sign-up and subscription confirmations: 20 requests must not mean 20 mails
 
 
+def mailbox(address: str) -> str:
+    """The mailbox an address delivers to, for counting mails per recipient: case, a "+tag" (sub-addressing) and a
+    trailing dot on the domain do not make another recipient."""
+    local, _at, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain.rstrip('.')}" if local else address.strip().lower()
+
+
 def confirmation_allowed(session: Session, address: str) -> bool:
     """Counts a confirmation mail to `address` and says whether it may go out: at most one per address and hour,
     for event sign-ups and pledge subscriptions alike, counted in the database (the key is an HMAC of the address,
@@ -38,7 +45,7 @@ def confirmation_allowed(session: Session, address: str) -> bool:
     if not address:
         return True
     now = clock.now()
-    key = ratelimit.client_key("confirmation-mail", address.strip().lower(), now)
+    key = ratelimit.client_key("confirmation-mail", mailbox(address), now)
     return ratelimit.hit(session.connection(), key, now=now) <= CONFIRMATIONS_PER_ADDRESS_HOUR
 
 

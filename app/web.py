@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from typing import Any
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from sqlmodel import Session
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from app import clock, i18n, ratelimit
 from app.config import ROOT, get_settings
@@ -153,6 +154,9 @@ async def read_form(request: Request) -> FormData:
     (NUL, for one, PostgreSQL refuses to store: a 500 otherwise.)"""
     form = await request.form(max_files=10, max_fields=2000)
     items = form.multi_items()
+    for _key, value in items:  # a file's name is text the client typed too (shown to staff, stored)
+        if isinstance(value, UploadFile) and value.filename:
+            value.filename = single_line(value.filename)
     if not any(_CONTROL.search(key) or (isinstance(value, str) and (_CONTROL.search(value) or "\r" in value))
                for key, value in items):
         return form
@@ -162,37 +166,45 @@ async def read_form(request: Request) -> FormData:
 
 # Ids the database can hold (BIGINT): 18 digits at most; 2**63 or 10**20 made SQLite and PostgreSQL raise (a 500).
 _PATH_ID = re.compile(r"[0-9]{1,18}")
-_INT_PARAMS_ATTR = "_trygg_int_path_params"  # kept on the route object itself: ids of dead routes get reused
+_QUERY_INT = re.compile(r"\s*[+-]?0*([0-9]+)\s*")  # as an int query parameter is parsed; group 1: its digits
+_INT_PARAMS_ATTR = "_trygg_int_params"  # kept on the route object itself: ids of dead routes get reused
+_INT_TYPES = (int, int | None)
 
 
-def _int_path_params(route: Any) -> frozenset[str]:
-    """The path parameters a route (or any of its dependencies) reads as int, found once per route."""
-    names: frozenset[str] | None = getattr(route, _INT_PARAMS_ATTR, None)
+def _int_params(route: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The path and the query parameters a route (or any of its dependencies) reads as int, found once per route."""
+    names: tuple[frozenset[str], frozenset[str]] | None = getattr(route, _INT_PARAMS_ATTR, None)
     if names is None:
-        found: set[str] = set()
+        path: set[str] = set()
+        query: set[str] = set()
         pending = [getattr(route, "dependant", None)]
         while pending:
             dependant = pending.pop()
             if dependant is None:
                 continue
-            found.update(p.name for p in dependant.path_params if p.field_info.annotation is int)
+            path.update(p.name for p in dependant.path_params if p.field_info.annotation is int)
+            query.update(p.alias for p in dependant.query_params if p.field_info.annotation in _INT_TYPES)
             pending.extend(dependant.dependencies)
-        names = frozenset(found)
+        names = frozenset(path), frozenset(query)
         if route is not None:
             setattr(route, _INT_PARAMS_ATTR, names)
     return names
 
 
 async def path_ids_in_range(request: Request) -> None:
-    """App-wide dependency: an int path parameter (every id, a page number) that is not 0..10**18 is a page that does
-    not exist (404), for every route, before any route or query runs."""
-    params = request.path_params
-    if not params:
-        return
-    for name in _int_path_params(request.scope.get("route")):
-        value = params.get(name)
+    """App-wide dependency: an int path parameter (every id, a page number) that is not 0..10**18, or an int query
+    parameter (an id in the API's query string) with more than 18 digits, is a page that does not exist (404), for
+    every route, before any route or query runs."""
+    path, query = _int_params(request.scope.get("route"))
+    for name in path:
+        value = request.path_params.get(name)
         if isinstance(value, str) and not _PATH_ID.fullmatch(value):
             raise NotFound
+    for name in query:
+        for value in request.query_params.getlist(name):
+            digits = _QUERY_INT.fullmatch(value)
+            if digits and len(digits.group(1)) > 18:
+                raise NotFound
 
 
 def form_str(form: FormData, name: str, max_length: int = 10_000) -> str:
@@ -205,13 +217,28 @@ def form_line(form: FormData, name: str, max_length: int = 300) -> str:
     return single_line(form_str(form, name, max_length))
 
 
+def client_address(request: Request) -> str:
+    """The client as every rate limit counts it: its IPv4 address, or its IPv6 address's /64 network (one subscriber
+    holds a whole /64: counted per address, one client could take a fresh address for every request)."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return host
+
+
 def client_over_limit(request: Request, session: Session, purpose: str, limit: int) -> bool:
     """Counts one request of `purpose` from this client address (hashed, app/ratelimit.py) and says whether it is
     over `limit` per hour (0 = no limit). Committed at once: a refused request still counts."""
     if not limit:
         return False
     now = clock.now()
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     over = ratelimit.hit(session.connection(), ratelimit.client_key(purpose, client, now), now=now) > limit
     session.commit()
     return over

@@ -50,7 +50,8 @@ def world(db: Session) -> dict[str, Any]:
     for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params):
         params.update(provider.params(db, alpha))
     # An invitation the admin (the role the "allowed" case signs in as) may accept or decline, and alpha may withdraw.
-    invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer)
+    invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer,
+                            invited_by=superadmin.id)  # an invitation stands only while its inviter may invite
     db.add(invitation)
     db.flush()
     params["invitation_id"] = invitation.id

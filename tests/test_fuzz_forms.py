@@ -280,7 +280,8 @@ def world(engine: Engine) -> Iterator[World]:
     for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params):
         params.update(provider.params(db, alpha))
     params.update(_public_params(db, alpha, params))
-    invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer)
+    invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer,
+                            invited_by=superadmin.id)  # an invitation stands only while its inviter may invite
     db.add(invitation)
     db.flush()
     params["invitation_id"] = invitation.id  # the admin may accept or decline it, alpha may withdraw it

@@ -15,7 +15,7 @@ from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import StaffUser
-from app.web import add_cookie, flash, form_str, read_form, redirect, render, safe_next
+from app.web import add_cookie, client_address, flash, form_str, read_form, redirect, render, safe_next
 
 router = APIRouter(prefix="/staff")
 DEVICE_COOKIE = "trygg_device"
@@ -23,7 +23,7 @@ DEVICE_MAX_AGE = 180 * 24 * 3600
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _device(request: Request) -> tuple[int, str] | None:

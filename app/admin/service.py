@@ -14,7 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from app import audit, clock, mail, ratelimit
 from app.admin import rules, two_factor
-from app.auth import Scope, hash_password, verify_password
+from app.auth import PERMISSIONS, Scope, hash_password, verify_password
 from app.config import get_settings
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -263,12 +263,26 @@ def pending_invitations(session: Session, scope: Scope) -> list[PendingInvitatio
     return [PendingInvitation(invitation, email, scope.municipality) for invitation, email in rows]
 
 
+def invitation_stands(session: Session, invitation: Invitation) -> bool:
+    """An invitation is its inviter's act: it stands only while they may still manage users there (not demoted,
+    removed, disabled or deleted since), so no one keeps rights through an invitation sent before losing them."""
+    inviter = session.get(StaffUser, invitation.invited_by) if invitation.invited_by else None
+    if inviter is None or not inviter.is_active:
+        return False
+    if inviter.is_superadmin:
+        return True
+    role = session.exec(select(Membership.role).where(Membership.user_id == inviter.id,
+                                                      Membership.municipality_id == invitation.municipality_id)).first()
+    return role is not None and Role(role) in PERMISSIONS["manage_users"]
+
+
 def my_invitations(session: Session, user: StaffUser) -> list[PendingInvitation]:
     rows = session.exec(
         select(Invitation, Municipality).join(Municipality, col(Municipality.id) == Invitation.municipality_id)
         .where(Invitation.user_id == user.id).order_by(Municipality.name)
     ).all()
-    return [PendingInvitation(invitation, user.email, municipality) for invitation, municipality in rows]
+    return [PendingInvitation(invitation, user.email, municipality) for invitation, municipality in rows
+            if invitation_stands(session, invitation)]
 
 
 def invite(session: Session, scope: Scope, email: str, name: str, role_value: str) -> Invitation:
@@ -328,6 +342,8 @@ def _own_invitation(session: Session, user: StaffUser, invitation_id: int) -> In
 def accept_invitation(session: Session, user: StaffUser, invitation_id: int) -> Municipality:
     """The account's owner, signed in, joins the municipality with the invited role."""
     invitation = _own_invitation(session, user, invitation_id)
+    if not invitation_stands(session, invitation):
+        raise NotFound
     municipality = session.get(Municipality, invitation.municipality_id)
     assert municipality is not None and municipality.id is not None
     session.delete(invitation)
@@ -416,6 +432,8 @@ def set_active(session: Session, scope: Scope, user_id: int, active: bool) -> St
     user.is_active = active
     user.session_version += 1
     session.add(user)
+    if not active:  # a link mailed before must not come back to life when the account is enabled again
+        session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
     audit.record(session, scope.user, "enable" if active else "disable", "staff_user", user.id,
                  municipality_id=scope.municipality_id, before=before, after=audit.snapshot(user))
     for other in _other_municipalities(session, user, scope.municipality_id):

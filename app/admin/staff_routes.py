@@ -23,7 +23,7 @@ from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Role, StaffUser
-from app.web import flash, form_str, read_form, redirect, render, safe_next
+from app.web import client_address, flash, form_str, read_form, redirect, render, safe_next
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
 # Accounts across municipalities: system administrators only.
@@ -43,7 +43,7 @@ def staff_home(request: Request, user: StaffUser = Depends(require_staff),
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _account_page(request: Request, session: Session, user: StaffUser, *, errors: dict[str, str] | None = None,

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from app.admin.rules import EMAIL_RE
 from app.i18n import gettext as _
+from app.mail import mailbox
 from app.web import form_str, single_line
 
 MAX_PEOPLE = 10
@@ -27,8 +28,9 @@ class SignupInput:
 
     @property
     def contact_key(self) -> str:
-        """What makes two sign-ups "the same person" for one event: the e-mail, else the phone number."""
-        return f"e:{self.email}" if self.email else f"p:{self.phone}"
+        """What makes two sign-ups "the same person" for one event: the mailbox (a "+tag" is the same person), else
+        the phone number."""
+        return f"e:{mailbox(self.email)}" if self.email else f"p:{self.phone}"
 
 
 def normalise_phone(value: str) -> str:

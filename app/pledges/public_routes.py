@@ -88,8 +88,9 @@ def public_file(slug: str, attachment_id: int, session: Session = Depends(get_se
     path = service.attachment_path(service.attachment(session, found, attachment_id))
     if not path.is_file():
         raise NotFound
+    # no-cache: caches may keep it but must ask again on each use, so a withdrawn update's file is gone at once.
     return FileResponse(path, media_type=row.content_type,
-                        headers={"Cache-Control": "public, max-age=86400", **service.attachment_headers(row)})
+                        headers={"Cache-Control": "public, no-cache", **service.attachment_headers(row)})
 
 
 @router.get("/m/{slug}/pledges/{pledge_id}")

@@ -223,8 +223,11 @@ def may_act_on_activity(actor: Actor, activity_party_id: int | None, joint: bool
 
 
 def may_change_update(actor: Actor, update_party_id: int | None) -> bool:
-    """Correcting or withdrawing an update: editors any, others only what their own party posted."""
-    return actor.editor or (actor.party_id is not None and update_party_id == actor.party_id)
+    """Correcting or withdrawing an update: only what the account's own party posted (the public page keeps
+    showing that party as its author, so no one else may put words there); editors also updates with no party."""
+    if update_party_id is None:
+        return actor.editor
+    return actor.party_id is not None and update_party_id == actor.party_id
 
 
 def signing_problems(actor: Actor, submitted_by: int | None, signed: dict[str, int | None]) -> dict[str, str]:

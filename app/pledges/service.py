@@ -557,13 +557,18 @@ def save_translations(session: Session, scope: Scope, found: Pledge, lang: str, 
     """values: "pledge-title", "fa-<id>-problem", "act-<id>-title", ... -> text in `lang`. Returns changed count."""
     if lang == "sv" or lang not in scope.municipality.languages:
         raise ValidationFailed({"lang": _("Välj ett av kommunens språk.")})
+    # The texts are the pledge's: what one side signed is not changed before the other signs (four eyes).
+    if found.status == PledgeStatus.closed or (found.status == PledgeStatus.in_review and _signed(session, found)):
+        raise ValidationFailed({"lang": _(
+            "Löftet är signerat av en part eller avslutat, så texterna kan inte ändras nu. Skicka tillbaka det till "
+            "utkast för att ändra dem.")})
     focus, acts = children(session, found)
     targets: list[tuple[Any, str, str]] = [(found, "title", "pledge-title"), (found, "intro", "pledge-intro")]
     for fa in focus:
         targets += [(fa, name, f"fa-{fa.id}-{name}") for name in ("title", "problem", "cause")]
     for act in acts:
         targets += [(act, name, f"act-{act.id}-{name}") for name in ("title", "target_unit", "target_text")]
-    changed = 0
+    changes: list[tuple[Any, str, dict[str, str]]] = []
     for obj, attr, key in targets:
         text = values.get(key, "")
         current: dict[str, str] = dict(getattr(obj, attr))
@@ -572,9 +577,13 @@ def save_translations(session: Session, scope: Scope, found: Pledge, lang: str, 
                 current[lang] = text
             else:
                 current.pop(lang, None)
-            setattr(obj, attr, current)
-            session.add(obj)
-            changed += 1
+            changes.append((obj, attr, current))
+    for obj in {id(o): o for o, _attr, _texts in changes if isinstance(o, PledgeActivity)}.values():
+        guard_activity(session, scope, obj)  # an activity's texts are its party's, in every language
+    for obj, attr, current in changes:
+        setattr(obj, attr, current)
+        session.add(obj)
+    changed = len(changes)
     _audit(session, scope, "pledge.translate", "pledge", found.id, after={"language": lang, "changed": changed})
     session.commit()
     return changed
@@ -1006,6 +1015,17 @@ def clean_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
+# Link targets a reader may open; a javascript: (or file:, data:) URI runs or opens something instead.
+_SAFE_URI_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _is_active(action: Any) -> bool:
+    kind = action.get("/S")
+    if kind == "/URI":
+        return not str(action.get("/URI", "")).strip().lower().startswith(_SAFE_URI_SCHEMES)
+    return kind in _ACTIVE_ACTIONS
+
+
 def _strip_active(obj: Any, seen: set[tuple[int, int]], pikepdf: Any) -> None:
     """Remove _DROPPED_KEYS and active actions from a dictionary or stream and every direct object inside it."""
     if obj.is_indirect:
@@ -1019,8 +1039,11 @@ def _strip_active(obj: Any, seen: set[tuple[int, int]], pikepdf: Any) -> None:
                 del obj[name]
         for name in ("/A", "/Next", "/PA"):
             action = obj.get(name)
-            if isinstance(action, pikepdf.Dictionary) and action.get("/S") in _ACTIVE_ACTIONS:
+            if isinstance(action, pikepdf.Dictionary) and _is_active(action):
                 del obj[name]
+            elif isinstance(action, pikepdf.Array):  # /Next may be a chain of actions
+                obj[name] = pikepdf.Array([a for a in action if not (isinstance(a, pikepdf.Dictionary)
+                                                                     and _is_active(a))])
         children = [obj[k] for k in obj.keys()]  # noqa: SIM118 - pikepdf objects iterate differently
     elif isinstance(obj, pikepdf.Array):
         children = list(obj)

@@ -24,7 +24,7 @@ from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.surveys import Channel, Survey, SurveyDraft, SurveyMode
 from app.surveys import api, rules, service
-from app.web import LANG_COOKIE, add_cookie, form_str, read_form, redirect, render, request_language
+from app.web import LANG_COOKIE, add_cookie, client_address, form_str, read_form, redirect, render, request_language
 
 router = APIRouter()
 router.include_router(api.router)  # the JSON API (GET /api/v1/surveys...)
@@ -259,7 +259,7 @@ async def answer_page(request: Request, slug: str, page: int,
 
 def _code_limit(request: Request) -> dict[str, Any]:
     """Wrong letter codes per client address and hour, counted across processes (guessing codes is slow work)."""
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     return {"client_key": ratelimit.client_key("letter-code", client, clock.now()),
             "limit": get_settings().letter_code_failures_per_hour}
 
@@ -270,7 +270,7 @@ def _rate_limit(request: Request) -> dict[str, Any]:
     limit = get_settings().survey_submissions_per_hour
     if not limit:
         return {}
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     return {"client_key": ratelimit.client_key("survey-submit", client, clock.now()), "limit": limit}
 
 
