@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
-from app.mail import outbox_files
 from app.config import get_settings
+from app.mail import outbox_files
 from app.models import Invitation, Membership, Municipality, PartyKind, Role
 from app.models.pledges import PledgeActivity, PledgeAttachment, PledgeSignatory, PledgeStatus, PledgeUpdate
 from app.models.surveys import SurveyStatus
