@@ -1,0 +1,82 @@
+"""Attacks on the #12 disclosure work that worked once, kept as tests (SQLite and PostgreSQL): respondent-level
+free text reached by roles without "respondent_data", and figures outside the published set that difference."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from app.concerns import service
+from app.models import Role
+from app.models.surveys import SurveyStatus
+from tests import factories
+from tests.concerns import factories as cf
+from tests.conftest import CheckedClient
+
+SECRET = "Min granne Kalle på Björkvägen 3 langar hasch varje kväll"
+
+
+@pytest.fixture
+def town_world(db: Session) -> dict[str, Any]:
+    """A closed wave: 12 residents in Norr (6 of them write about the dark station), one resident without an area
+    who writes the only free text about drug dealing."""
+    town = factories.municipality(db, slug="attackby")
+    north = factories.area(db, town, "Norr", population=2000)
+    info = cf.survey(db, town, [north], items=("speeding", "littering"))
+    rows: list[dict[str, Any]] = [
+        {"area_id": north.id, "problems": {"speeding": "very_big", "littering": "no_problem"},
+         "text": "Det är mörkt vid stationen" if i < 6 else None} for i in range(12)]
+    rows.append({"area_id": None, "problems": {"speeding": "no_problem"}, "text": "Det är mörkt, " + SECRET})
+    cf.add_responses(db, info, rows)
+    info.survey.status = SurveyStatus.closed
+    users = {role: factories.staff(db, town, role,
+                                   party=factories.party(db, town) if role is Role.partner else None)
+             for role in Role}
+    db.commit()
+    return {"town": town, "north": north, "info": info, "users": users,
+            "base": f"/staff/m/{town.slug}/concerns"}
+
+
+@pytest.mark.parametrize("role", [Role.police, Role.partner, Role.viewer])
+def test_themes_page_shows_no_single_free_text_answer_without_respondent_data(
+        client: CheckedClient, town_world: dict[str, Any], role: Role) -> None:
+    """Attack: a police officer, partner or viewer opens the themes page and reads the free-text answers one by
+    one (the resident without an area is the only one who wrote about dealing: a named neighbour)."""
+    client.login(town_world["users"][role])
+    response = client.get(f"{town_world['base']}/themes?wave={town_world['info'].id}")
+    assert response.status_code == 200
+    assert "langar hasch" not in response.text
+    assert 'id="answer-' not in response.text
+
+
+def test_themes_page_still_lists_answers_for_a_coordinator(client: CheckedClient,
+                                                          town_world: dict[str, Any]) -> None:
+    client.login(town_world["users"][Role.coordinator])
+    response = client.get(f"{town_world['base']}/themes?wave={town_world['info'].id}")
+    assert response.status_code == 200
+    assert "langar hasch" in response.text and 'id="answer-' in response.text
+
+
+def _theme_counts(html: str) -> dict[str, int]:
+    table = html.split('id="themes-caption"', 1)[1].split("</table>", 1)[0]
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        if len(cells) >= 2 and cells[1].isdigit():
+            out[cells[0]] = int(cells[1])
+    return out
+
+
+def test_theme_counts_do_not_difference_to_the_residents_without_an_area(
+        client: CheckedClient, town_world: dict[str, Any]) -> None:
+    """Attack: the themes table for the whole municipality minus the same table for the only area gives the
+    themes of the one resident who gave no area (counts live from the answers, outside the published set)."""
+    client.login(town_world["users"][Role.viewer])
+    wave = town_world["info"].id
+    whole = _theme_counts(client.get(f"{town_world['base']}?wave={wave}").text)
+    north = _theme_counts(client.get(f"{town_world['base']}?wave={wave}&area={town_world['north'].id}").text)
+    residues = {t: whole[t] - north.get(t, 0) for t in whole if t in north}
+    assert not any(0 < r < service.min_n() for r in residues.values()), residues
