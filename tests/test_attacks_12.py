@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.concerns import service
 from app.models import Role
-from app.models.surveys import SurveyStatus
+from app.models.concerns import AnswerTheme
+from app.models.surveys import Answer, SurveyStatus
 from tests import factories
 from tests.concerns import factories as cf
 from tests.conftest import CheckedClient
@@ -26,10 +27,10 @@ def town_world(db: Session) -> dict[str, Any]:
     town = factories.municipality(db, slug="attackby")
     north = factories.area(db, town, "Norr", population=2000)
     info = cf.survey(db, town, [north], items=("speeding", "littering"))
-    rows: list[dict[str, Any]] = [
-        {"area_id": north.id, "problems": {"speeding": "very_big", "littering": "no_problem"},
-         "text": "Det är mörkt vid stationen" if i < 6 else None} for i in range(12)]
-    rows.append({"area_id": None, "problems": {"speeding": "no_problem"}, "text": "Det är mörkt, " + SECRET})
+    rows: list[dict[str, Any]] = [{"area_id": None, "problems": {"speeding": "no_problem"},
+                                   "text": "Det är mörkt, " + SECRET}]
+    rows += [{"area_id": north.id, "problems": {"speeding": "very_big", "littering": "no_problem"},
+              "text": "Det är mörkt vid stationen" if i < 6 else None} for i in range(12)]
     cf.add_responses(db, info, rows)
     info.survey.status = SurveyStatus.closed
     users = {role: factories.staff(db, town, role,
@@ -58,6 +59,21 @@ def test_themes_page_still_lists_answers_for_a_coordinator(client: CheckedClient
     response = client.get(f"{town_world['base']}/themes?wave={town_world['info'].id}")
     assert response.status_code == 200
     assert "langar hasch" in response.text and 'id="answer-' in response.text
+
+
+def test_police_cannot_pull_an_answer_into_the_quoted_examples_by_retagging(
+        client: CheckedClient, town_world: dict[str, Any], db: Session) -> None:
+    """Attack: a police officer (may "edit", not "respondent_data") retags the wanted answer and four others
+    into one theme by id, so the dashboard quotes the wanted answer as an example of a theme "with enough answers"."""
+    client.login(town_world["users"][Role.police])
+    ids = [int(i) for i in db.exec(select(Answer.id).where(col(Answer.value_text).is_not(None))
+                                  .order_by(col(Answer.id))).all()][:5]
+    statuses = {client.post_form(f"{town_world['base']}/answers/{answer_id}/themes",
+                                 {"themes": ["item:littering"]}).status_code for answer_id in ids}
+    assert statuses == {403}
+    assert db.exec(select(AnswerTheme)).first() is None
+    page = client.get(f"{town_world['base']}?wave={town_world['info'].id}").text
+    assert "Littering" not in _theme_counts(page)  # no theme made of hand-picked answers
 
 
 def _theme_counts(html: str) -> dict[str, int]:

@@ -285,7 +285,8 @@ def delete_term(request: Request, concern_term_id: int, form: FormData = Depends
     return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdecimal() else None, None)}")
 
 
-@edit_router.post("/answers/{concern_answer_id}/themes")
+# Retagging picks answers one by one (it can pull any answer into a theme's quoted examples): respondent-level.
+@edit_router.post("/answers/{concern_answer_id}/themes", dependencies=[Depends(require_permission("respondent_data"))])
 def retag_answer(request: Request, concern_answer_id: int, form: FormData = Depends(read_form),
                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     survey = service.answer_survey(session, scope.municipality_id, concern_answer_id)
