@@ -308,7 +308,9 @@ def dashboard(session: Session, municipality: Municipality, survey_id: int, area
         total_responses=pub.responses_cell(node) if pub else None, concerns=concerns, previous_wave=previous_wave,
         unsafe=unsafe_cell, unsafe_rows=unsafe_rows, breakdowns=breakdowns, trend_waves=trend_waves,
         trend=trend_rows, responses=responses_table,
-        themes=theme_rows(session, mid, sid, questions, area_ids, limit) if final else [],
+        # Live counts outside the published set: for the whole municipality only, since an area's count taken
+        # from the municipality's gives the themes of the few residents outside the area.
+        themes=theme_rows(session, mid, sid, questions, None, limit) if final and area is None else [],
         hotspots=hotspot_table(session, mid, sid, questions, area_ids, all_areas, limit) if final
         else report.Hotspots(times=TIMES),
         crime=crime_rows(session, mid, area_ids, area_labels), area_labels=area_labels, min_n=limit,
