@@ -28,9 +28,10 @@ def town_world(db: Session) -> dict[str, Any]:
     north = factories.area(db, town, "Norr", population=2000)
     info = cf.survey(db, town, [north], items=("speeding", "littering"))
     rows: list[dict[str, Any]] = [{"area_id": None, "problems": {"speeding": "no_problem"},
-                                   "text": "Det är mörkt, " + SECRET}]
+                                   "place": ("station", None, None, "night"), "text": "Det är mörkt, " + SECRET}]
     rows += [{"area_id": north.id, "problems": {"speeding": "very_big", "littering": "no_problem"},
-              "text": "Det är mörkt vid stationen" if i < 6 else None} for i in range(12)]
+              "text": "Det är mörkt vid stationen" if i < 6 else None,
+              "place": ("station", None, None, "evening") if i < 6 else None} for i in range(12)]
     cf.add_responses(db, info, rows)
     info.survey.status = SurveyStatus.closed
     users = {role: factories.staff(db, town, role,
@@ -66,7 +67,7 @@ def test_police_cannot_pull_an_answer_into_the_quoted_examples_by_retagging(
     """Attack: a police officer (may "edit", not "respondent_data") retags the wanted answer and four others
     into one theme by id, so the dashboard quotes the wanted answer as an example of a theme "with enough answers"."""
     client.login(town_world["users"][Role.police])
-    ids = [int(i) for i in db.exec(select(Answer.id).where(col(Answer.value_text).is_not(None))
+    ids = [int(i or 0) for i in db.exec(select(Answer.id).where(col(Answer.value_text).is_not(None))
                                   .order_by(col(Answer.id))).all()][:5]
     statuses = {client.post_form(f"{town_world['base']}/answers/{answer_id}/themes",
                                  {"themes": ["item:littering"]}).status_code for answer_id in ids}
@@ -98,4 +99,29 @@ def test_theme_counts_do_not_difference_to_the_residents_without_an_area(
     north = _theme_counts(client.get(f"{town_world['base']}?wave={wave}&area={town_world['north'].id}").text)
     assert whole  # the municipality's themes are still shown
     residues = {t: whole[t] - north.get(t, 0) for t in whole if t in north}
+    assert not any(0 < r < service.min_n() for r in residues.values()), residues
+
+
+def _place_counts(html: str) -> dict[str, int]:
+    if 'id="hotspots-caption"' not in html:
+        return {}
+    table = html.split('id="hotspots-caption"', 1)[1].split("</table>", 1)[0]
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        if len(cells) >= 2 and cells[1].isdigit():
+            out[cells[0]] = int(cells[1])
+    return out
+
+
+def test_place_counts_do_not_difference_to_the_residents_without_an_area(
+        client: CheckedClient, town_world: dict[str, Any]) -> None:
+    """Attack: the unsafe places for the whole municipality minus the same table for the only area gives the
+    place (and time of day) named by the one resident who gave no area."""
+    client.login(town_world["users"][Role.viewer])
+    wave = town_world["info"].id
+    whole = _place_counts(client.get(f"{town_world['base']}?wave={wave}").text)
+    north = _place_counts(client.get(f"{town_world['base']}?wave={wave}&area={town_world['north'].id}").text)
+    assert whole
+    residues = {p: whole[p] - north.get(p, 0) for p in whole if p in north}
     assert not any(0 < r < service.min_n() for r in residues.values()), residues

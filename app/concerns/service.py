@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -311,8 +311,10 @@ def dashboard(session: Session, municipality: Municipality, survey_id: int, area
         # Live counts outside the published set: for the whole municipality only, since an area's count taken
         # from the municipality's gives the themes of the few residents outside the area.
         themes=theme_rows(session, mid, sid, questions, None, limit) if final and area is None else [],
-        hotspots=hotspot_table(session, mid, sid, questions, area_ids, all_areas, limit) if final
-        else report.Hotspots(times=TIMES),
+        # Residents' places likewise (an area's places would difference against the municipality's); an area
+        # keeps its safety-walk observations, which are staff records.
+        hotspots=hotspot_table(session, mid, sid, questions if area is None else replace(questions, places=[]),
+                               area_ids, all_areas, limit) if final else report.Hotspots(times=TIMES),
         crime=crime_rows(session, mid, area_ids, area_labels), area_labels=area_labels, min_n=limit,
         built_at=pub.built_at if pub else None, snapshot=not final,
         live_responses=live if live >= limit else None, has_responses=live > 0)
