@@ -4,12 +4,14 @@ free text reached by roles without "respondent_data", and figures outside the pu
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
-from app.concerns import service
+from app import clock
+from app.concerns import published, service
 from app.models import Role
 from app.models.concerns import AnswerTheme
 from app.models.surveys import Answer, SurveyStatus
@@ -125,3 +127,52 @@ def test_place_counts_do_not_difference_to_the_residents_without_an_area(
     assert whole
     residues = {p: whole[p] - north.get(p, 0) for p in whole if p in north}
     assert not any(0 < r < service.min_n() for r in residues.values()), residues
+
+
+@pytest.fixture
+def closed_wave(db: Session) -> dict[str, Any]:
+    town = factories.municipality(db, slug="stangd")
+    north, south = factories.area(db, town, "Norr"), factories.area(db, town, "Söder")
+    info = cf.survey(db, town, [north, south], items=("speeding", "littering"))
+    cf.add_responses(db, info, cf.uniform_rows([north.id or 0, south.id or 0], 15, items=("speeding", "littering")))
+    info.survey.status = SurveyStatus.closed
+    db.commit()
+    return {"town": town, "info": info, "north": north}
+
+
+def _figures(p: published.Published | None) -> dict[str, Any]:
+    assert p is not None
+    return {"tables": p.payload["tables"], "responses": p.payload["responses"]}
+
+
+def test_one_paper_response_into_a_closed_wave_is_not_its_own_difference(db: Session,
+                                                                          closed_wave: dict[str, Any]) -> None:
+    """Attack: read the closed wave's figures, import ONE paper response, read again: the difference of the two
+    published sets is that person's answers (n and k of every item for the municipality and their area)."""
+    info = closed_wave["info"]
+    before = _figures(published.for_public(db, info.survey))
+    cf.add_responses(db, info, [{"area_id": closed_wave["north"].id, "channel": "paper", "gender": "other",
+                                 "problems": {"speeding": "very_big", "littering": "no_problem"}}])
+    db.commit()
+    assert _figures(published.for_public(db, info.survey)) == before
+    cf.add_responses(db, info, cf.uniform_rows([closed_wave["north"].id or 0], service.min_n() - 1, seed=4,
+                                               items=("speeding",)))
+    db.commit()
+    after = published.for_public(db, info.survey)  # a group of min_n new responses: published again
+    assert after is not None and after.responses == 30 + service.min_n()
+
+
+def test_the_next_days_snapshot_is_not_one_residents_answers(db: Session, closed_wave: dict[str, Any],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Attack: staff read an open wave's snapshot, one resident answers, staff read the next day's snapshot."""
+    info = closed_wave["info"]
+    info.survey.status = SurveyStatus.open
+    db.commit()
+    before = _figures(published.for_staff(db, info.survey))
+    cf.add_responses(db, info, [{"area_id": closed_wave["north"].id, "channel": "web",
+                                 "problems": {"speeding": "very_big", "littering": "no_problem"}}])
+    db.commit()
+    tomorrow = clock.today() + timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(tomorrow, time(8), tzinfo=UTC))
+    assert _figures(published.for_staff(db, info.survey)) == before

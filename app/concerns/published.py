@@ -9,9 +9,11 @@ cells of each quantity (one cell, one pattern: hidden wherever it is shown), `di
 result, and a leak stops the build: nothing is stored. The set is stored per wave and audience in
 `concern_published_set`:
 
-- "public": a closed (or archived) wave; rebuilt when its number of responses changes (a paper import).
-- "staff": an open wave's snapshot, rebuilt at most once a day, so reading before and after one submission
-  learns nothing. Open waves publish no distributions to the public.
+- "public": a closed (or archived) wave; rebuilt when its number of responses has changed by at least min_n
+  (paper imports), so two sets never differ by fewer than min_n residents' answers.
+- "staff": an open wave's snapshot, rebuilt at most once a day and only after min_n new responses, so reading
+  before and after one submission (or one day's only submission) learns nothing. Open waves publish no
+  distributions to the public.
 
 Rankings, breakdowns, exports, the API and pledge figures read this set, never the answers, so a per-area
 ranking costs the same as the municipality's.
@@ -389,6 +391,12 @@ def _refreshed(session: Session, survey: Survey, audience: str) -> PublishedSet:
         return found
 
 
+def _grown_by_a_group(session: Session, survey: Survey, row: PublishedSet) -> bool:
+    """Whether the responses changed by at least min_n since the stored set: a new set on fewer would differ
+    from the old one by those few residents' answers (one paper response, one day's only submission)."""
+    return abs(response_count(session, survey.id or 0) - row.responses) >= get_settings().suppression_min_n
+
+
 def for_staff(session: Session, survey: Survey) -> Published | None:
     """What staff may see of a wave: the public set of a closed wave, else the open wave's daily snapshot.
     None for a draft. Builds a missing or outdated set on the way (and commits it)."""
@@ -398,17 +406,17 @@ def for_staff(session: Session, survey: Survey) -> Published | None:
     if status != "open":
         return None
     row = _stored(session, survey, STAFF)
-    if row is None or row.built_at.date() < clock.today():
+    if row is None or (row.built_at.date() < clock.today() and _grown_by_a_group(session, survey, row)):
         row = _refreshed(session, survey, STAFF)
     return _as_published(row)
 
 
 def for_public(session: Session, survey: Survey) -> Published | None:
-    """The published set of a closed wave (built or rebuilt when missing or when its responses changed);
+    """The published set of a closed wave (built when missing, rebuilt once its responses changed by min_n);
     None for an open or draft wave: no distributions are published before a wave closes."""
     if str(survey.status) not in FINAL_STATUSES:
         return None
     row = _stored(session, survey, PUBLIC)
-    if row is None or row.responses != response_count(session, survey.id or 0):
+    if row is None or _grown_by_a_group(session, survey, row):
         row = _refreshed(session, survey, PUBLIC)
     return _as_published(row)
