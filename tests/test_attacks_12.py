@@ -3,8 +3,10 @@ free text reached by roles without "respondent_data", and figures outside the pu
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -14,10 +16,13 @@ from app import clock
 from app.concerns import published, service
 from app.models import Role
 from app.models.concerns import AnswerTheme
-from app.models.surveys import Answer, SurveyStatus
+from app.models.surveys import Answer, Channel, SurveyStatus
+from app.surveys import anonymity
+from app.surveys import service as surveys_service
 from tests import factories
 from tests.concerns import factories as cf
 from tests.conftest import CheckedClient
+from tests.surveys.factories import standard_survey
 
 SECRET = "Min granne Kalle på Björkvägen 3 langar hasch varje kväll"
 
@@ -176,3 +181,32 @@ def test_the_next_days_snapshot_is_not_one_residents_answers(db: Session, closed
     monkeypatch.setattr(clock, "today", lambda: tomorrow)
     monkeypatch.setattr(clock, "now", lambda: datetime.combine(tomorrow, time(8), tzinfo=UTC))
     assert _figures(published.for_staff(db, info.survey)) == before
+
+
+def test_the_export_date_channel_and_language_do_not_single_out_a_respondent(client: CheckedClient,
+                                                                              db: Session) -> None:
+    """Attack: "my Arabic-speaking neighbour sent in a paper form on the 21st": the only row with language ar,
+    channel paper and date 2026-11-21 in the raw export is that neighbour's answers, free text included (the
+    background columns were k-anonymised, the date, channel and language were not; and the rows came in
+    submission order, so a blanked date could be read off its neighbours)."""
+    municipality = factories.municipality(db)
+    survey = standard_survey(db, municipality)
+    questionnaire = surveys_service.load_questionnaire(db, survey)
+    common = {"unsafe_evening": "fairly_safe", "age": "35-44", "gender": "woman",
+              "subarea": f"area:norr-{municipality.id}", "years": "gt10", "relation": ["lives"]}
+    for day in (20, 20, 20, 22, 22, 22):
+        surveys_service.store_response(db, questionnaire, common, channel=Channel.web, language="sv",
+                                       submitted_on=date(2026, 11, day))
+    surveys_service.store_response(db, questionnaire, {**common, "suggestion": "Mörkt vid Björkvägen"},
+                                   channel=Channel.paper, language="ar", submitted_on=date(2026, 11, 21))
+    db.commit()
+    client.login(factories.staff(db, municipality, Role.coordinator))
+    url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/responses.csv"
+    table = list(csv.DictReader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+    assert len(table) == 7 and "Mörkt vid Björkvägen" in [r["suggestion"] for r in table]
+    shown = [(r["date"], r["channel"], r["language"], r["area"], r["age"], r["gender"], r["subarea"], r["years"],
+              r["relation"]) for r in table]
+    assert anonymity.is_k_anonymous(shown, 5), shown
+    secret = next(i for i, r in enumerate(table) if r["suggestion"] == "Mörkt vid Björkvägen")
+    between = 0 < secret < 6 and table[secret - 1]["date"] != table[secret + 1]["date"]
+    assert not between  # not placed between two days' rows, which would date it
