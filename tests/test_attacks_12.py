@@ -210,3 +210,20 @@ def test_the_export_date_channel_and_language_do_not_single_out_a_respondent(cli
     secret = next(i for i, r in enumerate(table) if r["suggestion"] == "Mörkt vid Björkvägen")
     between = 0 < secret < 6 and table[secret - 1]["date"] != table[secret + 1]["date"]
     assert not between  # not placed between two days' rows, which would date it
+
+
+def test_one_paper_response_does_not_change_the_themes_or_places(client: CheckedClient, db: Session,
+                                                                 town_world: dict[str, Any]) -> None:
+    """Attack: read the closed wave's themes and places, import ONE paper response, read again: the themes and
+    the place (and time of day) that went up by one are that person's (these tables are counted from answers)."""
+    client.login(town_world["users"][Role.viewer])
+    page = f"{town_world['base']}?wave={town_world['info'].id}"
+    before = client.get(page).text
+    cf.add_responses(db, town_world["info"], [{"area_id": town_world["north"].id, "channel": "paper",
+                                               "problems": {"speeding": "very_big"},
+                                               "place": ("station", None, None, "evening"),
+                                               "text": "Mörkt och bråk vid stationen"}])
+    db.commit()
+    after = client.get(page).text
+    assert _theme_counts(after) == _theme_counts(before)
+    assert _place_counts(after) == _place_counts(before)

@@ -333,7 +333,10 @@ def _stored(session: Session, survey: Survey, audience: str) -> PublishedSet | N
 def store(session: Session, survey: Survey, audience: str) -> PublishedSet:
     """Build and store (replacing the previous set); on a leak nothing is written and the error is raised."""
     count = response_count(session, survey.id or 0)  # before the build: a later answer makes the set stale
+    last = session.execute(select(func.max(R.c.id)).where(R.c.survey_id == survey.id)).scalar()
     payload = build(session, survey)
+    # Tables still counted from answers (themes, places) count only the responses up to here, as this set does.
+    payload["last_response_id"] = int(last or 0)
     row = _stored(session, survey, audience)
     row = row or PublishedSet(survey_id=survey.id or 0, audience=audience, responses=count)
     row.payload, row.responses, row.built_at = payload, count, clock.now()
@@ -367,6 +370,12 @@ class Published:
     def responses_cell(self, node: str, channel: str | None = None) -> int | None:
         value = self.payload.get("responses", {}).get(f"{node}|{'total' if channel is None else 'channel:' + channel}")
         return None if value is None else int(value[0])
+
+    @property
+    def last_response_id(self) -> int | None:
+        """The newest response the set was built on (None for a set stored before this was recorded)."""
+        value = self.payload.get("last_response_id")
+        return None if value is None else int(value)
 
     def children(self, node: str) -> list[str]:
         return list(self.payload.get("children", {}).get(node, []))
