@@ -227,3 +227,17 @@ def test_one_paper_response_does_not_change_the_themes_or_places(client: Checked
     after = client.get(page).text
     assert _theme_counts(after) == _theme_counts(before)
     assert _place_counts(after) == _place_counts(before)
+
+
+def test_the_final_set_is_not_the_last_snapshot_plus_one_resident(db: Session, closed_wave: dict[str, Any]) -> None:
+    """Attack: staff read the open wave's snapshot on its last day, one more resident answers, the wave closes:
+    the final set minus the last snapshot is that resident's answers."""
+    info = closed_wave["info"]
+    info.survey.status = SurveyStatus.open
+    db.commit()
+    snapshot = _figures(published.for_staff(db, info.survey))
+    cf.add_responses(db, info, [{"area_id": closed_wave["north"].id, "channel": "web",
+                                 "problems": {"speeding": "very_big", "littering": "no_problem"}}])
+    info.survey.status = SurveyStatus.closed
+    db.commit()
+    assert _figures(published.for_public(db, info.survey)) == snapshot

@@ -10,7 +10,8 @@ result, and a leak stops the build: nothing is stored. The set is stored per wav
 `concern_published_set`:
 
 - "public": a closed (or archived) wave; rebuilt when its number of responses has changed by at least min_n
-  (paper imports), so two sets never differ by fewer than min_n residents' answers.
+  (paper imports), so two sets never differ by fewer than min_n residents' answers. For the same reason a wave
+  that closes fewer than min_n responses after its last staff snapshot publishes that snapshot.
 - "staff": an open wave's snapshot, rebuilt at most once a day and only after min_n new responses, so reading
   before and after one submission (or one day's only submission) learns nothing. Open waves publish no
   distributions to the public.
@@ -406,6 +407,22 @@ def _grown_by_a_group(session: Session, survey: Survey, row: PublishedSet) -> bo
     return abs(response_count(session, survey.id or 0) - row.responses) >= get_settings().suppression_min_n
 
 
+def _published_as_final(session: Session, survey: Survey, snapshot: PublishedSet) -> PublishedSet:
+    """The open wave's last snapshot stored as the closed wave's public set (same figures, same responses)."""
+    row = PublishedSet(survey_id=snapshot.survey_id, audience=PUBLIC, responses=snapshot.responses,
+                       payload=dict(snapshot.payload), built_at=snapshot.built_at)
+    try:
+        session.add(row)
+        session.commit()
+        return row
+    except IntegrityError:  # another request stored the public set first: read theirs
+        session.rollback()
+        found = _stored(session, survey, PUBLIC)
+        if found is None:
+            raise
+        return found
+
+
 def for_staff(session: Session, survey: Survey) -> Published | None:
     """What staff may see of a wave: the public set of a closed wave, else the open wave's daily snapshot.
     None for a draft. Builds a missing or outdated set on the way (and commits it)."""
@@ -426,6 +443,11 @@ def for_public(session: Session, survey: Survey) -> Published | None:
     if str(survey.status) not in FINAL_STATUSES:
         return None
     row = _stored(session, survey, PUBLIC)
+    if row is None:
+        snapshot = _stored(session, survey, STAFF)
+        if snapshot is not None and not _grown_by_a_group(session, survey, snapshot):
+            # Staff saw this snapshot: a final set on a few more responses would differ by those few residents.
+            row = _published_as_final(session, survey, snapshot)
     if row is None or _grown_by_a_group(session, survey, row):
         row = _refreshed(session, survey, PUBLIC)
     return _as_published(row)
