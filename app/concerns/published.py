@@ -9,9 +9,12 @@ cells of each quantity (one cell, one pattern: hidden wherever it is shown), `di
 result, and a leak stops the build: nothing is stored. The set is stored per wave and audience in
 `concern_published_set`:
 
-- "public": a closed (or archived) wave; rebuilt when its number of responses changes (a paper import).
-- "staff": an open wave's snapshot, rebuilt at most once a day, so reading before and after one submission
-  learns nothing. Open waves publish no distributions to the public.
+- "public": a closed (or archived) wave; rebuilt when its number of responses has changed by at least min_n
+  (paper imports), so two sets never differ by fewer than min_n residents' answers. For the same reason a wave
+  that closes fewer than min_n responses after its last staff snapshot publishes that snapshot.
+- "staff": an open wave's snapshot, rebuilt at most once a day and only after min_n new responses, so reading
+  before and after one submission (or one day's only submission) learns nothing. Open waves publish no
+  distributions to the public.
 
 Rankings, breakdowns, exports, the API and pledge figures read this set, never the answers, so a per-area
 ranking costs the same as the municipality's.
@@ -331,7 +334,10 @@ def _stored(session: Session, survey: Survey, audience: str) -> PublishedSet | N
 def store(session: Session, survey: Survey, audience: str) -> PublishedSet:
     """Build and store (replacing the previous set); on a leak nothing is written and the error is raised."""
     count = response_count(session, survey.id or 0)  # before the build: a later answer makes the set stale
+    last = session.execute(select(func.max(R.c.id)).where(R.c.survey_id == survey.id)).scalar()
     payload = build(session, survey)
+    # Tables still counted from answers (themes, places) count only the responses up to here, as this set does.
+    payload["last_response_id"] = int(last or 0)
     row = _stored(session, survey, audience)
     row = row or PublishedSet(survey_id=survey.id or 0, audience=audience, responses=count)
     row.payload, row.responses, row.built_at = payload, count, clock.now()
@@ -366,6 +372,12 @@ class Published:
         value = self.payload.get("responses", {}).get(f"{node}|{'total' if channel is None else 'channel:' + channel}")
         return None if value is None else int(value[0])
 
+    @property
+    def last_response_id(self) -> int | None:
+        """The newest response the set was built on (None for a set stored before this was recorded)."""
+        value = self.payload.get("last_response_id")
+        return None if value is None else int(value)
+
     def children(self, node: str) -> list[str]:
         return list(self.payload.get("children", {}).get(node, []))
 
@@ -389,6 +401,28 @@ def _refreshed(session: Session, survey: Survey, audience: str) -> PublishedSet:
         return found
 
 
+def _grown_by_a_group(session: Session, survey: Survey, row: PublishedSet) -> bool:
+    """Whether the responses changed by at least min_n since the stored set: a new set on fewer would differ
+    from the old one by those few residents' answers (one paper response, one day's only submission)."""
+    return abs(response_count(session, survey.id or 0) - row.responses) >= get_settings().suppression_min_n
+
+
+def _published_as_final(session: Session, survey: Survey, snapshot: PublishedSet) -> PublishedSet:
+    """The open wave's last snapshot stored as the closed wave's public set (same figures, same responses)."""
+    row = PublishedSet(survey_id=snapshot.survey_id, audience=PUBLIC, responses=snapshot.responses,
+                       payload=dict(snapshot.payload), built_at=snapshot.built_at)
+    try:
+        session.add(row)
+        session.commit()
+        return row
+    except IntegrityError:  # another request stored the public set first: read theirs
+        session.rollback()
+        found = _stored(session, survey, PUBLIC)
+        if found is None:
+            raise
+        return found
+
+
 def for_staff(session: Session, survey: Survey) -> Published | None:
     """What staff may see of a wave: the public set of a closed wave, else the open wave's daily snapshot.
     None for a draft. Builds a missing or outdated set on the way (and commits it)."""
@@ -398,17 +432,22 @@ def for_staff(session: Session, survey: Survey) -> Published | None:
     if status != "open":
         return None
     row = _stored(session, survey, STAFF)
-    if row is None or row.built_at.date() < clock.today():
+    if row is None or (row.built_at.date() < clock.today() and _grown_by_a_group(session, survey, row)):
         row = _refreshed(session, survey, STAFF)
     return _as_published(row)
 
 
 def for_public(session: Session, survey: Survey) -> Published | None:
-    """The published set of a closed wave (built or rebuilt when missing or when its responses changed);
+    """The published set of a closed wave (built when missing, rebuilt once its responses changed by min_n);
     None for an open or draft wave: no distributions are published before a wave closes."""
     if str(survey.status) not in FINAL_STATUSES:
         return None
     row = _stored(session, survey, PUBLIC)
-    if row is None or row.responses != response_count(session, survey.id or 0):
+    if row is None:
+        snapshot = _stored(session, survey, STAFF)
+        if snapshot is not None and not _grown_by_a_group(session, survey, snapshot):
+            # Staff saw this snapshot: a final set on a few more responses would differ by those few residents.
+            row = _published_as_final(session, survey, snapshot)
+    if row is None or _grown_by_a_group(session, survey, row):
         row = _refreshed(session, survey, PUBLIC)
     return _as_published(row)

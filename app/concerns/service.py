@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -302,15 +302,20 @@ def dashboard(session: Session, municipality: Municipality, survey_id: int, area
 
     area_ids = area_and_children(all_areas, area) if area else None
     final = str(survey.status) in published.FINAL_STATUSES
+    up_to = pub.last_response_id if pub else None  # the published set's responses, not the live ones
     # Themes and places of an open wave would change with each submission: shown once the wave has closed.
     return Dashboard(
         survey=survey, title=next((w.title for w in waves(session, mid) if w.id == sid), ""), area=area,
         total_responses=pub.responses_cell(node) if pub else None, concerns=concerns, previous_wave=previous_wave,
         unsafe=unsafe_cell, unsafe_rows=unsafe_rows, breakdowns=breakdowns, trend_waves=trend_waves,
         trend=trend_rows, responses=responses_table,
-        themes=theme_rows(session, mid, sid, questions, area_ids, limit) if final else [],
-        hotspots=hotspot_table(session, mid, sid, questions, area_ids, all_areas, limit) if final
-        else report.Hotspots(times=TIMES),
+        # Live counts outside the published set: for the whole municipality only, since an area's count taken
+        # from the municipality's gives the themes of the few residents outside the area.
+        themes=theme_rows(session, mid, sid, questions, None, limit, up_to=up_to) if final and area is None else [],
+        # Residents' places likewise (an area's places would difference against the municipality's); an area
+        # keeps its safety-walk observations, which are staff records.
+        hotspots=hotspot_table(session, mid, sid, questions if area is None else replace(questions, places=[]),
+                               area_ids, all_areas, limit, up_to=up_to) if final else report.Hotspots(times=TIMES),
         crime=crime_rows(session, mid, area_ids, area_labels), area_labels=area_labels, min_n=limit,
         built_at=pub.built_at if pub else None, snapshot=not final,
         live_responses=live if live >= limit else None, has_responses=live > 0)
@@ -333,9 +338,11 @@ def theme_labels(questions: WaveQuestions) -> dict[str, str]:
 
 
 def text_answers(session: Session, survey_id: int, question_ids: list[int],
-                 area_ids: list[int] | None) -> list[tuple[int, str]]:
+                 area_ids: list[int] | None, up_to: int | None = None) -> list[tuple[int, str]]:
     stmt = select(A.c.id, A.c.value_text).select_from(A.join(R, R.c.id == A.c.response_id)) \
         .where(A.c.survey_id == survey_id, A.c.question_id.in_(question_ids or [-1]), A.c.value_text.is_not(None))
+    if up_to is not None:
+        stmt = stmt.where(R.c.id <= up_to)
     if area_ids is not None:
         stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
     return [(int(i), str(t)) for i, t in session.execute(stmt.order_by(A.c.id)).all() if t and t.strip()]
@@ -357,8 +364,10 @@ def answer_themes(session: Session, municipality_id: int, survey_id: int,
 
 
 def theme_rows(session: Session, municipality_id: int, survey_id: int, questions: WaveQuestions,
-               area_ids: list[int] | None, limit: int, quotes_per_theme: int = 3) -> list[ThemeRow]:
-    answers = text_answers(session, survey_id, questions.texts, area_ids)
+               area_ids: list[int] | None, limit: int, quotes_per_theme: int = 3,
+               up_to: int | None = None) -> list[ThemeRow]:
+    """Themes of the answers of responses up to `up_to` (the published set's), counted per theme."""
+    answers = text_answers(session, survey_id, questions.texts, area_ids, up_to)
     if not answers:
         return []
     tagged = answer_themes(session, municipality_id, survey_id, answers)
@@ -453,8 +462,10 @@ GRID = 0.002  # degrees of latitude/longitude per hotspot cell (about 200 m by 1
 
 
 def hotspot_table(session: Session, municipality_id: int, survey_id: int, questions: WaveQuestions,
-                  area_ids: list[int] | None, all_areas: list[Area], limit: int) -> report.Hotspots:
-    """Place answers grouped in SQL: picked landmarks/sub-areas by code, map points by a grid cell."""
+                  area_ids: list[int] | None, all_areas: list[Area], limit: int,
+                  up_to: int | None = None) -> report.Hotspots:
+    """Place answers grouped in SQL: picked landmarks/sub-areas by code, map points by a grid cell (responses up
+    to `up_to`, the published set's)."""
     place_counts: dict[str, dict[str, int]] = defaultdict(dict)
     positions: dict[str, tuple[float, float]] = {}
     labels = dict(questions.place_labels)
@@ -469,6 +480,8 @@ def hotspot_table(session: Session, municipality_id: int, survey_id: int, questi
             .where(A.c.survey_id == survey_id, A.c.question_id.in_(questions.places))
         if area_ids is not None:
             stmt = stmt.where(R.c.area_id.in_(area_ids or [-1]))
+        if up_to is not None:
+            stmt = stmt.where(R.c.id <= up_to)
         stmt = stmt.group_by(A.c.value_code, cell_lat, cell_lon, R.c.area_id, A.c.time_of_day)
         # (place key, sub-area of the answer, time of day, n, sum of lat, sum of lon)
         parts: list[tuple[str, str, str, int, float, float]] = []

@@ -176,11 +176,13 @@ def _themes_page(request: Request, session: Session, scope: Scope, *, errors: di
     wave_list, survey_id, _area = _selection(request, session, scope)
     answers: list[dict[str, Any]] = []
     labels: dict[str, str] = {}
+    may_read = scope.may("respondent_data")
     if survey_id is not None:
         survey = service.get_wave(session, scope.municipality_id, survey_id)
         questions = service.wave_questions(session, survey_id)
         labels = service.theme_labels(questions)
-        texts = service.text_answers(session, survey_id, questions.texts, None)
+        # Free text one answer at a time is respondent-level data: only with "respondent_data".
+        texts = service.text_answers(session, survey_id, questions.texts, None) if may_read else []
         tagged = service.answer_themes(session, scope.municipality_id, survey_id, texts)
         answers = [{"id": i, "text": mask_text(t), "themes": sorted(tagged.get(i, set()))} for i, t in texts[-200:]]
         answers.reverse()
@@ -191,7 +193,7 @@ def _themes_page(request: Request, session: Session, scope: Scope, *, errors: di
         "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "selected_wave": survey_id,
         "survey": selected, "answers": answers, "labels": labels, "theme_options": sorted(labels.items()),
         "terms": service.staff_terms(session, scope.municipality_id), "may_edit": scope.may("edit"),
-        "errors": errors or {}, "values": values or {}, "query": _query(survey_id, None),
+        "may_read_answers": may_read, "errors": errors or {}, "values": values or {}, "query": _query(survey_id, None),
     }, status_code=status_code)
 
 
@@ -283,7 +285,8 @@ def delete_term(request: Request, concern_term_id: int, form: FormData = Depends
     return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdecimal() else None, None)}")
 
 
-@edit_router.post("/answers/{concern_answer_id}/themes")
+# Retagging picks answers one by one (it can pull any answer into a theme's quoted examples): respondent-level.
+@edit_router.post("/answers/{concern_answer_id}/themes", dependencies=[Depends(require_permission("respondent_data"))])
 def retag_answer(request: Request, concern_answer_id: int, form: FormData = Depends(read_form),
                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     survey = service.answer_survey(session, scope.municipality_id, concern_answer_id)

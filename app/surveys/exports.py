@@ -5,8 +5,9 @@ Exports carry no response id (a running number instead) and nothing but what the
 date, channel, language and sub-area. Free text goes through app.concerns.masking (names, phone numbers,
 e-mail addresses, personal identity numbers, links), and every cell that a spreadsheet would read as a
 formula is prefixed with an apostrophe. Background answers (the sub-area and every question the questionnaire
-marks as background) are k-anonymised (app.surveys.anonymity): no combination of them shown is shared by fewer
-than SUPPRESSION_MIN_N respondents.
+marks as background), the date, the channel and the language are k-anonymised (app.surveys.anonymity): no
+combination of them shown is shared by fewer than SUPPRESSION_MIN_N respondents; rows come grouped by those
+values, not in submission order.
 """
 
 from __future__ import annotations
@@ -73,13 +74,15 @@ def export_headers(questionnaire: service.Questionnaire) -> list[str]:
 
 
 AREA_COLUMN = 4  # the response's sub-area, in export_headers
+QUASI_COLUMNS = (1, 2, 3)  # date, channel and language, in export_headers
 
 
 def background_columns(questionnaire: service.Questionnaire) -> list[int]:
     """The export columns that describe the respondent rather than the place: the sub-area and the columns of
     every question marked as background (age, gender, sub-area, years lived, relation to the area)."""
     fixed = len(export_headers(questionnaire)) - len(paper.columns(questionnaire.questions))
-    return [AREA_COLUMN, *(fixed + i for i, c in enumerate(paper.columns(questionnaire.questions))
+    # The date, channel and language single a person out as well as any background answer does.
+    return [*QUASI_COLUMNS, AREA_COLUMN, *(fixed + i for i, c in enumerate(paper.columns(questionnaire.questions))
                            if c.question.role or c.question.type == "subarea")]
 
 
@@ -93,6 +96,11 @@ def anonymised_rows(session: Session, questionnaire: service.Questionnaire, k: i
     for row, values in zip(rows, safe, strict=True):
         for column, value in zip(columns, values, strict=True):
             row[column] = value
+    # Submission order would date a blanked row by its neighbours: rows are grouped by what they show instead
+    # (submission order only within a group whose shown values are the same) and numbered afresh.
+    rows.sort(key=lambda row: [row[c] for c in columns])
+    for number, row in enumerate(rows, start=1):
+        row[0] = str(number)
     return rows
 
 
