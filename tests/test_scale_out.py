@@ -73,7 +73,8 @@ def _start(url: str, folder: Path, name: str) -> Instance:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "ENVIRONMENT": "test",
            "BASE_URL": f"http://127.0.0.1:{port}", "OUTBOX_DIR": str(folder / f"outbox-{name}"),
            "SURVEY_SUBMISSIONS_PER_HOUR": str(SUBMISSIONS_PER_HOUR), "DB_POOL_SIZE": "3", "WORKERS": "1",
-           "SIGNUPS_PER_CLIENT_HOUR": "0"}  # the 20 "residents" of the seat race all come from 127.0.0.1
+           "SIGNUPS_PER_CLIENT_HOUR": "0",  # the 20 "residents" of the seat race all come from 127.0.0.1
+           "LOGIN_SLOW_SECONDS": "0"}  # five failures in a row reach the block (the wait uses the same shared table)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.asgi:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "1", "--no-access-log", "--log-level", "warning"],
