@@ -81,13 +81,14 @@ def test_police_cannot_pull_an_answer_into_the_quoted_examples_by_retagging(
     assert statuses == {403}
     assert db.exec(select(AnswerTheme)).first() is None
     page = client.get(f"{town_world['base']}?wave={town_world['info'].id}").text
-    assert "Littering" not in _theme_counts(page)  # no theme made of hand-picked answers
+    assert "Littering" not in _table_counts(page, "themes-caption")  # no theme made of hand-picked answers
 
 
-def _theme_counts(html: str) -> dict[str, int]:
-    if 'id="themes-caption"' not in html:
+def _table_counts(html: str, caption_id: str) -> dict[str, int]:
+    """The first two columns (label, count) of the table with this caption id, as shown on the page."""
+    if f'id="{caption_id}"' not in html:
         return {}
-    table = html.split('id="themes-caption"', 1)[1].split("</table>", 1)[0]
+    table = html.split(f'id="{caption_id}"', 1)[1].split("</table>", 1)[0]
     out = {}
     for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
         cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
@@ -102,23 +103,12 @@ def test_theme_counts_do_not_difference_to_the_residents_without_an_area(
     themes of the one resident who gave no area (counts live from the answers, outside the published set)."""
     client.login(town_world["users"][Role.viewer])
     wave = town_world["info"].id
-    whole = _theme_counts(client.get(f"{town_world['base']}?wave={wave}").text)
-    north = _theme_counts(client.get(f"{town_world['base']}?wave={wave}&area={town_world['north'].id}").text)
+    whole = _table_counts(client.get(f"{town_world['base']}?wave={wave}").text, "themes-caption")
+    north = _table_counts(client.get(f"{town_world['base']}?wave={wave}&area={town_world['north'].id}").text,
+                          "themes-caption")
     assert whole  # the municipality's themes are still shown
     residues = {t: whole[t] - north.get(t, 0) for t in whole if t in north}
     assert not any(0 < r < service.min_n() for r in residues.values()), residues
-
-
-def _place_counts(html: str) -> dict[str, int]:
-    if 'id="hotspots-caption"' not in html:
-        return {}
-    table = html.split('id="hotspots-caption"', 1)[1].split("</table>", 1)[0]
-    out = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
-        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        if len(cells) >= 2 and cells[1].isdigit():
-            out[cells[0]] = int(cells[1])
-    return out
 
 
 def test_place_counts_do_not_difference_to_the_residents_without_an_area(
@@ -127,8 +117,9 @@ def test_place_counts_do_not_difference_to_the_residents_without_an_area(
     place (and time of day) named by the one resident who gave no area."""
     client.login(town_world["users"][Role.viewer])
     wave = town_world["info"].id
-    whole = _place_counts(client.get(f"{town_world['base']}?wave={wave}").text)
-    north = _place_counts(client.get(f"{town_world['base']}?wave={wave}&area={town_world['north'].id}").text)
+    whole = _table_counts(client.get(f"{town_world['base']}?wave={wave}").text, "hotspots-caption")
+    north = _table_counts(client.get(f"{town_world['base']}?wave={wave}&area={town_world['north'].id}").text,
+                          "hotspots-caption")
     assert whole
     residues = {p: whole[p] - north.get(p, 0) for p in whole if p in north}
     assert not any(0 < r < service.min_n() for r in residues.values()), residues
@@ -225,8 +216,8 @@ def test_one_paper_response_does_not_change_the_themes_or_places(client: Checked
                                                "text": "Mörkt och bråk vid stationen"}])
     db.commit()
     after = client.get(page).text
-    assert _theme_counts(after) == _theme_counts(before)
-    assert _place_counts(after) == _place_counts(before)
+    assert _table_counts(after, "themes-caption") == _table_counts(before, "themes-caption")
+    assert _table_counts(after, "hotspots-caption") == _table_counts(before, "hotspots-caption")
 
 
 def test_the_final_set_is_not_the_last_snapshot_plus_one_resident(db: Session, closed_wave: dict[str, Any]) -> None:
