@@ -55,6 +55,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                                 f"{counts['failed']} failed, {counts['skipped']} skipped")
 
 
+@pytest.fixture
+def steady_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The app's clock stands still at the test's start. Rate limits count in fixed windows (15 minutes, an hour):
+    a test that counts up to a limit must not see its attempts split by a window's edge (it did, at 18:30:00)."""
+    from app import clock
+
+    moment = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    return moment
+
+
 @pytest.fixture(scope="session")
 def tmp_root() -> Path:
     return _TMP

@@ -21,6 +21,9 @@ from tests import factories
 from tests.conftest import CheckedClient
 from tests.pledges import factories as pf
 
+# Attempts counted up to a limit stay in one rate window (tests/conftest.py: steady_clock).
+pytestmark = pytest.mark.usefixtures("steady_clock")
+
 
 def test_plus_and_trailing_dot_variants_of_one_address_get_one_confirmation_mail_an_hour(
         client: CheckedClient, db: Session) -> None:

@@ -20,6 +20,9 @@ from app.models.limits import RateCounter
 from tests import factories
 from tests.conftest import CheckedClient
 
+# Attempts counted up to a limit stay in one rate window (tests/conftest.py: steady_clock).
+pytestmark = pytest.mark.usefixtures("steady_clock")
+
 
 def test_login_and_logout(client: CheckedClient, db: Session) -> None:
     town = factories.municipality(db)

@@ -24,6 +24,9 @@ from app.models import AuditLog, Invitation, Membership, Municipality, PasswordT
 from tests import factories
 from tests.conftest import CheckedClient
 
+# Attempts counted up to a limit stay in one rate window (tests/conftest.py: steady_clock).
+pytestmark = pytest.mark.usefixtures("steady_clock")
+
 LINK = re.compile(r"/staff/password/([\w\-]+)")
 NEW_PASSWORD = "ett helt nytt långt lösen"
 

@@ -15,6 +15,9 @@ from tests import factories
 from tests.conftest import CheckedClient
 from tests.dialogues import factories as dialogue_factories
 
+# Attempts counted up to a limit stay in one rate window (tests/conftest.py: steady_clock).
+pytestmark = pytest.mark.usefixtures("steady_clock")
+
 
 def _form(**overrides: str) -> dict[str, str]:
     values = {"name": "Ada Andersson", "email": "ada@resident.example", "phone": "", "people": "1",

@@ -22,6 +22,9 @@ from tests import factories
 from tests.conftest import CheckedClient
 from tests.surveys.factories import scope_for, standard_survey
 
+# Attempts counted up to a limit stay in one rate window (tests/conftest.py: steady_clock).
+pytestmark = pytest.mark.usefixtures("steady_clock")
+
 URL = "https://trygg.example.se/s/trygg-2026"
 
 
