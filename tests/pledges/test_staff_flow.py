@@ -10,7 +10,15 @@ from PIL import Image
 from sqlmodel import Session, col, select
 
 from app.models import AuditLog, PartyKind, Role
-from app.models.pledges import Pledge, PledgeActivity, PledgeAttachment, PledgeProposal, PledgeStatus, PledgeUpdate, PledgeVersion
+from app.models.pledges import (
+    Pledge,
+    PledgeActivity,
+    PledgeAttachment,
+    PledgeProposal,
+    PledgeStatus,
+    PledgeUpdate,
+    PledgeVersion,
+)
 from app.pledges import service
 from tests import factories
 from tests.conftest import CheckedClient
