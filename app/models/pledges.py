@@ -77,6 +77,24 @@ class PledgeSignature(SQLModel, table=True):
     signed_at: datetime = created_at_field()
 
 
+class PledgeProposal(SQLModel, table=True):
+    """A change to a published pledge waiting for the other side (four eyes): the validated form values of one
+    versioned change, applied by the same service function only when an account of the other side approves."""
+
+    __tablename__ = "pledge_proposal"
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=40)  # a key of service.CHANGES
+    target_id: int | None = None  # the focus area or activity changed; None for the pledge itself or a new row
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    proposed_by: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
+    side: str = Field(default="", max_length=20)  # the proposer's side; the other side decides
+    state: str = Field(default="pending", max_length=20)  # pending, applied, rejected
+    decided_by: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()
+
+
 class PledgeSettings(SQLModel, table=True):
     """The municipality's pledge settings (a row only once one is changed; absent means the defaults)."""
 

@@ -23,6 +23,12 @@ def update_state_labels() -> dict[str, str]:
             "withdrawn": _("Återkallad")}
 
 
+def proposal_labels() -> dict[str, str]:
+    return {"pledge.edit": _("Löftets texter och period"), "focus_area.save": _("Fokusområde"),
+            "focus_area.delete": _("Ta bort fokusområde"), "activity.save": _("Aktivitet"),
+            "pledge.extend": _("Förlängning")}
+
+
 def side_labels() -> dict[str, str]:
     return {"police": _("Polisen"), "municipality": _("Kommunen")}
 

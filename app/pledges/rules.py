@@ -247,5 +247,19 @@ def signing_problems(actor: Actor, submitted_by: int | None, signed: dict[str, i
     return {}
 
 
+def proposal_problems(actor: Actor, proposed_by: int | None, proposer_side: str, state: str) -> dict[str, str]:
+    """Why this account may not decide a proposed change of a published pledge: only an account of the other side
+    (police for a municipality proposal and vice versa), never the proposer, and only while it is pending."""
+    if state != "pending":
+        return {"proposal": _("Ändringsförslaget är redan behandlat.")}
+    if actor.user_id == proposed_by:
+        return {"proposal": _("Du föreslog ändringen och kan inte godkänna den själv. Den andra parten ska granska "
+                              "den.")}
+    if actor.side is None or actor.side == proposer_side:
+        return {"proposal": _("Ändringen ska godkännas av den andra parten: polisen om kommunen föreslog den, "
+                              "kommunen om polisen föreslog den.")}
+    return {}
+
+
 def fully_signed(signed: dict[str, int | None]) -> bool:
     return all(side in signed for side in SIDES)

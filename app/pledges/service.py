@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,6 +41,7 @@ from app.models.pledges import (
     PledgeAttachment,
     PledgeFocusArea,
     PledgeIndicator,
+    PledgeProposal,
     PledgeSettings,
     PledgeSignatory,
     PledgeSignature,
@@ -267,7 +269,8 @@ def guard_activity(session: Session, scope: Scope, row: PledgeActivity) -> int |
     """The one check every activity mutation passes: 403 unless the account may act on this activity (its own
     party's, or any as an editor). Returns the id of the party the account acts for, which the change records."""
     who = actor(session, scope)
-    if not rules.may_act_on_activity(who, row.party_id, row.joint):
+    # An approved proposal was checked against its proposer when proposed; the approver applies it as it was.
+    if not _applying(session) and not rules.may_act_on_activity(who, row.party_id, row.joint):
         raise Forbidden
     return who.party_id
 
@@ -297,8 +300,22 @@ def _touch(found: Pledge) -> None:
     found.updated_at = clock.now()
 
 
+class ProposalNeeded(Exception):
+    """A versioned change of a published pledge reached the point of publishing: `change` rolls it back and stores
+    it as a proposal for the other side (four eyes), so no one alone changes what residents see."""
+
+
+_APPLYING = "pledge_proposal_applying"  # session.info flag: an approved proposal is being applied
+
+
+def _applying(session: Session) -> bool:
+    return bool(session.info.get(_APPLYING))
+
+
 def _maybe_new_version(session: Session, scope: Scope, found: Pledge, note: str) -> None:
     if found.status == PledgeStatus.published:
+        if not _applying(session):
+            raise ProposalNeeded
         session.flush()
         _publish_version(session, scope, found, note)
 
@@ -418,7 +435,8 @@ def save_activity(session: Session, scope: Scope, found: Pledge, row: PledgeActi
     observation_id = _own_observation(session, scope, values.get("observation_id", ""), errors)
     if errors:
         raise ValidationFailed(errors)
-    if not rules.may_act_on_activity(actor(session, scope), party_id, values["party"] == "joint"):
+    if not _applying(session) and not rules.may_act_on_activity(actor(session, scope), party_id,
+                                                                 values["party"] == "joint"):
         raise Forbidden  # police may not hand themselves, or write into, another party's activity
     before = audit.snapshot(row)
     if row is None:
@@ -742,8 +760,7 @@ def extend_pledge(session: Session, scope: Scope, found: Pledge, ends_on: str) -
     found.ends_on = end
     session.add(found)
     _audit(session, scope, "pledge.extend", "pledge", found.id, before, audit.snapshot(found))
-    session.flush()
-    _publish_version(session, scope, found, _("Förlängt oförändrat till %(date)s.") % {"date": end.isoformat()})
+    _maybe_new_version(session, scope, found, _("Förlängt oförändrat till %(date)s.") % {"date": end.isoformat()})
     session.commit()
 
 
@@ -779,6 +796,89 @@ def _publish_version(session: Session, scope: Scope, found: Pledge, note: str) -
     _audit(session, scope, "pledge.version", "pledge_version", row.id,
            after={"number": row.number, "changes": changes, "note": row.note})
     return row
+
+
+# ------------------------------------------------------------------------------------------------ proposals
+
+
+def _figures_of(values: dict[str, Any]) -> list[Figure]:
+    return [Figure(**f) for f in values.get("figures", [])]
+
+
+# kind -> the one service function that applies it: (session, scope, pledge, target id, values, note).
+CHANGES: dict[str, Callable[[Session, Scope, Pledge, int | None, dict[str, Any], str], object]] = {
+    "pledge.edit": lambda s, sc, f, t, v, n: edit_pledge(s, sc, f, v, new_version=True, note=n),
+    "focus_area.save": lambda s, sc, f, t, v, n: save_focus_area(
+        s, sc, f, focus_area(s, f, t) if t else None, v, _figures_of(v), new_version=True, note=n),
+    "focus_area.delete": lambda s, sc, f, t, v, n: delete_focus_area(
+        s, sc, f, focus_area(s, f, t or 0), new_version=True, note=n),
+    "activity.save": lambda s, sc, f, t, v, n: save_activity(
+        s, sc, f, activity(s, f, t) if t else None, v, new_version=True, note=n),
+    "pledge.extend": lambda s, sc, f, t, v, n: extend_pledge(s, sc, f, v["ends_on"]),
+}
+
+
+def change(session: Session, scope: Scope, found: Pledge, kind: str, target_id: int | None,
+           values: dict[str, Any], *, new_version: bool, note: str) -> PledgeProposal | None:
+    """Every versioned change of a pledge. A draft is changed at once; on a published pledge the change is fully
+    validated by its service function, then rolled back and stored as a proposal that the other side approves
+    (four eyes). Returns the proposal, or None when the change was applied."""
+    refuse_unversioned(found, new_version)
+    pledge_id = found.id
+    try:
+        CHANGES[kind](session, scope, found, target_id, values, note)
+        return None
+    except ProposalNeeded:
+        session.rollback()  # nothing of the change is kept; only the proposal
+    row = PledgeProposal(pledge_id=pledge_id or 0, kind=kind, target_id=target_id, values=values, note=note[:2000],
+                         proposed_by=scope.user.id, side=actor(session, scope).side or "")
+    session.add(row)
+    session.flush()
+    _audit(session, scope, "pledge.proposal.create", "pledge_proposal", row.id, after=audit.snapshot(row))
+    session.commit()
+    return row
+
+
+def proposals(session: Session, found: Pledge) -> list[PledgeProposal]:
+    return list(session.exec(select(PledgeProposal).where(PledgeProposal.pledge_id == found.id,
+                                                          PledgeProposal.state == "pending")
+                             .order_by(col(PledgeProposal.id))).all())
+
+
+def proposers(session: Session, found: Pledge) -> dict[int, str]:
+    ids = {p.proposed_by for p in proposals(session, found) if p.proposed_by}
+    return {u.id or 0: u.name for u in session.exec(select(StaffUser).where(col(StaffUser.id).in_(ids))).all()}
+
+
+def proposal_row(session: Session, found: Pledge, proposal_id: int) -> PledgeProposal:
+    row = session.get(PledgeProposal, proposal_id)
+    if row is None or row.pledge_id != found.id:
+        raise NotFound
+    return row
+
+
+def decide_proposal(session: Session, scope: Scope, found: Pledge, row: PledgeProposal, approve: bool) -> None:
+    """The other side's decision on a proposal. Approving applies it through the same service function as an
+    unpublished change and publishes the new version with the proposer's note; rejecting changes nothing."""
+    session.exec(select(Pledge.id).where(Pledge.id == found.id).with_for_update()).first()  # one decision at a time
+    errors = rules.proposal_problems(actor(session, scope), row.proposed_by, row.side, row.state)
+    if approve and not errors and found.status != PledgeStatus.published:
+        errors = {"proposal": _("Löftet är inte längre publicerat, så ändringen kan inte godkännas.")}
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(row)
+    row.state, row.decided_by = ("applied" if approve else "rejected"), scope.user.id
+    session.add(row)
+    _audit(session, scope, "pledge.proposal.approve" if approve else "pledge.proposal.reject", "pledge_proposal",
+           row.id, before, audit.snapshot(row))
+    if not approve:
+        session.commit()
+        return
+    session.info[_APPLYING] = True
+    try:
+        CHANGES[row.kind](session, scope, found, row.target_id, dict(row.values), row.note)  # commits with the row
+    finally:
+        session.info.pop(_APPLYING, None)
 
 
 # ------------------------------------------------------------------------------------------------ follow-up

@@ -54,6 +54,16 @@ def _versioning(form: FormData) -> tuple[bool, str]:
     return form_str(form, "new_version", 10) == "yes", form_str(form, "version_note", 2000)
 
 
+def _saved(request: Request, scope: Scope, found: Pledge, proposal: object, done: str, anchor: str) -> Response:
+    """After a versioned change: applied (draft) or waiting for the other side (published pledge)."""
+    if proposal is not None:
+        flash(request, _("Ändringen är sparad som ett förslag. Den publiceras när den andra parten (polisen eller "
+                         "kommunen) har godkänt den."))
+        return redirect(_url(scope, found.id, "#proposals"))
+    flash(request, done)
+    return redirect(_url(scope, found.id, anchor))
+
+
 def _area_options(session: Session, scope: Scope) -> list[tuple[str, str]]:
     return [("", _("Hela kommunen"))] + [(str(a.id), a.name) for a in service.areas(session, scope.municipality_id)]
 
@@ -120,6 +130,8 @@ def _pledge_page(request: Request, session: Session, scope: Scope, found: Pledge
     view = service.pledge_view(session, found, "sv", updates_limit=10)
     who = service.actor(session, scope)
     act_titles = {a.id: localized(a.title, "sv") for a in acts}
+    kind_labels = forms.proposal_labels()
+    users = service.proposers(session, found)
     return render(request, "staff/pledges/pledge.html", {
         **_base(scope), "pledge": found, "view": view, "focus": focus, "acts": acts,
         "party_of": lambda act: service.party_label(act, names),
@@ -139,6 +151,8 @@ def _pledge_page(request: Request, session: Session, scope: Scope, found: Pledge
         "side_labels": forms.side_labels(), "my_side": who.side, "editor": who.editor,
         "pending": [{"row": u, "activity": act_titles.get(u.activity_id, ""), "party": names.get(u.party_id or 0, "")}
                     for u in service.pending_updates(session, found)],
+        "proposals": [{"row": p, "label": kind_labels.get(p.kind, p.kind), "by": users.get(p.proposed_by or 0, "")}
+                      for p in service.proposals(session, found)],
     }, status_code=status_code)
 
 
@@ -155,13 +169,13 @@ def edit(request: Request, pledge_id: int, form: FormData = Depends(read_form), 
     values = _pledge_values(form)
     new_version, note = _versioning(form)
     try:
-        service.edit_pledge(session, scope, found, values, new_version=new_version, note=note)
+        proposal = service.change(session, scope, found, "pledge.edit", None, values, new_version=new_version,
+                                  note=note)
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "pl"), values=values,
                             status_code=400)
-    flash(request, _("Ändringen är sparad."))
-    return redirect(_url(scope, found.id))
+    return _saved(request, scope, found, proposal, _("Ändringen är sparad."), "")
 
 
 def _figures(session: Session, scope: Scope, form: FormData) -> list[service.Figure]:
@@ -191,14 +205,14 @@ def add_focus_area(request: Request, pledge_id: int, form: FormData = Depends(re
     new_version, note = _versioning(form)
     try:
         service.refuse_unversioned(found, new_version)
-        figures = _figures(session, scope, form)
-        service.save_focus_area(session, scope, found, None, values, figures, new_version=new_version, note=note)
+        figures = [f.as_dict() for f in _figures(session, scope, form)]
+        proposal = service.change(session, scope, found, "focus_area.save", None, {**values, "figures": figures},
+                                  new_version=new_version, note=note)
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "fa"),
                             values={f"fa_{k}": v for k, v in values.items()}, status_code=400)
-    flash(request, _("Fokusområdet är sparat."))
-    return redirect(_url(scope, found.id, "#focus-areas"))
+    return _saved(request, scope, found, proposal, _("Fokusområdet är sparat."), "#focus-areas")
 
 
 def _focus_page(request: Request, session: Session, scope: Scope, found: Pledge, row: PledgeFocusArea, *,
@@ -230,14 +244,14 @@ def edit_focus_area(request: Request, pledge_id: int, focus_area_id: int, form: 
     new_version, note = _versioning(form)
     try:
         service.refuse_unversioned(found, new_version)
-        service.save_focus_area(session, scope, found, row, values, _figures(session, scope, form),
-                                new_version=new_version, note=note)
+        figures = [f.as_dict() for f in _figures(session, scope, form)]
+        proposal = service.change(session, scope, found, "focus_area.save", row.id, {**values, "figures": figures},
+                                  new_version=new_version, note=note)
     except ValidationFailed as exc:
         session.rollback()
         return _focus_page(request, session, scope, found, row, errors=_remap(exc.errors, "fa"),
                            values={f"fa_{k}": v for k, v in values.items()}, status_code=400)
-    flash(request, _("Fokusområdet är sparat."))
-    return redirect(_url(scope, found.id, "#focus-areas"))
+    return _saved(request, scope, found, proposal, _("Fokusområdet är sparat."), "#focus-areas")
 
 
 @edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}/delete")
@@ -247,12 +261,12 @@ def delete_focus_area(request: Request, pledge_id: int, focus_area_id: int, form
     row = service.focus_area(session, found, focus_area_id)
     new_version, note = _versioning(form)
     try:
-        service.delete_focus_area(session, scope, found, row, new_version=new_version, note=note)
+        proposal = service.change(session, scope, found, "focus_area.delete", row.id, {}, new_version=new_version,
+                                  note=note)
     except ValidationFailed as exc:
         session.rollback()
         return _focus_page(request, session, scope, found, row, errors=_remap(exc.errors, "fa"), status_code=400)
-    flash(request, _("Fokusområdet är borttaget."))
-    return redirect(_url(scope, found.id, "#focus-areas"))
+    return _saved(request, scope, found, proposal, _("Fokusområdet är borttaget."), "#focus-areas")
 
 
 def _activity_values(form: FormData) -> dict[str, str]:
@@ -266,13 +280,13 @@ def add_activity(request: Request, pledge_id: int, form: FormData = Depends(read
     values = _activity_values(form)
     new_version, note = _versioning(form)
     try:
-        service.save_activity(session, scope, found, None, values, new_version=new_version, note=note)
+        proposal = service.change(session, scope, found, "activity.save", None, values, new_version=new_version,
+                                  note=note)
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "act"),
                             values={f"act_{k}": v for k, v in values.items()}, status_code=400)
-    flash(request, _("Aktiviteten är sparad."))
-    return redirect(_url(scope, found.id, "#activities"))
+    return _saved(request, scope, found, proposal, _("Aktiviteten är sparad."), "#activities")
 
 
 def _activity_page(request: Request, session: Session, scope: Scope, found: Pledge, row: PledgeActivity, *,
@@ -320,13 +334,13 @@ def edit_activity(request: Request, pledge_id: int, activity_id: int, form: Form
     values = _activity_values(form)
     new_version, note = _versioning(form)
     try:
-        service.save_activity(session, scope, found, row, values, new_version=new_version, note=note)
+        proposal = service.change(session, scope, found, "activity.save", row.id, values, new_version=new_version,
+                                  note=note)
     except ValidationFailed as exc:
         session.rollback()
         return _activity_page(request, session, scope, found, row, errors=_remap(exc.errors, "act"),
                               values={f"act_{k}": v for k, v in values.items()}, status_code=400)
-    flash(request, _("Aktiviteten är sparad."))
-    return redirect(_url(scope, found.id, f"/activities/{row.id}"))
+    return _saved(request, scope, found, proposal, _("Aktiviteten är sparad."), f"/activities/{row.id}")
 
 
 @report_router.post("/{pledge_id}/activities/{activity_id}/status")
@@ -546,8 +560,30 @@ def reopen(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope)
 def extend(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
            session: Session = Depends(get_session)) -> Response:
     found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.extend_pledge, _("Löftet är förlängt."),
-                       form_str(form, "extend_to", 20))
+    try:
+        proposal = service.change(session, scope, found, "pledge.extend", None,
+                                  {"ends_on": form_str(form, "extend_to", 20)}, new_version=True, note="")
+    except ValidationFailed as exc:
+        session.rollback()
+        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
+    return _saved(request, scope, found, proposal, _("Löftet är förlängt."), "")
+
+
+@edit_router.post("/{pledge_id}/proposals/{proposal_id}/decide")
+def decide_proposal(request: Request, pledge_id: int, proposal_id: int, form: FormData = Depends(read_form),
+                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+    """The other side approves (applies and publishes a new version) or rejects a proposed change."""
+    found = service.pledge(session, scope.municipality_id, pledge_id)
+    row = service.proposal_row(session, found, proposal_id)
+    approve = form_str(form, "decision", 10) == "approve"
+    try:
+        service.decide_proposal(session, scope, found, row, approve)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
+    flash(request, _("Ändringen är godkänd och publicerad som en ny version.") if approve
+          else _("Ändringsförslaget är avvisat."))
+    return redirect(_url(scope, found.id, "#proposals"))
 
 
 def _translate_page(request: Request, session: Session, scope: Scope, found: Pledge, lang: str, *,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import Municipality
-from app.models.pledges import PledgeAttachment, PledgeUpdate
+from app.models.pledges import PledgeAttachment, PledgeProposal, PledgeUpdate
 from app.pledges import service
 from tests.pledges import factories
 
@@ -24,6 +24,9 @@ def params(db: Session, municipality: Municipality) -> dict[str, Any]:
     (folder / name).write_bytes(b"%PDF-1.4\n%test\n")
     attachment = PledgeAttachment(update_id=update.id or 0, filename=name, content_type="application/pdf", size=15)
     db.add(attachment)
+    proposal = PledgeProposal(pledge_id=found.id or 0, kind="pledge.extend", values={"ends_on": "2030-01-01"})
+    db.add(proposal)
     db.flush()
     return {"pledge_id": found.id, "activity_id": acts[0].id, "focus_area_id": acts[0].focus_area_id,
-            "attachment_id": attachment.id, "update_id": update.id}
+            "attachment_id": attachment.id, "update_id": update.id,
+            "proposal_id": proposal.id}

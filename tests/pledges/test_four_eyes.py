@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.models import AuditLog, Membership, Party, PartyKind, Role
-from app.models.pledges import PledgeSignature, PledgeStatus, PledgeVersion
+from app.models.pledges import PledgeActivity, PledgeProposal, PledgeSignature, PledgeStatus, PledgeVersion
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.pledges import factories as pf
@@ -134,3 +134,87 @@ def test_closing_needs_confirmation_and_reopening_is_a_new_four_eyes_version(cli
     close = logged["pledge.close"]
     assert close.before and close.after and (close.before["status"], close.after["status"]) == ("published",
                                                                                                  "closed")
+
+
+# ------------------------------------------------------------------------------------------------ changes
+
+
+def _published(client: CheckedClient, db: Session, town: dict[str, Any]) -> PledgeActivity:
+    _submitted(client, db, town)
+    assert _as(client, town, "coordinator", "/publish").status_code == 303
+    assert _as(client, town, "police", "/publish").status_code == 303
+    db.refresh(town["pledge"])
+    assert town["pledge"].status == PledgeStatus.published and town["pledge"].version == 1
+    return db.exec(select(PledgeActivity).where(PledgeActivity.target_number == 10)).one()
+
+
+def _new_target(act: PledgeActivity, target: str) -> dict[str, str]:
+    return {"act_title": act.title["sv"], "act_party": str(act.party_id), "act_target_number": target,
+            "act_target_unit": "", "act_target_text": "", "act_starts_on": "", "act_ends_on": "",
+            "act_focus_area_id": str(act.focus_area_id), "act_observation_id": "",
+            "new_version": "yes", "version_note": "Målet höjs"}
+
+
+def _public_targets(client: CheckedClient, town: dict[str, Any]) -> list[Any]:
+    data = client.get(f"/api/v1/pledges?municipality={town['m'].slug}").json()
+    return sorted(a["target_number"] for p in data for fa in p["focus_areas"] for a in fa["activities"])
+
+
+def test_one_coordinator_alone_cannot_change_a_published_pledge(client: CheckedClient, db: Session,
+                                                                town: dict[str, Any]) -> None:
+    """The attack: a coordinator edits a published activity's target with "new version" and nobody else."""
+    act = _published(client, db, town)
+    before = _public_targets(client, town)
+    response = _as(client, town, "coordinator", f"/activities/{act.id}/edit", _new_target(act, "999"))
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(PledgeActivity, act.id).target_number == 10  # type: ignore[union-attr]
+    assert town["pledge"].version == 1 and _public_targets(client, town) == before
+    assert "999" not in client.get(town["public"]).text
+    proposal = db.exec(select(PledgeProposal)).one()
+    assert (proposal.state, proposal.side, proposal.kind) == ("pending", "municipality", "activity.save")
+    # The proposer cannot approve it, nor can another municipality account: it is the police's to decide.
+    for who in ("coordinator", "submitter"):
+        response = _as(client, town, who, f"/proposals/{proposal.id}/decide", {"decision": "approve"})
+        assert response.status_code == 400
+    db.expire_all()
+    assert db.get(PledgeActivity, act.id).target_number == 10  # type: ignore[union-attr]
+    assert "999" in client.get(town["base"]).text  # listed on the staff page for the other side
+
+    assert _as(client, town, "police", f"/proposals/{proposal.id}/decide", {"decision": "approve"}).status_code == 303
+    db.expire_all()
+    assert db.get(PledgeActivity, act.id).target_number == 999  # type: ignore[union-attr]
+    assert db.get(PledgeProposal, proposal.id).state == "applied"  # type: ignore[union-attr]
+    assert town["pledge"].version == 2 and 999 in _public_targets(client, town)
+    assert "Målet höjs" in client.get(town["public"]).text
+    logged = db.exec(select(AuditLog).where(AuditLog.action == "pledge.proposal.approve")).one()
+    assert logged.before and logged.after and logged.after["state"] == "applied"
+    # Decided once: approving again changes nothing.
+    assert _as(client, town, "police", f"/proposals/{proposal.id}/decide", {"decision": "approve"}).status_code == 400
+
+
+def test_a_rejected_proposal_changes_nothing(client: CheckedClient, db: Session, town: dict[str, Any]) -> None:
+    act = _published(client, db, town)
+    edit = {"title": "Ett annat löfte", "intro": "", "starts_on": "2025-01-01", "ends_on": "2026-12-31",
+            "new_version": "yes", "version_note": "Ny rubrik"}
+    assert _as(client, town, "police", "/edit", edit).status_code == 303
+    proposal = db.exec(select(PledgeProposal)).one()
+    assert proposal.side == "police"
+    assert _as(client, town, "coordinator", f"/proposals/{proposal.id}/decide", {"decision": "reject"}).status_code \
+        == 303
+    db.expire_all()
+    assert town["pledge"].title["sv"] != "Ett annat löfte" and town["pledge"].version == 1
+    assert "Ett annat löfte" not in client.get(town["public"]).text
+    assert db.get(PledgeProposal, proposal.id).state == "rejected"  # type: ignore[union-attr]
+    assert db.get(PledgeActivity, act.id).target_number == 10  # type: ignore[union-attr]
+    assert db.exec(select(AuditLog).where(AuditLog.action == "pledge.proposal.reject")).one().after
+
+
+def test_a_bad_change_is_an_error_page_and_stores_no_proposal(client: CheckedClient, db: Session,
+                                                             town: dict[str, Any]) -> None:
+    act = _published(client, db, town)
+    response = _as(client, town, "coordinator", f"/activities/{act.id}/edit", _new_target(act, "-5x"))
+    assert response.status_code == 400 and "error-message" in response.text
+    assert db.exec(select(PledgeProposal)).first() is None
+    response = _as(client, town, "coordinator", "/extend", {"extend_to": "2020-01-01"})
+    assert response.status_code == 400 and db.exec(select(PledgeProposal)).first() is None

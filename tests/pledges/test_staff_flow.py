@@ -10,7 +10,15 @@ from PIL import Image
 from sqlmodel import Session, col, select
 
 from app.models import AuditLog, PartyKind, Role
-from app.models.pledges import Pledge, PledgeActivity, PledgeAttachment, PledgeStatus, PledgeUpdate, PledgeVersion
+from app.models.pledges import (
+    Pledge,
+    PledgeActivity,
+    PledgeAttachment,
+    PledgeProposal,
+    PledgeStatus,
+    PledgeUpdate,
+    PledgeVersion,
+)
 from app.pledges import service
 from tests import factories
 from tests.conftest import CheckedClient
@@ -77,8 +85,9 @@ def test_whole_drafting_loop(client: CheckedClient, db: Session, town: dict[str,
                                                           "sig_role": "Lokalpolisområdeschef"}).status_code == 303
     # Four eyes: the submitter cannot sign; the police and another coordinator sign, and that publishes.
     assert client.post_form(f"{pledge_url}/publish", {"signed_on": "2025-01-20"}).status_code == 400
+    signers = {}
     for role in (Role.police, Role.coordinator):
-        signer = factories.staff(db, town["m"], role)
+        signer = signers[role] = factories.staff(db, town["m"], role)
         db.commit()
         client.login(signer)
         assert client.post_form(f"{pledge_url}/publish", {"signed_on": "2025-01-20"}).status_code == 303
@@ -98,6 +107,11 @@ def test_whole_drafting_loop(client: CheckedClient, db: Session, town: dict[str,
     assert found.intro["sv"] == "Vi lovar."
     response = client.post_form(f"{pledge_url}/edit", {**edit, "new_version": "yes", "version_note": "Tydligare."})
     assert response.status_code == 303
+    # Four eyes on changes too: the coordinator's change waits for the police to approve it.
+    proposal = db.exec(select(PledgeProposal).where(PledgeProposal.pledge_id == found.id)).one()
+    client.login(signers[Role.police])
+    assert client.post_form(f"{pledge_url}/proposals/{proposal.id}/decide", {"decision": "approve"}).status_code == 303
+    client.login(town["user"])
     versions = db.exec(select(PledgeVersion).where(PledgeVersion.pledge_id == found.id)).all()
     assert [v.number for v in versions] == [1, 2]
     assert any("Vi lovar mer." in change for change in versions[1].changes)
@@ -237,6 +251,13 @@ def test_extend_unchanged_then_close_moves_to_archive(client: CheckedClient, db:
     client.login(town["user"])
     assert client.post_form(f"{town['base']}/{found.id}/extend", {"extend_to": "2025-01-01"}).status_code == 400
     assert client.post_form(f"{town['base']}/{found.id}/extend", {"extend_to": "2027-12-31"}).status_code == 303
+    db.refresh(found)
+    assert str(found.ends_on) != "2027-12-31"  # extending is a change too: it waits for the police (four eyes)
+    proposal = db.exec(select(PledgeProposal).where(PledgeProposal.pledge_id == found.id)).one()
+    client.login(factories.staff(db, town["m"], Role.police))
+    assert client.post_form(f"{town['base']}/{found.id}/proposals/{proposal.id}/decide",
+                            {"decision": "approve"}).status_code == 303
+    client.login(town["user"])
     db.refresh(found)
     assert str(found.ends_on) == "2027-12-31"
     version = db.exec(select(PledgeVersion).where(PledgeVersion.pledge_id == found.id)).one()
