@@ -26,7 +26,7 @@ def update_state_labels() -> dict[str, str]:
 def proposal_labels() -> dict[str, str]:
     return {"pledge.edit": _("Löftets texter och period"), "focus_area.save": _("Fokusområde"),
             "focus_area.delete": _("Ta bort fokusområde"), "activity.save": _("Aktivitet"),
-            "pledge.extend": _("Förlängning")}
+            "pledge.extend": _("Förlängning"), "pledge.translate": _("Översättning")}
 
 
 def side_labels() -> dict[str, str]:

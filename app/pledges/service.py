@@ -598,6 +598,8 @@ def save_translations(session: Session, scope: Scope, found: Pledge, lang: str, 
             changes.append((obj, attr, current))
     for obj in {id(o): o for o, _attr, _texts in changes if isinstance(o, PledgeActivity)}.values():
         guard_activity(session, scope, obj)  # an activity's texts are its party's, in every language
+    if changes and found.status == PledgeStatus.published and not _applying(session):
+        raise ProposalNeeded  # a published pledge's texts change only with the other side's approval
     for obj, attr, current in changes:
         setattr(obj, attr, current)
         session.add(obj)
@@ -815,6 +817,7 @@ CHANGES: dict[str, Callable[[Session, Scope, Pledge, int | None, dict[str, Any],
     "activity.save": lambda s, sc, f, t, v, n: save_activity(
         s, sc, f, activity(s, f, t) if t else None, v, new_version=True, note=n),
     "pledge.extend": lambda s, sc, f, t, v, n: extend_pledge(s, sc, f, v["ends_on"]),
+    "pledge.translate": lambda s, sc, f, t, v, n: save_translations(s, sc, f, str(v["lang"]), v),
 }
 
 

@@ -638,10 +638,13 @@ def translate(request: Request, pledge_id: int, form: FormData = Depends(read_fo
     values = {str(key): form_str(form, str(key), 5000) for key in form if str(key).startswith(("pledge-", "fa-",
                                                                                                "act-"))}
     try:
-        service.save_translations(session, scope, found, lang, values)
+        proposal = service.change(session, scope, found, "pledge.translate", None, {**values, "lang": lang},
+                                  new_version=True, note=_("Översättning (%(lang)s)") % {"lang": lang})
     except ValidationFailed as exc:
         session.rollback()
         return _translate_page(request, session, scope, found, lang, errors=exc.errors, status_code=400)
+    if proposal is not None:
+        return _saved(request, scope, found, proposal, "", "")
     flash(request, _("Översättningen är sparad."))
     return redirect(_url(scope, found.id, f"/translate?to={lang}"))
 

@@ -218,3 +218,21 @@ def test_a_bad_change_is_an_error_page_and_stores_no_proposal(client: CheckedCli
     assert db.exec(select(PledgeProposal)).first() is None
     response = _as(client, town, "coordinator", "/extend", {"extend_to": "2020-01-01"})
     assert response.status_code == 400 and db.exec(select(PledgeProposal)).first() is None
+
+
+def test_a_translation_of_a_published_pledge_waits_for_the_other_side(client: CheckedClient, db: Session,
+                                                                      town: dict[str, Any]) -> None:
+    """The attack: the police alone rewrite the published promise in English through the translation form."""
+    _published(client, db, town)
+    form = {"to": "en", "pledge-title": "We promise nothing at all"}
+    assert _as(client, town, "police", "/translate", form).status_code == 303
+    english = f"/sprak?lang=en&next={town['public']}"
+    assert "We promise nothing at all" not in client.get(english, follow_redirects=True).text
+    proposal = db.exec(select(PledgeProposal)).one()
+    assert (proposal.kind, proposal.side, proposal.state) == ("pledge.translate", "police", "pending")
+    assert _as(client, town, "police", f"/proposals/{proposal.id}/decide", {"decision": "approve"}).status_code == 400
+    assert _as(client, town, "coordinator", f"/proposals/{proposal.id}/decide", {"decision": "approve"}
+               ).status_code == 303
+    db.expire_all()
+    assert town["pledge"].title.get("en") == "We promise nothing at all"
+    assert "We promise nothing at all" in client.get(english, follow_redirects=True).text

@@ -238,6 +238,11 @@ def test_translations_reach_the_public_page(client: CheckedClient, db: Session, 
                                 {"to": "ar", "pledge-title": "وسط أكثر أمانًا",
                                  f"act-{acts[0].id}-title": "سلال مهملات"})
     assert response.status_code == 303
+    # The pledge is published: the translation waits for the other side (four eyes), then reaches residents.
+    proposal = db.exec(select(PledgeProposal).where(PledgeProposal.pledge_id == found.id)).one()
+    client.login(factories.staff(db, town["m"], Role.police))
+    assert client.post_form(f"{town['base']}/{found.id}/proposals/{proposal.id}/decide",
+                            {"decision": "approve"}).status_code == 303
     public = client.get(f"/m/{town['m'].slug}/pledges/{found.id}?lang=ar")
     assert "وسط أكثر أمانًا" in public.text and "سلال مهملات" in public.text
     # Swedish stays the signed original.
