@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import cache, clock
 from app.config import get_settings
@@ -21,7 +21,7 @@ from app.db import make_engine, migrate
 from app.main import create_app
 from app.models import Role
 from app.models.cache import CacheVersion
-from app.models.pledges import PledgeStatus
+from app.models.pledges import PledgeProposal, PledgeStatus
 from app.pledges import service as pledge_service
 from tests import factories
 from tests.conftest import CheckedClient
@@ -79,13 +79,18 @@ def test_second_visit_is_served_from_the_cache(client: CheckedClient, town: dict
 
 
 def test_staff_change_through_the_staff_route_invalidates(client: CheckedClient, staff_client: CheckedClient,
-                                                          town: dict[str, Any]) -> None:
+                                                          town: dict[str, Any], db: Session) -> None:
     assert "Tryggare Centrum" in client.get(town["url"]).text
     assert client.get(town["url"]).headers["x-cache"] == "hit"
     response = staff_client.post_form(f"{town['staff']}/edit", {
         "title": "Tryggare Torget", "intro": "Vi lovar.", "starts_on": "2025-01-01", "ends_on": "2026-12-31",
         "area_id": "", "new_version": "yes", "version_note": "Nytt namn."})
     assert response.status_code == 303
+    # A published pledge changes with the other side's approval (four eyes): the police approve the proposal.
+    proposal = db.exec(select(PledgeProposal)).one()
+    staff_client.login(factories.staff(db, town["m"], Role.police))
+    assert staff_client.post_form(f"{town['staff']}/proposals/{proposal.id}/decide",
+                                  {"decision": "approve"}).status_code == 303
     after = client.get(town["url"])
     assert after.headers["x-cache"] == "miss" and "Tryggare Torget" in after.text
     assert "Tryggare Torget" in client.get(f"/m/{town['m'].slug}/pledges").text  # the list page too
