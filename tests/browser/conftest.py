@@ -29,7 +29,8 @@ from tests.databases import fresh_database
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+                 "--disable-smooth-scrolling"]  # a key press scrolls at once: tests read the position right after
 PHONE = {"width": 390, "height": 844}
 BLOCKING_IMPACTS = {"serious", "critical"}
 

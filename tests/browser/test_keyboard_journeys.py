@@ -110,7 +110,11 @@ def test_resident_reads_the_pledge_with_the_keyboard(page: Any) -> None:
         if page.evaluate("(() => { const r = document.getElementById('pl-upd-h').getBoundingClientRect();"
                          " return r.top >= 0 && r.top < innerHeight; })()"):
             break
+        before = page.evaluate("scrollY")
         page.keyboard.press("Space")
+        # Wait on the page, not on time: the scroll has moved (it may be animated), or the page has no more.
+        page.wait_for_function("y => scrollY > y || innerHeight + scrollY >= document.documentElement.scrollHeight - 1",
+                               arg=before)
     else:
         raise AssertionError("Space never brought the updates on screen")
     assert seen_activities > 0
