@@ -64,10 +64,11 @@ def main(argv: list[str] | None = None) -> int:
                   "work with the password alone; anyone may still turn it on under 'Mitt konto'.")
         return 0
     if args.command in {"purge", "send-reminders"}:
-        from app.dialogues import cli_commands
+        from app import jobs, wiring
 
+        wiring.install()
         with Session(get_engine(), expire_on_commit=False) as session:
-            print(cli_commands.run(args.command, session))
+            print(jobs.run(args.command, session))
         return 0
     if args.command in {"export", "import"}:
         from app import transfer
@@ -91,11 +92,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _purge_at_start() -> None:
     """Retention runs at every start as well as from the scheduler; a failure must not stop the server."""
+    from app import jobs, wiring
     from app.db import get_engine
-    from app.dialogues import cli_commands
 
     try:
         with Session(get_engine(), expire_on_commit=False) as session:
-            print(cli_commands.run("purge", session))
+            wiring.install()
+            print(jobs.run("purge", session))
     except Exception as exc:
         print(f"purge at start-up skipped: {type(exc).__name__}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -108,7 +109,23 @@ def get_session(request: Request) -> Iterator[Session]:
     if request.method in WRITE_METHODS and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
     with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()  # whatever failed, nothing of this request stays half-written
+            raise
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[Session]:
+    """The one way a service writes: everything inside commits together at the end, or nothing does. A
+    ValidationFailed (or any error) raised inside rolls back, so the route can re-render the form at once."""
+    try:
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 class Database:

@@ -8,6 +8,7 @@ or broken mail server never blocks or breaks what the resident did; failures are
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import uuid
 from datetime import timedelta
@@ -16,6 +17,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
+from fastapi import BackgroundTasks
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
@@ -29,6 +31,15 @@ log = logging.getLogger("app.mail")
 MAX_ATTEMPTS = 8
 CLAIM = timedelta(minutes=5)
 CONFIRMATIONS_PER_ADDRESS_HOUR = 1  # sign-up and subscription confirmations: 20 requests must not mean 20 mails
+
+
+# One shape for every address we take (staff, sign-ups, subscribers): no spaces, quotes or angle brackets; a
+# fully qualified domain's trailing dot is allowed (mailbox() counts it as the same recipient).
+EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}\.?$")
+
+
+def valid_email(address: str) -> bool:
+    return len(address) <= 254 and EMAIL_RE.match(address) is not None
 
 
 def mailbox(address: str) -> str:
@@ -167,3 +178,24 @@ def outbox_files(header: str, value: str, limit: int = 100) -> list[dict[str, An
         if len(found) >= limit:
             break
     return found
+
+
+def deliver_after_response(app: Any, background: BackgroundTasks, ids: list[int]) -> None:
+    """Send the just-queued messages after the response has gone out; failures stay queued for the
+    `send-reminders` command, so mail never blocks or breaks what the resident did."""
+    if ids:
+        background.add_task(_deliver_in_background, app, list(ids))
+
+
+def _deliver_in_background(app: Any, ids: list[int]) -> None:
+    from app.db import get_session
+
+    try:
+        override = app.dependency_overrides.get(get_session)
+        if override is not None:  # tests: the test's own session
+            deliver_pending(override(), ids)
+            return
+        with Session(app.state.engine, expire_on_commit=False) as session:
+            deliver_pending(session, ids)
+    except Exception:  # never let delivery trouble reach a request; the outbox keeps the message
+        log.exception("mail delivery after response failed")

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import cache
+from app import cache, wiring
 from app.admin import public_routes as admin_public
 from app.admin import setup_routes as admin_setup
 from app.admin import staff_routes as admin_staff
@@ -45,6 +45,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
     app.state.engine = engine or get_engine()
+    wiring.install()
 
     # The survey pages come first: they take the most traffic, and routes are matched in order.
     for router in (surveys_public.router, site_public.router, admin_public.router, admin_staff.router,

@@ -29,6 +29,7 @@ from itsdangerous import TimestampSigner  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from app import wiring  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.db import InlineDatabase, get_database, get_session, make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -38,6 +39,7 @@ from tests.databases import fresh_database, on_postgres  # noqa: E402
 from tests.pagecheck import page_problems  # noqa: E402
 
 get_settings.cache_clear()
+wiring.install()  # the wave-closed listeners and job parts, also for tests that never build the app
 
 
 def pytest_report_header() -> str:

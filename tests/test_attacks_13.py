@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
+from app import uploads
 from app.config import get_settings
 from app.mail import outbox_files
 from app.models import Invitation, Membership, Municipality, PartyKind, Role
@@ -23,7 +24,6 @@ from app.models.pledges import (
     PledgeUpdate,
 )
 from app.models.surveys import SurveyStatus
-from app.pledges import service
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.pledges import factories as pf
@@ -149,14 +149,14 @@ def _actions(data: bytes) -> list[str]:
 ], ids=["next-array", "javascript-uri"])
 def test_active_actions_in_a_link_annotation_do_not_survive_cleaning(action: pikepdf.Dictionary) -> None:
     """The attack: a link annotation's /A action that pikepdf cleaning left in place."""
-    cleaned = _actions(service.clean_pdf(_pdf_with_link(action)))
+    cleaned = _actions(uploads.clean_pdf(_pdf_with_link(action), "upd_file"))
     assert not any(name.startswith(("/Launch", "/SubmitForm")) for name in cleaned), cleaned
     assert not any("javascript" in name.lower() for name in cleaned), cleaned
 
 
 def test_plain_web_links_in_a_pdf_are_kept() -> None:
     action = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://polisen.se/"))
-    assert "/URI:https://polisen.se/" in _actions(service.clean_pdf(_pdf_with_link(action)))
+    assert "/URI:https://polisen.se/" in _actions(uploads.clean_pdf(_pdf_with_link(action), "upd_file"))
 
 
 @pytest.mark.parametrize("inviter_fate", ["demoted", "removed", "disabled"])

@@ -7,8 +7,7 @@ from xml.etree import ElementTree as ET
 
 from sqlmodel import Session, col, select
 
-from app import mail
-from app.dialogues import cli_commands
+from app import jobs, mail
 from app.mail import outbox_files
 from app.models import Role
 from app.models.dialogues import MailOutbox
@@ -67,7 +66,7 @@ def test_a_crlf_subject_does_not_stop_send_reminders(db: Session) -> None:
                       body="Hej", headers=headers))
     last = mail.queue(db, "sista@resident.example", "Sista\nbrevet", "Hej", headers=headers)
     db.commit()
-    assert "sent 2 message(s)" in cli_commands.run("send-reminders", db)
+    assert "sent 2 message(s)" in jobs.run("send-reminders", db)
     sent = {m["to"]: m for m in outbox_files("X-Trygg-Municipality", slug)}
     assert set(sent) == {"forsta@resident.example", "sista@resident.example"}
     assert sent["forsta@resident.example"]["subject"] == "Påminnelse Bcc: offer@example.se"

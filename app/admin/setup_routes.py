@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from app.admin import geo, setup_service
+from app import geo
+from app.admin import setup_service
 from app.admin.setup_service import AreaInput, MunicipalityInput, SettingsInput
 from app.auth import Scope, require_permission, require_superadmin, staff_scope
 from app.db import get_session

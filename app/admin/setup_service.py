@@ -17,8 +17,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app import audit
-from app.admin import geo, rules
+from app import audit, geo
+from app.admin import rules
 from app.admin import service as admin_service
 from app.auth import Scope
 from app.errors import NotFound, ValidationFailed

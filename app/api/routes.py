@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app import places
 from app.config import get_settings
 from app.db import get_session
-from app.site import service
 
 router = APIRouter(prefix="/api/v1", tags=["open data"])
 
@@ -25,4 +25,4 @@ def list_municipalities(session: Session = Depends(get_session)) -> list[Municip
     """Every municipality on this installation, with the languages it offers residents."""
     base = get_settings().base_url
     return [MunicipalityOut(slug=m.slug, name=m.name, languages=m.languages, url=f"{base}/m/{m.slug}")
-            for m in service.municipalities(session)]
+            for m in places.municipalities(session)]

@@ -18,11 +18,11 @@ from sqlmodel import Session, col
 from app import audit, clock, spreadsheets
 from app.auth import Scope
 from app.concerns import hotspots, published, report, themes
-from app.concerns.masking import mask_text
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
 from app.i18n import current_language
 from app.i18n import gettext as _
+from app.masking import mask_text
 from app.models import Area, Municipality
 from app.models.concerns import AnswerTheme, ConcernPriority, CrimeStatistic, ThemeTerm
 from app.models.dialogues import WalkObservation

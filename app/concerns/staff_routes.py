@@ -16,11 +16,11 @@ from starlette.datastructures import FormData, UploadFile
 
 from app.auth import Scope, require_permission, staff_scope
 from app.concerns import charts, hotspots, service, themes
-from app.concerns.masking import mask_text
 from app.concerns.public_routes import PLOTLY_VERSION, plotly_injected_style_ids
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
+from app.masking import mask_text
 from app.models import Area
 from app.web import flash, form_str, read_form, redirect, render
 

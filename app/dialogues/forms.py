@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from starlette.datastructures import FormData
 
-from app.admin.rules import EMAIL_RE
 from app.i18n import gettext as _
-from app.mail import mailbox
+from app.mail import mailbox, valid_email
 from app.web import form_str, single_line
 
 MAX_PEOPLE = 10
@@ -63,7 +62,7 @@ def parse_signup(values: dict[str, str], interpretation_languages: list[str], la
         errors["name"] = _("Skriv ditt namn.")
     if not email and not phone:
         errors["email"] = _("Ange en e-postadress eller ett mobilnummer så att vi kan nå dig.")
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+    if email and not valid_email(email):
         errors["email"] = _("Ange en e-postadress i rätt format, till exempel namn@exempel.se.")
     if phone and not PHONE_RE.match(phone):
         errors["phone"] = _("Ange ett mobilnummer med bara siffror, till exempel 070 123 45 67.")

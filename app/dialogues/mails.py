@@ -6,9 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from fastapi import BackgroundTasks
 from sqlmodel import Session
 
 from app import i18n, mail
@@ -97,22 +95,3 @@ def deletion_date(event: DialogueEvent) -> str:
     return when.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
 
 
-def deliver_after_response(app: Any, background: BackgroundTasks, ids: list[int]) -> None:
-    """Send the just-queued messages after the response has gone out; failures stay queued for the
-    `send-reminders` command, so mail never blocks or breaks what the resident did."""
-    if ids:
-        background.add_task(_deliver, app, list(ids))
-
-
-def _deliver(app: Any, ids: list[int]) -> None:
-    from app.db import get_session
-
-    try:
-        override = app.dependency_overrides.get(get_session)
-        if override is not None:  # tests: the test's own session
-            mail.deliver_pending(override(), ids)
-            return
-        with Session(app.state.engine, expire_on_commit=False) as session:
-            mail.deliver_pending(session, ids)
-    except Exception:  # never let delivery trouble reach a request; the outbox keeps the message
-        log.exception("mail delivery after response failed")

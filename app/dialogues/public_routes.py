@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app import clock, i18n
+from app import clock, i18n, mail, places
 from app.cache import CONTENT, SIGNUPS, public_page
 from app.config import get_settings
 from app.db import get_session
@@ -19,7 +19,6 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.dialogues import EventKind
-from app.site import service as site_service
 from app.web import (
     client_over_limit,
     flash,
@@ -45,7 +44,7 @@ def _base(municipality: Municipality, lang: str) -> dict[str, object]:
 @router.get("/m/{slug}/dialoger")
 @public_page(CONTENT, SIGNUPS)
 def events_page(request: Request, slug: str, omrade: str = "", session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     area = service.area_by_slug(session, municipality.id or 0, omrade) if omrade else None
     rows = service.upcoming(session, municipality.id or 0, area.id if area else None)
     lang = request_language(request)
@@ -74,12 +73,12 @@ def _event_page(request: Request, session: Session, municipality: Municipality, 
 @router.get("/m/{slug}/dialoger/{event_id}")
 @public_page(CONTENT, SIGNUPS)
 def event_page(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
-    return _event_page(request, session, site_service.municipality(session, slug), event_id)
+    return _event_page(request, session, places.municipality_by_slug(session, slug), event_id)
 
 
 @router.get("/m/{slug}/dialoger/{event_id}/kalender.ics")
 def event_calendar(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     event = service.public_event(session, municipality, event_id).event
     lang = request_language(request)
     url = f"{get_settings().base_url}/m/{municipality.slug}/dialoger/{event.id}"
@@ -94,7 +93,7 @@ def event_calendar(request: Request, slug: str, event_id: int, session: Session 
 @router.post("/m/{slug}/dialoger/{event_id}/anmalan")
 def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTasks,
             form: FormData = Depends(read_form), session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     event = service.public_event(session, municipality, event_id).event
     values = forms.form_values(form)
     if client_over_limit(request, session, "signup", get_settings().signups_per_client_hour):
@@ -113,7 +112,7 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
         return _event_page(request, session, municipality, event_id, values=values, offer_waitlist=True,
                            errors={"waitlist": _("Platserna tog just slut. Kryssa i rutan om du vill stå på "
                                                  "väntelistan.")}, status_code=400)
-    mails.deliver_after_response(request.app, background, outcome.mail_ids)
+    mail.deliver_after_response(request.app, background, outcome.mail_ids)
     if outcome.signup is None:  # the same contact again: nothing new stored, and nobody else's data shown
         flash(request, _("Du var redan anmäld med den kontaktuppgiften. Om du angav en e-postadress har vi "
                          "skickat länken till din anmälan igen."))
@@ -127,7 +126,7 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
 @router.get("/m/{slug}/dialoger/{event_id}/rapport")
 @public_page(CONTENT)
 def walk_report(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     row = service.public_event(session, municipality, event_id)
     if row.event.kind != EventKind.safety_walk:
         raise NotFound
@@ -163,7 +162,7 @@ def cancel_my_signup(request: Request, signed: str, background: BackgroundTasks,
                      session: Session = Depends(get_session)) -> Response:
     use_request_language(request)
     ids = service.cancel_signup(session, signed)
-    mails.deliver_after_response(request.app, background, ids)
+    mail.deliver_after_response(request.app, background, ids)
     flash(request, _("Din anmälan är avbokad. Tack för att du meddelade oss!"))
     return redirect(f"/anmalan/{signed}")
 
@@ -190,7 +189,7 @@ class EventOut(BaseModel):
 def list_events(municipality: str = Query(..., max_length=80),
                 session: Session = Depends(get_session)) -> list[EventOut]:
     """Upcoming dialogue events of a municipality, with seats left. No personal data."""
-    found = site_service.municipality(session, municipality)
+    found = places.municipality_by_slug(session, municipality)
     base = f"{get_settings().base_url}/m/{found.slug}/dialoger"
     return [EventOut(id=r.event.id or 0, kind=r.event.kind, title=r.event.title, place=r.event.place,
                      latitude=r.event.latitude, longitude=r.event.longitude, starts_at=r.event.starts_at,

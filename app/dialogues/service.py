@@ -7,7 +7,6 @@ change) first takes the event's lock: `BEGIN IMMEDIATE` on SQLite (the engine's 
 
 from __future__ import annotations
 
-import io
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -16,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import case, delete, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app import audit, clock, mail
+from app import audit, clock, mail, uploads
 from app.auth import Scope
 from app.config import get_settings
 from app.dialogues import mails
@@ -43,8 +41,6 @@ from app.models.dialogues import (
 )
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_PHOTO_SIDE = 2000
-MAX_PHOTO_PIXELS = 40_000_000  # a small file may declare huge dimensions; refuse before decoding the pixels
 REMINDER_BEFORE = timedelta(hours=24)
 
 
@@ -514,45 +510,17 @@ def save_observation(session: Session, scope: Scope, event_id: int, observation_
 
 
 def photo_dir() -> Path:
-    settings = get_settings()
-    base = settings.upload_dir or settings.outbox_dir.parent / "uploads"
-    return base / "walk-photos"
-
-
-def clean_image(data: bytes) -> tuple[bytes, str, str]:
-    """Validate and re-encode an uploaded JPEG/PNG: a fresh image from the pixels only, so EXIF (GPS, camera,
-    time) and every other metadata chunk is gone. Returns (bytes, content type, file extension)."""
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationFailed({"photo": _("Bilden är för stor. Den får vara högst 8 MB.")})
-    problem = {"photo": _("Filen är ingen JPEG- eller PNG-bild.")}
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            pixels_declared = probe.width * probe.height
-            probe.verify()
-        if kind not in {"JPEG", "PNG"} or pixels_declared > MAX_PHOTO_PIXELS:
-            raise ValidationFailed(problem)
-        with Image.open(io.BytesIO(data)) as opened:
-            upright = ImageOps.exif_transpose(opened)
-            upright.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-            pixels = upright.convert("RGB" if kind == "JPEG" else "RGBA")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed(problem) from None
-    clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
-    out = io.BytesIO()
-    if kind == "JPEG":
-        clean.save(out, "JPEG", quality=85, optimize=True)
-        return out.getvalue(), "image/jpeg", "jpg"
-    clean.save(out, "PNG", optimize=True)
-    return out.getvalue(), "image/png", "png"
+    return uploads.upload_dir("walk-photos")
 
 
 def add_photo(session: Session, scope: Scope, event_id: int, observation_id: int, data: bytes) -> WalkPhoto:
     observation = staff_observation(session, scope, event_id, observation_id)
-    content, content_type, extension = clean_image(data)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ValidationFailed({"photo": _("Bilden är för stor. Den får vara högst 8 MB.")})
+    content, content_type, suffix = uploads.clean_image(data, "photo")
     folder = photo_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.{extension}"
+    name = f"{uuid.uuid4().hex}{suffix}"
     (folder / name).write_bytes(content)
     photo = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
     session.add(photo)

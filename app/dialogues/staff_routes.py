@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from app import i18n, spreadsheets
+from app import i18n, mail, spreadsheets
 from app.auth import Scope, require_permission, staff_scope
 from app.db import get_session
 from app.dialogues import mails, rules, service
@@ -126,7 +126,7 @@ def update_event(request: Request, event_id: int, background: BackgroundTasks, f
     if errors:
         return _event_form(request, session, scope, event, values, errors, 400)
     _event, ids = service.save_event(session, scope, event_id, fields)
-    mails.deliver_after_response(request.app, background, ids)
+    mail.deliver_after_response(request.app, background, ids)
     flash(request, _("Ändringarna är sparade."))
     return redirect(_event_url(scope, event_id))
 
@@ -135,7 +135,7 @@ def update_event(request: Request, event_id: int, background: BackgroundTasks, f
 def cancel_event(request: Request, event_id: int, background: BackgroundTasks, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     ids = service.cancel_event(session, scope, event_id)
-    mails.deliver_after_response(request.app, background, ids)
+    mail.deliver_after_response(request.app, background, ids)
     flash(request, _("Träffen är inställd. %(n)s anmälda får ett e-brev.") % {"n": len(ids)})
     return redirect(_event_url(scope, event_id))
 
@@ -224,7 +224,7 @@ def send_message(request: Request, event_id: int, background: BackgroundTasks, f
     except ValidationFailed as exc:
         return render(request, "staff/dialogues/message.html",
                       {**_base(scope), "event": event, "values": values, "errors": exc.errors}, status_code=400)
-    mails.deliver_after_response(request.app, background, ids)
+    mail.deliver_after_response(request.app, background, ids)
     flash(request, _("Meddelandet skickas till %(n)s personer. %(without)s anmälda har bara mobilnummer och "
                      "behöver nås på annat sätt.") % {"n": len(ids), "without": without})
     return redirect(_event_url(scope, event_id))

@@ -10,11 +10,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app import spreadsheets
+from app import places, spreadsheets
 from app.config import get_settings
 from app.db import get_session
 from app.pledges import service
-from app.site import service as site_service
 
 router = APIRouter(prefix="/api/v1", tags=["open data"])
 
@@ -83,7 +82,7 @@ class PledgeOut(BaseModel):
 
 
 def _pledges(session: Session, municipality: str, lang: str) -> list[PledgeOut]:
-    found = site_service.municipality(session, municipality)
+    found = places.municipality_by_slug(session, municipality)
     current, archive = service.public_pledges(session, found.id or 0)
     base = get_settings().base_url
     result = []

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from app.i18n import gettext as _
-
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+from app.mail import valid_email
 
 
 def status_labels() -> dict[str, str]:
@@ -55,6 +52,6 @@ def figure_sentence(share: float | None, n: int | None, area: str, label: str) -
 
 
 def validate_email(email: str) -> dict[str, str]:
-    if not EMAIL_RE.match(email):
+    if not valid_email(email):
         return {"email": _("Skriv en e-postadress i formatet namn@exempel.se.")}
     return {}

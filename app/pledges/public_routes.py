@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
+from app import places
 from app.cache import CONTENT, public_page
 from app.config import get_settings
 from app.db import get_session
@@ -17,7 +18,6 @@ from app.models import Area, Municipality
 from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate, UpdateState
 from app.pledges import api, feed, forms, service
 from app.pledges.rules import localized
-from app.site import service as site_service
 from app.web import (
     client_over_limit,
     flash,
@@ -51,7 +51,7 @@ def render_pledge(request: Request, session: Session, municipality: Municipality
 @router.get("/m/{slug}/pledges")
 @public_page(CONTENT)
 def pledges_page(request: Request, slug: str, area: str = "", session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     lang = use_request_language(request)
     chosen = None
     if area:
@@ -70,14 +70,14 @@ def pledges_page(request: Request, slug: str, area: str = "", session: Session =
 
 @router.get("/m/{slug}/pledges/feed.atom")
 def atom_feed(slug: str, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     body = feed.atom(municipality, service.feed_entries(session, municipality.id or 0))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 @router.get("/m/{slug}/pledges/files/{attachment_id}")
 def public_file(slug: str, attachment_id: int, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     from app.models.pledges import PledgeAttachment
 
     row = session.get(PledgeAttachment, attachment_id)
@@ -96,7 +96,7 @@ def public_file(slug: str, attachment_id: int, session: Session = Depends(get_se
 @router.get("/m/{slug}/pledges/{pledge_id}")
 @public_page(CONTENT)
 def pledge_page(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     return render_pledge(request, session, municipality, service.public_pledge(session, municipality.id or 0,
                                                                                 pledge_id))
 
@@ -104,7 +104,7 @@ def pledge_page(request: Request, slug: str, pledge_id: int, session: Session = 
 @router.get("/m/{slug}/pledges/{pledge_id}/card")
 def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
     """The compact progress card a municipality may embed on its own site: the one page allowed in a frame."""
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     found = service.public_pledge(session, municipality.id or 0, pledge_id)
     request.scope.setdefault("state", {})["embeddable"] = True
     lang = use_request_language(request)
@@ -116,7 +116,7 @@ def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = 
 @router.post("/m/{slug}/pledges/subscribe")
 def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
               session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     email = form_line(form, "email", 254)
     lang = use_request_language(request)
     if client_over_limit(request, session, "subscribe", get_settings().signups_per_client_hour):
@@ -141,7 +141,7 @@ def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
 def confirm_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     """The link in the confirmation mail. Only the button on this page confirms: mail scanners that open every
     link must not subscribe anyone (double opt-in means the person chose it)."""
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     service.subscriber(session, municipality, token)
     return _token_action(request, municipality, token, "confirm", _("Bekräfta prenumerationen"),
                          _("Du får e-post när medborgarlöftena följs upp. Du kan avsluta när du vill."),
@@ -150,7 +150,7 @@ def confirm_page(request: Request, slug: str, token: str, session: Session = Dep
 
 @router.post("/m/{slug}/pledges/confirm/{token}")
 def confirm(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     service.confirm(session, municipality, token)
     flash(request, _("Tack! Du får nu e-post när medborgarlöftena följs upp."))
     return redirect(f"/m/{slug}/pledges")
@@ -158,7 +158,7 @@ def confirm(request: Request, slug: str, token: str, session: Session = Depends(
 
 @router.get("/m/{slug}/pledges/unsubscribe/{token}")
 def unsubscribe_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     service.subscriber(session, municipality, token)
     return _token_action(request, municipality, token, "unsubscribe", _("Avsluta prenumerationen"),
                          _("Ett klick raderar din e-postadress hos oss."), _("Avsluta och radera min adress"))
@@ -173,7 +173,7 @@ def _token_action(request: Request, municipality: Municipality, token: str, acti
 
 @router.post("/m/{slug}/pledges/unsubscribe/{token}")
 def unsubscribe(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
-    municipality = site_service.municipality(session, slug)
+    municipality = places.municipality_by_slug(session, slug)
     service.subscriber(session, municipality, token)
     service.unsubscribe(session, token)
     return render(request, "public/pledges/message.html",

@@ -140,19 +140,6 @@ def publish_problems(facts: PublishFacts, *, signing: bool) -> dict[str, str]:
     return errors
 
 
-def sniff_attachment(head: bytes) -> str | None:
-    """The content type from the file's first bytes (never from its name or the browser's claim)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
-
-
 def localized(texts: dict[str, str] | None, lang: str) -> str:
     """The text in `lang` or else Swedish; it knows which (`InLanguage`), so pages can mark a fallback."""
     texts = texts or {}

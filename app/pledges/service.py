@@ -13,7 +13,6 @@ different accounts, neither of them the submitter; the second signature publishe
 
 from __future__ import annotations
 
-import io
 import secrets
 import uuid
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
-from app import audit, clock, mail
+from app import audit, clock, mail, uploads
 from app.auth import Scope
 from app.concerns import published
 from app.config import get_settings
@@ -550,7 +549,6 @@ def remeasure_indicators(session: Session, survey_id: int) -> int:
     survey = session.get(Survey, survey_id)
     if survey is None:
         return 0
-    published.for_public(session, survey)  # the wave's published set is built on closing, with or without indicators
     rows = session.exec(select(PledgeIndicator).join(Pledge, col(Pledge.id) == PledgeIndicator.pledge_id).where(
         PledgeIndicator.series_id == survey.series_id, Pledge.municipality_id == survey.municipality_id,
         col(PledgeIndicator.baseline_wave) < survey.wave)).all()
@@ -888,35 +886,19 @@ def decide_proposal(session: Session, scope: Scope, found: Pledge, row: PledgePr
 
 
 def upload_dir() -> Path:
-    settings = get_settings()
-    base: Path | None = getattr(settings, "upload_dir", None)
-    return (base or settings.outbox_dir.parent / "uploads") / "pledges"
+    return uploads.upload_dir("pledges")
 
 
 def clean_attachment(data: bytes) -> tuple[bytes, str, str]:
-    """Check by content and size; re-encode images (drops EXIF/GPS). Returns (bytes, content type, suffix)."""
+    """Check by content and size; re-encode images (drops EXIF/GPS), rewrite PDFs. (bytes, content type, suffix)."""
     if len(data) > rules.MAX_ATTACHMENT_BYTES:
         raise ValidationFailed({"upd_file": _("Filen är större än 5 MB.")})
-    kind = rules.sniff_attachment(data[:16])
+    kind = uploads.sniff(data[:16])
     if kind is None:
         raise ValidationFailed({"upd_file": _("Bifoga en bild (JPEG, PNG, WebP) eller ett PDF-dokument.")})
     if kind == "application/pdf":
-        return clean_pdf(data), kind, ".pdf"
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > rules.MAX_IMAGE_PIXELS:
-                raise ValidationFailed({"upd_file": _("Bilden har för många bildpunkter.")})
-            probe.load()
-            image = probe.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed({"upd_file": _("Bilden kunde inte läsas.")}) from None
-    image.thumbnail((2000, 2000))
-    clean = Image.frombytes(image.mode, image.size, image.tobytes())  # a fresh image carries no metadata
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=85)
-    return out.getvalue(), "image/jpeg", ".jpg"
+        return uploads.clean_pdf(data, "upd_file"), kind, ".pdf"
+    return uploads.clean_image(data, "upd_file", ("JPEG", "PNG", "WEBP"))
 
 
 def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivity, values: dict[str, str],
@@ -1069,92 +1051,8 @@ def attachment_path(row: PledgeAttachment) -> Path:
     return upload_dir() / Path(row.filename).name
 
 
-# A served attachment is a download, never a page of ours: even a file that slipped past clean_attachment cannot
-# run script in our origin (sandbox) or load anything (default-src 'none').
-ATTACHMENT_CSP = "sandbox; default-src 'none'"
-
-
 def attachment_headers(row: PledgeAttachment) -> dict[str, str]:
-    name = f"bilaga-{row.id}{Path(row.filename).suffix}"
-    return {"Content-Disposition": f'attachment; filename="{name}"', "Content-Security-Policy": ATTACHMENT_CSP,
-            "X-Content-Type-Options": "nosniff"}
-
-
-# Actions that run something, send something or open another file.
-_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/GoToE",
-                             "/GoToR", "/RichMediaExecute", "/Rendition", "/Sound", "/Movie", "/Hide"})
-# Keys that carry metadata (XMP), scripts, automatic actions, forms or embedded files, wherever they appear.
-_DROPPED_KEYS = ("/Metadata", "/OpenAction", "/AA", "/JS", "/JavaScript", "/AcroForm", "/EmbeddedFiles", "/AF",
-                 "/EmbeddedFile", "/EF", "/RichMediaContent", "/XFA", "/PieceInfo")
-# Annotations that are forms, files or media; links and comments stay.
-_DROPPED_ANNOTATIONS = frozenset({"/Widget", "/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
-
-
-def clean_pdf(data: bytes) -> bytes:
-    """The PDF rewritten without metadata (document info and XMP), JavaScript and other active actions, forms and
-    embedded files; raises ValidationFailed for a file that cannot be read (damaged or encrypted)."""
-    import pikepdf
-
-    refused = ValidationFailed({"upd_file": _("PDF-filen kunde inte läsas. Spara den på nytt som PDF (utan "
-                                              "lösenord) och försök igen.")})
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            if "/Info" in pdf.trailer:
-                del pdf.trailer["/Info"]
-            for page in pdf.pages:
-                annotations = page.obj.get("/Annots")
-                if isinstance(annotations, pikepdf.Array):
-                    kept = [a for a in annotations if not (isinstance(a, pikepdf.Dictionary)
-                                                           and a.get("/Subtype") in _DROPPED_ANNOTATIONS)]
-                    page.obj["/Annots"] = pikepdf.Array(kept)
-            seen: set[tuple[int, int]] = set()
-            for obj in pdf.objects:
-                _strip_active(obj, seen, pikepdf)
-            _strip_active(pdf.Root, seen, pikepdf)
-            out = io.BytesIO()
-            pdf.save(out, fix_metadata_version=False, deterministic_id=True)
-    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RecursionError):
-        raise refused from None
-    return out.getvalue()
-
-
-# Link targets a reader may open; a javascript: (or file:, data:) URI runs or opens something instead.
-_SAFE_URI_SCHEMES = ("http:", "https:", "mailto:")
-
-
-def _is_active(action: Any) -> bool:
-    kind = action.get("/S")
-    if kind == "/URI":
-        return not str(action.get("/URI", "")).strip().lower().startswith(_SAFE_URI_SCHEMES)
-    return kind in _ACTIVE_ACTIONS
-
-
-def _strip_active(obj: Any, seen: set[tuple[int, int]], pikepdf: Any) -> None:
-    """Remove _DROPPED_KEYS and active actions from a dictionary or stream and every direct object inside it."""
-    if obj.is_indirect:
-        key = obj.objgen
-        if key in seen:
-            return
-        seen.add(key)
-    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-        for name in _DROPPED_KEYS:
-            if name in obj:
-                del obj[name]
-        for name in ("/A", "/Next", "/PA"):
-            action = obj.get(name)
-            if isinstance(action, pikepdf.Dictionary) and _is_active(action):
-                del obj[name]
-            elif isinstance(action, pikepdf.Array):  # /Next may be a chain of actions
-                obj[name] = pikepdf.Array([a for a in action if not (isinstance(a, pikepdf.Dictionary)
-                                                                     and _is_active(a))])
-        children = [obj[k] for k in obj.keys()]  # noqa: SIM118 - pikepdf objects iterate differently
-    elif isinstance(obj, pikepdf.Array):
-        children = list(obj)
-    else:
-        return
-    for child in children:
-        if isinstance(child, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) and not child.is_indirect:
-            _strip_active(child, seen, pikepdf)
+    return uploads.download_headers(f"bilaga-{row.id}{Path(row.filename).suffix}")
 
 
 @dataclass(frozen=True)

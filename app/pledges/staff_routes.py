@@ -14,10 +14,9 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from app import clock, i18n
+from app import clock, i18n, mail
 from app.auth import Scope, require_permission, staff_scope
 from app.db import get_session
-from app.dialogues import mails
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models.pledges import Pledge, PledgeActivity, PledgeFocusArea, PledgeStatus, PledgeUpdate
@@ -380,7 +379,7 @@ def post_update(request: Request, pledge_id: int, activity_id: int, background: 
         return _activity_page(request, session, scope, found, row, errors=exc.errors,
                               values={f"upd_{k}": v for k, v in values.items()} | {"upd_date": values["posted_on"]},
                               status_code=400)
-    mails.deliver_after_response(request.app, background, mail_ids)  # subscribers' notices, after the response
+    mail.deliver_after_response(request.app, background, mail_ids)  # subscribers' notices, after the response
     flash(request, _("Uppföljningen är publicerad.") if _update.state == "published"
           else _("Uppföljningen väntar på att en samordnare godkänner den."))
     return redirect(_url(scope, found.id, f"/activities/{row.id}"))
@@ -453,7 +452,7 @@ def review_update(request: Request, pledge_id: int, update_id: int, background: 
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
-    mails.deliver_after_response(request.app, background, mail_ids)
+    mail.deliver_after_response(request.app, background, mail_ids)
     flash(request, _("Uppföljningen är godkänd och publicerad.") if approve else _("Uppföljningen är avvisad."))
     return redirect(_url(scope, found.id, "#pending"))
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import i18n
+from app import i18n, places
 from app.cache import CONTENT, SIGNUPS, public_page
 from app.config import get_settings
 from app.db import get_session
@@ -19,15 +19,15 @@ router = APIRouter()
 @router.get("/")
 @public_page(CONTENT)
 def start_page(request: Request, session: Session = Depends(get_session)) -> Response:
-    return render(request, "public/start.html", {"municipalities": service.municipalities(session)})
+    return render(request, "public/start.html", {"municipalities": places.municipalities(session)})
 
 
 @router.get("/m/{slug}")
 @public_page(CONTENT, SIGNUPS)  # its events block shows seats left
 def municipality_page(request: Request, slug: str, session: Session = Depends(get_session)) -> Response:
-    found = service.municipality(session, slug)
+    found = places.municipality_by_slug(session, slug)
     return render(request, "public/municipality.html",
-                  {"municipality": found, "areas": service.areas(session, found.id or 0),
+                  {"municipality": found, "areas": places.areas(session, found.id or 0),
                    "sections": service.municipality_sections(session, found)},
                   languages=found.languages)
 

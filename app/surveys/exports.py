@@ -2,7 +2,7 @@
 a column per question/item code (the paper template's columns), free text masked.
 
 Exports carry no response id (a running number instead) and nothing but what the response table holds: the
-date, channel, language and sub-area. Free text goes through app.concerns.masking (names, phone numbers,
+date, channel, language and sub-area. Free text goes through app.masking (names, phone numbers,
 e-mail addresses, personal identity numbers, links), and every cell that a spreadsheet would read as a
 formula is prefixed with an apostrophe. Background answers (the sub-area and every question the questionnaire
 marks as background), the date, the channel and the language are k-anonymised (app.surveys.anonymity): no
@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app import spreadsheets
-from app.concerns.masking import mask_text
 from app.config import get_settings
+from app.masking import mask_text
 from app.models import Area
 from app.models.surveys import Answer, Response, Survey
 from app.surveys import anonymity, paper, rules, service

@@ -48,8 +48,7 @@ from app.models.surveys import (
     SurveyStatus,
     SurveyTranslation,
 )
-from app.pledges.service import remeasure_indicators
-from app.surveys import bank, rules
+from app.surveys import bank, lifecycle, rules
 
 DRAFT_LIFETIME = timedelta(days=2)
 MAX_CODES_PER_BATCH = 5000
@@ -868,8 +867,7 @@ def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None
     if wanted in (SurveyStatus.closed, SurveyStatus.archived) and isinstance(bind, Engine):
         truncate_wal(bind)  # the deleted drafts' answers must not linger in SQLite's WAL (rare: no throttle)
     if wanted == SurveyStatus.closed:
-        # A closed wave is the new measurement for every pledge indicator of the same series.
-        remeasure_indicators(session, survey.id or 0)
+        lifecycle.wave_closed(session, survey)  # results are published; pledge indicators get the new figure
 
 
 def copy_as_next_wave(session: Session, scope: Scope, survey: Survey) -> Survey:

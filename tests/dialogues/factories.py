@@ -11,7 +11,7 @@ from typing import Any
 from PIL import Image
 from sqlmodel import Session
 
-from app import clock
+from app import clock, uploads
 from app.dialogues import service
 from app.models import Municipality
 from app.models.dialogues import (
@@ -79,10 +79,10 @@ def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (40, 30), exif: bool 
 
 
 def photo(session: Session, observation: WalkObservation) -> WalkPhoto:
-    content, content_type, extension = service.clean_image(image_bytes())
+    content, content_type, extension = uploads.clean_image(image_bytes(), "photo")
     folder = service.photo_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"test-{next(_counter)}-{secrets.token_hex(4)}.{extension}"
+    name = f"test-{next(_counter)}-{secrets.token_hex(4)}{extension}"
     (folder / name).write_bytes(content)
     found = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
     session.add(found)

@@ -30,7 +30,8 @@ def test_purge_and_send_reminders_commands(tmp_root: Path, capsys: pytest.Captur
             assert cli.main(["purge"]) == 0
             assert "Purged the sign-ups of 1 event(s) (1 sign-up(s))" in capsys.readouterr().out
             assert cli.main(["send-reminders"]) == 0
-            assert "Queued 0 event reminder(s) and 0 pledge follow-up reminder(s)" in capsys.readouterr().out
+            out = capsys.readouterr().out
+            assert "Queued 0 event reminder(s)." in out and "Queued 0 pledge follow-up reminder(s)." in out
             cli._purge_at_start()  # the start-up hook: nothing left to do, and it does not raise
             assert "Purged the sign-ups of 0 event(s)" in capsys.readouterr().out
             with Session(engine) as session:

@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, jobs
 from app.config import get_settings
-from app.dialogues import cli_commands
 from app.mail import deliver_pending
 from app.models.dialogues import DialogueSignup, MailOutbox, SignupStatus
 from tests import factories
@@ -39,7 +38,7 @@ def test_signup_survives_a_dead_mail_server_and_the_outbox_retries(client: Check
         monkeypatch.setattr(settings, "smtp_port", inbox.port)
         later = clock.now() + timedelta(minutes=10)
         monkeypatch.setattr(clock, "now", lambda: later)
-        assert "sent 1 message(s)" in cli_commands.run("send-reminders", db)
+        assert "sent 1 message(s)" in jobs.run("send-reminders", db)
         [message] = inbox.to("rut@resident.example")
     assert "Du är anmäld" in str(message["Subject"])
     assert re.search(r"http://testserver/anmalan/\S+", Inbox.text(message))
@@ -59,8 +58,8 @@ def test_reminders_go_once_to_confirmed_residents(db: Session, monkeypatch: pyte
     with smtp_server() as inbox:
         monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
         monkeypatch.setattr(settings, "smtp_port", inbox.port)
-        assert "Queued 1 event reminder(s)" in cli_commands.run("send-reminders", db)
-        assert "Queued 0 event reminder(s)" in cli_commands.run("send-reminders", db)
+        assert "Queued 1 event reminder(s)" in jobs.run("send-reminders", db)
+        assert "Queued 0 event reminder(s)" in jobs.run("send-reminders", db)
         [reminder] = inbox.to("soon@resident.example")
         assert str(reminder["Subject"]).startswith("Reminder:")  # in the language the resident signed up in
         assert inbox.to("wait@resident.example") == [] and inbox.to("later@resident.example") == []

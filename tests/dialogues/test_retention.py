@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, jobs
 from app.config import get_settings
-from app.dialogues import cli_commands, mails, service
+from app.dialogues import mails, service
 from app.models import AuditLog, metadata
 from app.models.dialogues import DialogueEvent, DialogueSignup, MailOutbox, SignupStatus
 from tests import factories
@@ -67,7 +67,7 @@ def test_signups_are_deleted_after_the_retention_days(client: CheckedClient, db:
     assert NAME in _everything(db)
 
     at(event.ends_at + timedelta(days=days, minutes=1))
-    message = cli_commands.run("purge", db)
+    message = jobs.run("purge", db)
     assert "1 event(s)" in message
 
     everything = _everything(db)

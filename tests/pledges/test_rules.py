@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app import uploads
 from app.pledges import progress, rules
 from app.pledges.progress import ActivityFacts
 
@@ -70,9 +71,9 @@ def test_publish_problems_name_what_is_missing() -> None:
 
 
 def test_attachments_are_recognised_by_content() -> None:
-    assert rules.sniff_attachment(b"\x89PNG\r\n\x1a\n....") == "image/png"
-    assert rules.sniff_attachment(b"%PDF-1.7") == "application/pdf"
-    assert rules.sniff_attachment(b"MZ\x90\x00 an exe named photo.jpg") is None
+    assert uploads.sniff(b"\x89PNG\r\n\x1a\n....") == "image/png"
+    assert uploads.sniff(b"%PDF-1.7") == "application/pdf"
+    assert uploads.sniff(b"MZ\x90\x00 an exe named photo.jpg") is None
 
 
 def test_snapshot_changes_lists_what_changed() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.concerns.masking import PATTERNS, mask_text
+from app.masking import PATTERNS, mask_text
 
 MASKED = [
     # phone numbers, in the ways Swedes write them

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from app.admin import geo, setup_service
-from app.admin.geo import GeoJSONError, normalise_geojson, slugify, unique_slug
+from app import geo
+from app.admin import setup_service
+from app.geo import GeoJSONError, normalise_geojson, slugify, unique_slug
 
 SQUARE = [[16.54, 59.37], [16.55, 59.37], [16.55, 59.38], [16.54, 59.38], [16.54, 59.37]]
 
