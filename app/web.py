@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
@@ -57,7 +57,15 @@ def pick_marked(texts: dict[str, str] | None, page_lang: str) -> Markup:
     return in_lang(i18n.pick(texts, page_lang), page_lang)
 
 
-env.globals.update(lang_attr=lang_attr, in_lang=in_lang, pick=i18n.pick, pick_marked=pick_marked)
+@pass_context
+def url(context: Any, name: str, /, **params: object) -> str:
+    """The path of the route named `name` (`url("pledge_page", slug=m.slug, pledge_id=p.id)`): templates link by
+    route name, never by a hand-written path, so a moved route cannot leave a dead link behind."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **{key: str(value) for key, value in params.items()}))
+
+
+env.globals.update(lang_attr=lang_attr, in_lang=in_lang, pick=i18n.pick, pick_marked=pick_marked, url=url)
 
 
 def request_language(request: Request) -> str:
