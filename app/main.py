@@ -17,9 +17,12 @@ from app import cache, wiring
 from app.admin import public_routes as admin_public
 from app.admin import setup_routes as admin_setup
 from app.admin import staff_routes as admin_staff
+from app.api import concerns as api_concerns
 from app.api import docs as api_docs
+from app.api import municipalities as api_municipalities
 from app.api import openapi as api_openapi
-from app.api import routes as api_routes
+from app.api import pledges as api_pledges
+from app.api import surveys as api_surveys
 from app.auth import prepare_request
 from app.concerns import public_routes as concerns_public
 from app.concerns import staff_routes as concerns_staff
@@ -51,7 +54,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for router in (surveys_public.router, site_public.router, admin_public.router, admin_staff.router,
                    admin_staff.enrol_router, admin_staff.accounts_router, admin_staff.municipality_router,
                    admin_staff.users_router, *admin_setup.routers,
-                   api_routes.router, api_docs.router,
+                   api_surveys.router, api_municipalities.router, api_concerns.router, api_pledges.router,
+                   api_docs.router,
                    *surveys_staff.routers,
                    dialogues_public.router, *dialogues_staff.routers,
                    concerns_public.router, *concerns_staff.routers,

@@ -1,4 +1,4 @@
-"""Public routes of the concerns domain: plotly's JavaScript served from the installed package, and the API."""
+"""Public routes of the concerns domain: plotly's JavaScript served from the installed package."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.concerns import api
-
 router = APIRouter()
-router.include_router(api.router)
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = plotly.__version__

@@ -16,7 +16,7 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
 from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate, UpdateState
-from app.pledges import api, feed, forms, service
+from app.pledges import feed, forms, service
 from app.pledges.rules import localized
 from app.web import (
     client_over_limit,
@@ -31,7 +31,6 @@ from app.web import (
 )
 
 router = APIRouter()
-router.include_router(api.router)
 
 
 def _context(municipality: Municipality) -> dict[str, object]:

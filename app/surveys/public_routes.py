@@ -23,11 +23,10 @@ from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.surveys import Channel, Survey, SurveyDraft, SurveyMode
-from app.surveys import api, rules, service
+from app.surveys import rules, service
 from app.web import LANG_COOKIE, add_cookie, client_address, form_str, read_form, redirect, render, request_language
 
 router = APIRouter()
-router.include_router(api.router)  # the JSON API (GET /api/v1/surveys...)
 
 DRAFT_MAX_AGE = int(service.DRAFT_LIFETIME.total_seconds())
 
