@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
                     workers=args.workers or settings.workers, proxy_headers=True, access_log=False)
         return 0
 
+    from app import cache
     from app.db import get_engine, migrate
+
+    cache.install()  # the CLI's writes (demo, import, jobs) invalidate the public pages of running servers too
 
     if args.command == "migrate":
         migrate(settings.database_url)

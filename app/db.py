@@ -23,8 +23,6 @@ R = TypeVar("R")
 
 def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, durable commits, a busy timeout and secure delete."""
-    import app.cache  # noqa: F401 - registers the listeners by which writes invalidate the public page cache
-
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

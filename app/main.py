@@ -24,6 +24,7 @@ from app.api import openapi as api_openapi
 from app.api import pledges as api_pledges
 from app.api import surveys as api_surveys
 from app.auth import prepare_request
+from app.cache.pages import FastPath
 from app.concerns import public_routes as concerns_public
 from app.concerns import staff_routes as concerns_staff
 from app.config import ROOT, get_settings
@@ -49,6 +50,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                   description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
     app.state.engine = engine or get_engine()
     wiring.install()
+    cache.install(app)
 
     # The survey pages come first: they take the most traffic, and routes are matched in order.
     for router in (surveys_public.router, site_public.router, admin_public.router, admin_staff.router,
@@ -87,7 +89,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
 
     # Added last = outermost. Sessions must wrap the app so error pages can read them.
-    app.add_middleware(cache.FastPath)  # inside the session middleware: a cached page may need the CSRF token
+    app.add_middleware(FastPath)  # inside the session middleware: a cached page may need the CSRF token
     app.add_middleware(BodyLimit)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="trygg_session",
                        max_age=int(timedelta(hours=settings.session_max_age_hours).total_seconds()),

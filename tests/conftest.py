@@ -29,7 +29,7 @@ from itsdangerous import TimestampSigner  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app import wiring  # noqa: E402
+from app import cache, wiring  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.db import InlineDatabase, get_database, get_session, make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -83,6 +83,7 @@ def database_url(tmp_root: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url, pool_size=5)
+    cache.install()  # writes in tests without an app (services, CLI) bump the page cache as in production
     yield engine
     engine.dispose()
 

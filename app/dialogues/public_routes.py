@@ -11,7 +11,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app import clock, i18n, mail, places
-from app.cache import CONTENT, SIGNUPS, public_page
+from app.cache.pages import public_page
+from app.cache.versions import CONTENT, SIGNUPS
 from app.config import get_settings
 from app.db import get_session
 from app.dialogues import forms, mails, rules, service

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from app import places
-from app.cache import CONTENT, public_page
+from app.cache.pages import public_page
+from app.cache.versions import CONTENT
 from app.config import get_settings
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed

@@ -7,7 +7,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app import i18n, places
-from app.cache import CONTENT, SIGNUPS, public_page
+from app.cache.pages import public_page
+from app.cache.versions import CONTENT, SIGNUPS
 from app.config import get_settings
 from app.db import get_session
 from app.site import service

@@ -1,4 +1,4 @@
-"""The public page cache (app/cache.py): served from memory while nothing changed, invalidated by staff changes
+"""The public page cache (app/cache/): served from memory while nothing changed, invalidated by staff changes
 and sign-ups through the ordinary routes, never for signed-in staff, per language, with the visitor's own CSRF
 token, ETags and 304s."""
 
@@ -15,7 +15,8 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import cache, clock
+from app import clock
+from app.cache import pages, versions
 from app.config import get_settings
 from app.db import make_engine, migrate
 from app.main import create_app
@@ -219,20 +220,21 @@ def test_entries_expire_after_their_lifetime(client: CheckedClient, town: dict[s
 
 
 def test_a_rolled_back_write_changes_nothing_and_a_committed_one_bumps(db: Session, town: dict[str, Any]) -> None:
-    before = cache.current_versions(db)
+    before = versions.current_versions(db)
     assert before is not None
     town["pledge"].intro = {"sv": "Ändrat men ångrat."}
     db.add(town["pledge"])
     db.flush()
     db.rollback()
     db.commit()  # a read-only commit after the rollback writes nothing either
-    assert cache.current_versions(db) == before
+    assert versions.current_versions(db) == before
     town["m"].name = "Nytt namn"
     db.add(town["m"])
     db.commit()
-    after = cache.current_versions(db)
+    after = versions.current_versions(db)
     assert after is not None
-    assert after[cache.CONTENT][0] == before[cache.CONTENT][0] + 1 and after[cache.SIGNUPS] == before[cache.SIGNUPS]
+    assert after[versions.CONTENT][0] == before[versions.CONTENT][0] + 1
+    assert after[versions.SIGNUPS] == before[versions.SIGNUPS]
 
 
 def test_gzip_and_identity_carry_the_same_page(client: CheckedClient, town: dict[str, Any]) -> None:
@@ -262,13 +264,13 @@ def test_fast_path_answers_hits_before_routing_and_sees_other_processes_commits(
         session.commit()
     url = f"/m/{municipality.slug}/pledges/{found.id}"
     routed: list[int] = []
-    original = cache.serve
+    original = pages.serve
 
     def counting(*args: Any) -> Any:
         routed.append(1)
         return original(*args)
 
-    monkeypatch.setattr(cache, "serve", counting)
+    monkeypatch.setattr(pages, "serve", counting)
     try:
         with CheckedClient(create_app(engine), base_url="http://testserver") as visitor:
             assert visitor.get(url).headers["x-cache"] == "miss"

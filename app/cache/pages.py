@@ -1,18 +1,6 @@
-"""Public page cache: the rendered bytes of pages that are the same for every anonymous visitor, kept in each
-process and checked against version counters in the database (one small query per hit), with ETags and 304s.
+"""The public page cache's store and serving: `@public_page` routes, ETags and 304s, and the fast path before routing.
 
-Which pages: routes decorated with `@public_page(...)`. Who invalidates: any write through an ORM session to a
-table that public pages show bumps a counter (table `cache_version`) in the same transaction, by the session
-listeners below, so staff routes, CLI commands and other app instances on the same database need no explicit
-call, and a page can never be served from before a committed change (code that writes shown tables through a
-bare Connection calls `bump`). What writes cannot announce (a sign-up deadline passing, a survey's opening day)
-is bounded by the entry's lifetime, PUBLIC_CACHE_SECONDS (0 = off).
-
-Never cached: requests from a signed-in session or with a flash message waiting, non-200 answers, answers that
-set their own headers. Pages with a form carry the visitor's own CSRF token: the cache stores the page with a
-slot where the token was and fills in the visitor's token on the way out, so the token stays bound to the session
-(such pages, and any answer that carries a session cookie, are `private`; the others `public`; all `no-cache`,
-i.e. revalidated with the ETag on every use).
+See the package docstring (app/cache/__init__.py) for which pages, who invalidates them and what is never cached.
 """
 
 from __future__ import annotations
@@ -21,8 +9,6 @@ import functools
 import hashlib
 import inspect
 import threading
-import time
-import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -34,119 +20,19 @@ from typing import Any, ParamSpec, cast
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Connection, Engine, event, update
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select as sa_select
-from sqlalchemy.orm import ORMExecuteState, SessionTransaction, UOWTransaction
-from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import clock
+from app.cache.versions import GROUPS, current_versions, engine_versions
 from app.config import get_settings
 from app.db import get_session
-from app.models.cache import CacheVersion
 from app.web import csrf_token, request_language
 
-CONTENT, SIGNUPS = "content", "signups"
-GROUPS = (CONTENT, SIGNUPS)
-# Tables no public page shows (or that change with every resident's answer and are not shown): writes to them
-# never invalidate. Every other table is "content", except sign-ups, which only pages with seat counts follow.
-IGNORED_TABLES = frozenset({"cache_version", "rate_counter", "survey_response", "survey_answer", "survey_draft",
-                            "survey_letter_code", "concern_answer_theme", "login_attempt", "audit_log", "mail_outbox",
-                            "pledge_subscriber", "invitation", "password_token", "recovery_code"})
-GROUP_OF_TABLE = {"dialogue_signup": SIGNUPS}
 # A bump's time is taken before its commit: If-Modified-Since is trusted only once the last change is this old.
 SETTLE = timedelta(seconds=5)
 MAX_ENTRIES = 1000  # per process; the key includes the query string, so unknown parameters cannot grow it forever
 TOKEN_SLOT = b"\x00csrf-token\x00"
-_PENDING = "public_cache_groups"
-
-
-# --- invalidation: writes bump the counters of the groups they touch, in their own transaction ----------------
-
-
-def _note(session: OrmSession, table_name: str | None) -> None:
-    if table_name and table_name not in IGNORED_TABLES:
-        session.info.setdefault(_PENDING, set()).add(GROUP_OF_TABLE.get(table_name, CONTENT))
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _after_flush(session: OrmSession, _flush: UOWTransaction) -> None:
-    for row in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(row, "__table__", None)
-        _note(session, getattr(table, "name", None))
-
-
-@event.listens_for(OrmSession, "do_orm_execute")
-def _on_execute(state: ORMExecuteState) -> None:
-    """Bulk INSERT/UPDATE/DELETE statements run through the session (not through a flush)."""
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        _note(state.session, getattr(table, "name", None))
-
-
-@event.listens_for(OrmSession, "before_commit")
-def _before_commit(session: OrmSession) -> None:
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # first, so the counter row is the last lock this transaction takes (no lock-order cycle)
-    groups = session.info.pop(_PENDING, None)
-    if groups and _has_table(session):
-        session.execute(update(CacheVersion).where(col(CacheVersion.name).in_(sorted(groups)))
-                        .values(value=CacheVersion.value + 1, changed_at=clock.now()))
-
-
-def bump(connection: Connection, *groups: str) -> None:
-    """For code that writes shown tables through a bare Connection (the listeners see only Sessions): call it
-    inside that transaction."""
-    table = CacheVersion.__table__  # type: ignore[attr-defined]
-    connection.execute(update(table).where(table.c.name.in_(sorted(groups)))
-                       .values(value=table.c.value + 1, changed_at=clock.now()))
-
-
-@event.listens_for(OrmSession, "after_soft_rollback")
-def _after_rollback(session: OrmSession, previous: SessionTransaction) -> None:
-    """Rolled-back writes bump nothing (a later read-only commit must not turn into a write: on SQLite that
-    could fail to get the lock). A rolled-back savepoint keeps the note: at worst one needless bump."""
-    if not previous.nested:
-        session.info.pop(_PENDING, None)
-
-
-_TABLE_SEEN: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
-
-
-def _has_table(session: OrmSession) -> bool:
-    """False on a database migrated only to an older revision: then nothing is cached and nothing is bumped."""
-    return _table_present(session.get_bind().engine, session.connection)
-
-
-def _table_present(engine: Engine, connection: Callable[[], Connection]) -> bool:
-    seen = _TABLE_SEEN.get(engine)
-    if seen == float("inf") or (seen is not None and time.monotonic() < seen):
-        return seen == float("inf")
-    present = sa_inspect(connection()).has_table(CacheVersion.__tablename__)
-    _TABLE_SEEN[engine] = float("inf") if present else time.monotonic() + 10  # look again in 10 s
-    return present
-
-
-_VERSIONS = sa_select(CacheVersion.name, CacheVersion.value, CacheVersion.changed_at)  # type: ignore[call-overload]
-
-
-def current_versions(session: Session) -> dict[str, tuple[int, datetime]] | None:
-    if not _has_table(session):
-        return None
-    # Plain columns, not objects: a long-lived session's identity map would otherwise hand back stale values.
-    return {name: (value, changed_at) for name, value, changed_at in session.execute(_VERSIONS).all()}
-
-
-def engine_versions(engine: Engine) -> dict[str, tuple[int, datetime]] | None:
-    """The same read straight from the engine: on PostgreSQL in autocommit, so one round trip instead of
-    BEGIN, SELECT and ROLLBACK (a hit on the fast path costs a quarter as much)."""
-    options = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
-    with engine.connect().execution_options(**options) as connection:
-        if not _table_present(engine, lambda: connection):
-            return None
-        return {name: (value, changed_at) for name, value, changed_at in connection.execute(_VERSIONS).all()}
 
 
 # --- the per-process store ------------------------------------------------------------------------------------
