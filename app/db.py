@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from fastapi import Request
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -97,21 +97,11 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, closed afterwards.
-
-    On SQLite a request that may write begins its transactions with BEGIN IMMEDIATE: a deferred transaction that
-    reads and then writes fails at once with "database is locked" when another writer committed in between (the
-    busy timeout does not apply to that upgrade), while an immediate one waits its turn for the write lock.
-    """
-    engine: Engine = getattr(request.app.state, "engine", None) or get_engine()
-    if request.method in WRITE_METHODS and engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_immediate=True)
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()  # whatever failed, nothing of this request stays half-written
-            raise
+    """FastAPI dependency: one session per request from `app.state.sessions`, closed afterwards, rolled back on any
+    error. A request that may write gets an immediate session (see `Sessions.open`)."""
+    sessions: Sessions = request.app.state.sessions
+    with sessions.open(immediate=request.method in WRITE_METHODS) as session:
+        yield session
 
 
 @contextmanager
@@ -129,7 +119,7 @@ def writing(session: Session) -> Iterator[Session]:
 class Database:
     """Database access for `async def` routes on a hot path (they skip the thread-pool hop of `get_session`):
     `read` runs a function with a fresh session in the thread pool, `write` hands an item to the handler's
-    group committer (app/batching.py) and waits for its committed outcome. Tests swap in `InlineDatabase`."""
+    group committer (app/batching.py) and waits for its committed outcome."""
 
     cache_seconds = 2.0  # how long hot-path routes may reuse what they read (tests set 0)
 
@@ -151,33 +141,51 @@ class Database:
         return await committer.submit(item)
 
 
-class InlineDatabase(Database):
-    """For tests: reads and writes go through the test's own session (and its rolled-back transaction)."""
+class Sessions:
+    """How the app opens database sessions (`app.state.sessions`, set by create_app): the request's session, the
+    hot path's `Database`, mail delivery after a response and the page cache's fast path all go through it, so
+    one object decides where they read and write (tests put theirs on the app)."""
 
-    cache_seconds = 0.0
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._database: Database | None = None
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def engine(self) -> Engine | None:
+        """The engine to read committed state from without a session (the page cache's fast path), or None when
+        these sessions come from elsewhere (then only `open` reads)."""
+        return self._engine
 
-    async def read(self, function: Callable[[Session], R]) -> R:
-        result: R = function(self.session)
-        return result
+    @contextmanager
+    def open(self, *, immediate: bool = False) -> Iterator[Session]:
+        """A session, closed afterwards; whatever fails inside, nothing of it stays half-written.
 
-    async def write(self, handler: Callable[[Connection, Sequence[T]], list[R]], item: T) -> R:
-        self.session.flush()
-        connection = self.session.connection()
-        with connection.begin_nested():
-            outcome = handler(connection, [item])[0]
-        self.session.expire_all()
-        return outcome
+        On SQLite an `immediate` session begins its transactions with BEGIN IMMEDIATE: a deferred transaction that
+        reads and then writes fails at once with "database is locked" when another writer committed in between
+        (the busy timeout does not apply to that upgrade), while an immediate one waits its turn for the lock.
+        """
+        engine = self._engine
+        if immediate and engine.dialect.name == "sqlite":
+            engine = engine.execution_options(sqlite_immediate=True)
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+
+    def database(self) -> Database:
+        """The app's `Database` (one, so its group committers are shared by every request)."""
+        if self._database is None:
+            self._database = Database(self._engine)
+        return self._database
 
 
 async def get_database(request: Request) -> Database:
-    """FastAPI dependency (async: no thread-pool hop): the app's `Database`."""
+    """FastAPI dependency (async: no thread-pool hop): the app's `Database` (`app.state.database` when one was put
+    there, else the one of `app.state.sessions`)."""
     database: Database | None = getattr(request.app.state, "database", None)
     if database is None:
-        engine: Engine = getattr(request.app.state, "engine", None) or get_engine()
-        database = request.app.state.database = Database(engine)
+        database = request.app.state.sessions.database()
     return database
 
 

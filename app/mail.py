@@ -188,14 +188,8 @@ def deliver_after_response(app: Any, background: BackgroundTasks, ids: list[int]
 
 
 def _deliver_in_background(app: Any, ids: list[int]) -> None:
-    from app.db import get_session
-
     try:
-        override = app.dependency_overrides.get(get_session)
-        if override is not None:  # tests: the test's own session
-            deliver_pending(override(), ids)
-            return
-        with Session(app.state.engine, expire_on_commit=False) as session:
+        with app.state.sessions.open() as session:
             deliver_pending(session, ids)
     except Exception:  # never let delivery trouble reach a request; the outbox keeps the message
         log.exception("mail delivery after response failed")

@@ -28,7 +28,7 @@ from app.cache.pages import FastPath
 from app.concerns import public_routes as concerns_public
 from app.concerns import staff_routes as concerns_staff
 from app.config import ROOT, get_settings
-from app.db import get_engine
+from app.db import Sessions, get_engine
 from app.dialogues import public_routes as dialogues_public
 from app.dialogues import staff_routes as dialogues_staff
 from app.errors import install_error_handlers
@@ -49,6 +49,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   description="Open data on citizen dialogues and citizen pledges (medborgarlöften).")
     app.state.engine = engine or get_engine()
+    app.state.sessions = Sessions(app.state.engine)
     wiring.install()
     cache.install(app)
 

@@ -31,11 +31,11 @@ from sqlmodel import Session  # noqa: E402
 
 from app import cache, wiring  # noqa: E402
 from app.config import get_settings  # noqa: E402
-from app.db import InlineDatabase, get_database, get_session, make_engine, migrate  # noqa: E402
+from app.db import make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import StaffUser  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.databases import fresh_database, on_postgres  # noqa: E402
+from tests.databases import OneSession, fresh_database, on_postgres  # noqa: E402
 from tests.pagecheck import page_problems  # noqa: E402
 
 get_settings.cache_clear()
@@ -105,8 +105,7 @@ def db(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app(engine: Engine, db: Session) -> FastAPI:
     application = create_app(engine)
-    application.dependency_overrides[get_session] = lambda: db
-    application.dependency_overrides[get_database] = lambda: InlineDatabase(db)
+    application.state.sessions = OneSession(lambda: db)
     return application
 
 

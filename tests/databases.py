@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.db import Database, Sessions
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -71,3 +78,43 @@ def fresh_postgres_database(server: str, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
         admin.dispose()
+
+
+class InlineDatabase(Database):
+    """Reads and writes of the hot path go through the test's own session (and its rolled-back transaction)."""
+
+    cache_seconds = 0.0
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    async def read(self, function: Callable[[Session], R]) -> R:
+        result: R = function(self.session)
+        return result
+
+    async def write(self, handler: Callable[[Connection, Sequence[T]], list[R]], item: T) -> R:
+        self.session.flush()
+        connection = self.session.connection()
+        with connection.begin_nested():
+            outcome = handler(connection, [item])[0]
+        self.session.expire_all()
+        return outcome
+
+
+class OneSession(Sessions):
+    """`app.state.sessions` for tests: every session the app opens is the test's own one (`current()` at the time),
+    never closed or rolled back by the app, and the hot path's Database writes through it."""
+
+    def __init__(self, current: Callable[[], Session]) -> None:
+        self.current = current
+
+    def engine(self) -> Engine | None:
+        return None
+
+    @contextmanager
+    def open(self, *, immediate: bool = False) -> Iterator[Session]:
+        yield self.current()
+
+    def database(self) -> Database:
+        return InlineDatabase(self.current())
+

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 
-from app.db import get_session, make_engine
+from app.db import Sessions, get_session, make_engine
 
 
 def _engine(tmp_path: Path) -> Any:
@@ -65,7 +65,7 @@ def test_writing_requests_get_immediate_sessions(tmp_path: Path, method: str, im
         pass
 
     app = type("App", (), {"state": State()})()
-    app.state.engine = engine
+    app.state.sessions = Sessions(engine)
     request = Request({"type": "http", "method": method, "app": app, "headers": []})
     session = next(get_session(request))
     try:

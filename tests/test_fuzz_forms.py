@@ -26,10 +26,8 @@ from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlmodel import Session, SQLModel
 
-from app import db as app_db
 from app.admin import service as admin_service
 from app.auth import PERMISSIONS
-from app.db import get_session
 from app.dialogues import service as dialogues_service
 from app.main import create_app
 from app.models import Invitation, Municipality, Role, StaffUser
@@ -41,6 +39,7 @@ from tests.admin import authz_params as admin_params
 from tests.authz import StaffRoute, staff_routes
 from tests.concerns import authz_params as concerns_params
 from tests.conftest import CheckedClient
+from tests.databases import OneSession
 from tests.dialogues import authz_params as dialogues_params
 from tests.pledges import authz_params as pledges_params
 from tests.surveys import authz_params as surveys_params
@@ -290,10 +289,7 @@ def world(engine: Engine) -> Iterator[World]:
     existing = set(inspect(connection).get_table_names())
     tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name in existing]
     found = World(connection, db, create_app(engine), params, users, superadmin, tables)
-    found.app.dependency_overrides[get_session] = lambda: found.session
-    inline = getattr(app_db, "InlineDatabase", None)  # the batched survey writer, where the checkout has it
-    if inline is not None:
-        found.app.dependency_overrides[app_db.get_database] = lambda: inline(found.session)
+    found.app.state.sessions = OneSession(lambda: found.session)
     try:
         yield found
     finally:

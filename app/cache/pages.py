@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import clock
 from app.cache.versions import GROUPS, current_versions, engine_versions
 from app.config import get_settings
-from app.db import get_session
+from app.db import Sessions
 from app.web import csrf_token, request_language
 
 # A bump's time is taken before its commit: If-Modified-Since is trusted only once the last change is this old.
@@ -259,16 +259,18 @@ class FastPath:
     async def _hit(self, scope: Scope) -> Response | None:
         application = scope.get("app")
         seconds = get_settings().public_cache_seconds
-        store = getattr(getattr(application, "state", None), "page_cache", None)
-        if (application is None or seconds <= 0 or store is None or "session" not in scope
-                or get_session in getattr(application, "dependency_overrides", {})):
-            return None  # (tests hand the route their own session: the route's own path serves them)
+        state = getattr(application, "state", None)
+        store = getattr(state, "page_cache", None)
+        sessions: Sessions | None = getattr(state, "sessions", None)
+        engine = sessions.engine() if sessions is not None else None
+        if seconds <= 0 or store is None or engine is None or "session" not in scope:
+            return None  # (sessions without an engine of their own: the route's own path serves them)
         request = Request(scope)
         entry = store.get(cache_key(request))
         if entry is None or is_personal(request):
             return None
         try:
-            versions = await run_in_threadpool(engine_versions, application.state.engine)
+            versions = await run_in_threadpool(engine_versions, engine)
         except Exception:
             return None
         if versions is None or not _fresh(entry, _wanted(versions, entry.groups)[0], clock.now(), seconds):
