@@ -9,15 +9,15 @@ import sys
 
 from sqlmodel import Session
 
-from app.config import load_settings
+from app.config import get_settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trygg", description="Trygghetsdialog")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the web server (uvicorn)")
-    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--host", default=None, help="default: HOST from the environment (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="default: PORT from the environment (8000)")
     serve.add_argument("--workers", type=int, default=None, help="default: WORKERS from the environment")
     commands.add_parser("migrate", help="upgrade the database schema to the newest revision")
     commands.add_parser("demo", help="load the demo data (idempotent) and print the demo logins")
@@ -38,8 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
+        host, port = args.host or settings.host, args.port or settings.port
+        # The workers read their settings again: they see the address given here (BASE_URL's default uses it).
+        os.environ["HOST"], os.environ["PORT"] = host, str(port)
+        get_settings.cache_clear()
         _purge_at_start()
-        uvicorn.run("app.asgi:app", host=args.host, port=args.port,
+        uvicorn.run("app.asgi:app", host=host, port=port,
                     workers=args.workers or settings.workers, proxy_headers=True, access_log=False)
         return 0
 

@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'trygghetsdialog.sqlite3'}"
     secret_key: str = DEV_SECRET_KEY
-    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"  # where `trygg serve` listens
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = ""  # the public address; unset: http://{HOST}:{PORT}
     default_language: str = "sv"
     suppression_min_n: int = Field(default=5, ge=1, le=100)
 
@@ -61,7 +63,7 @@ class Settings(BaseSettings):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
@@ -71,6 +73,12 @@ class Settings(BaseSettings):
         if value not in SUPPORTED_LANGUAGES:
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
+
+    @model_validator(mode="after")
+    def _base_url_from_host_and_port(self) -> Settings:
+        if not self.base_url:
+            self.base_url = f"http://{self.host}:{self.port}"
+        return self
 
     @model_validator(mode="after")
     def _no_dev_secret_in_production(self) -> Settings:

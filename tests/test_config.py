@@ -18,6 +18,17 @@ def test_defaults_are_sqlite_and_swedish(monkeypatch: pytest.MonkeyPatch) -> Non
     assert settings.suppression_min_n == 5
 
 
+def test_base_url_defaults_to_host_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.setenv("PORT", "8123")
+    assert load_settings().base_url == "http://127.0.0.1:8123"
+    monkeypatch.setenv("HOST", "0.0.0.0")  # noqa: S104 - only a value here
+    assert load_settings().base_url == "http://0.0.0.0:8123"
+    monkeypatch.setenv("BASE_URL", "https://trygg.example.se")
+    assert load_settings().base_url == "https://trygg.example.se"
+
+
 def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("SECRET_KEY", DEV_SECRET_KEY)
