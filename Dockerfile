@@ -7,9 +7,12 @@ WORKDIR /app
 # DejaVu Sans: the letter-code PDF prints Swedish, Arabic and Persian titles with it (app/surveys/letters.py)
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 
+# The locked dependencies first (their layer is reused while only the app changes), every file checked by hash.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN pip install .
+RUN pip install --no-deps -e .
 
 COPY migrations ./migrations
 COPY frontend ./frontend

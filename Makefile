@@ -9,18 +9,36 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # One pytest worker per core; each worker has its own databases and live server.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install lint typecheck browser test-sqlite test-postgres audit clean
+.PHONY: run test install lock lint typecheck browser test-sqlite test-postgres audit clean
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+# Installs come from the lock files (exact versions, every file checked against its hash), then the app itself
+# without dependencies. `make lock` writes them again from pyproject.toml, keeping the pinned versions it can.
+UV ?= $(if $(wildcard $(VENV)/bin/uv),$(VENV)/bin/uv,uv)
+LOCK_ARGS := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The app's own dependencies only: what `make run` needs.
+$(VENV)/.app-installed: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Everything `make test` needs: the app's dependencies and the development tools.
+$(VENV)/.installed: requirements-dev.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@ $(VENV)/.app-installed
 
 install: $(VENV)/.installed
 
+lock:
+	$(UV) pip compile pyproject.toml $(LOCK_ARGS) -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_ARGS) -c requirements.lock -o requirements-dev.lock
+
 ## Run the app with demo data on SQLite at http://$(HOST):$(PORT)
-run: install
+run: $(VENV)/.app-installed
 	$(PY) -m app migrate
 	$(PY) -m app demo
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m app serve
