@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # One pytest worker per core; each worker has its own databases and live server.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install lock lint typecheck browser test-sqlite test-postgres audit clean
+.PHONY: run test install lock lint typecheck imports deadcode browser test-sqlite test-postgres audit clean
 
 # Installs come from the lock files (exact versions, every file checked against its hash), then the app itself
 # without dependencies. `make lock` writes them again from pyproject.toml, keeping the pinned versions it can.
@@ -47,6 +47,7 @@ run: $(VENV)/.app-installed
 test: install browser
 	$(PY) -m ruff check app tests bench migrations
 	$(PY) -m mypy
+	$(MAKE) --no-print-directory imports deadcode
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -85,6 +86,20 @@ browser:
 AUDIT_SERVICE ?= pypi
 audit: install
 	$(PY) -m pip_audit --strict --skip-editable --progress-spinner off --vulnerability-service $(AUDIT_SERVICE)
+
+## The import rules between layers (pyproject.toml [tool.importlinter]): every contract must be KEPT
+imports: install
+	$(VENV)/bin/lint-imports --no-cache
+
+## Dead code in app/: vulture at 80% confidence, then unused functions, methods and classes down to 60% (route
+## functions, validators, listeners and exception handlers are called by their framework). vulture_whitelist.py
+## names the few false positives.
+VULTURE_DECORATORS := @*router.get,@*router.post,@*router.put,@*router.patch,@*router.delete,@app.get,@app.exception_handler,@field_validator,@model_validator,@event.listens_for
+deadcode: install
+	$(PY) -m vulture app vulture_whitelist.py --min-confidence 80
+	@unused="$$($(PY) -m vulture app vulture_whitelist.py --min-confidence 60 --ignore-decorators '$(VULTURE_DECORATORS)' \
+	  | grep -E 'unused (function|method|class|property)' || true)"; \
+	if [ -n "$$unused" ]; then echo "$$unused"; echo "Unused functions or classes: delete them (or whitelist a false positive)." >&2; exit 1; fi
 
 lint: install
 	$(PY) -m ruff check app tests bench migrations

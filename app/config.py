@@ -99,10 +99,6 @@ class Settings(BaseSettings):
         demo's printed logins keep working there."""
         return self.environment != "development"
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 class ConfigError(SystemExit):
     """Raised at start-up when the environment holds an invalid setting; names the setting."""

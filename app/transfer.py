@@ -202,15 +202,6 @@ def checksum_table(conn: Connection, table: Table) -> tuple[int, str]:
     return count, digest.hexdigest()
 
 
-def checksums(engine: Engine) -> dict[str, tuple[int, str]]:
-    """Row count and SHA-256 of every table, read in one transaction."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            return {table.name: checksum_table(conn, table) for table in tables()}
-
-
 def _open(path: Path, mode: str, gzipped: bool) -> IO[str]:
     if gzipped:
         return cast(IO[str], gzip.open(path, mode + "t", encoding="utf-8"))

@@ -88,9 +88,14 @@ def _run(monkeypatch: pytest.MonkeyPatch, url: str, uploads: Path, *args: str) -
 
 
 def _sums(url: str) -> dict[str, tuple[int, str]]:
+    """Row count and SHA-256 of every table, read in one transaction."""
     engine = make_engine(url, pool_size=1)
     try:
-        return transfer.checksums(engine)
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                return {table.name: transfer.checksum_table(conn, table) for table in transfer.tables()}
     finally:
         engine.dispose()
 

@@ -1,8 +1,6 @@
-"""Pure rules for staff accounts: password policy, throttling, e-mail shape."""
+"""Pure rules for staff accounts: password policy, e-mail shape."""
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from app.i18n import gettext as _
 from app.mail import valid_email
@@ -30,9 +28,3 @@ def password_problem(password: str, confirm: str) -> str | None:
     if password != confirm:
         return _("Lösenorden stämmer inte överens.")
     return None
-
-
-def is_throttled(failures: list[datetime], now: datetime, max_failures: int, window: timedelta) -> bool:
-    """Too many failed logins inside the window blocks further attempts until the oldest ages out."""
-    recent = [at for at in failures if now - at < window]
-    return len(recent) >= max_failures

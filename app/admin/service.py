@@ -487,10 +487,3 @@ def create_admin(session: Session, email: str, name: str, password: str) -> Staf
     audit.record(session, None, "create_admin", "staff_user", user.id, before=before, after=audit.snapshot(user))
     session.commit()
     return user
-
-
-def municipality_by_slug(session: Session, slug: str) -> Municipality:
-    found = session.exec(select(Municipality).where(Municipality.slug == slug)).first()
-    if found is None:
-        raise NotFound
-    return found
