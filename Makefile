@@ -89,7 +89,7 @@ audit: install
 
 ## The import rules between layers (pyproject.toml [tool.importlinter]): every contract must be KEPT
 imports: install
-	$(VENV)/bin/lint-imports --no-cache
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 ## Dead code in app/: vulture at 80% confidence, then unused functions, methods and classes down to 60% (route
 ## functions, validators, listeners and exception handlers are called by their framework). vulture_whitelist.py

@@ -49,7 +49,7 @@ def _signed_in(request: Request, session: Session, user: StaffUser, target: str)
     return _remember_device(request, response, user)
 
 
-@router.get("/login")
+@router.get("/login", name="auth.login_page")
 def login_page(request: Request, next: str = "/staff",
                user: StaffUser | None = Depends(current_user)) -> Response:
     if user is not None:
@@ -57,7 +57,7 @@ def login_page(request: Request, next: str = "/staff",
     return render(request, "staff/login.html", {"next": safe_next(next, "/staff"), "email": ""})
 
 
-@router.post("/login")
+@router.post("/login", name="auth.login")
 def login(request: Request, form: FormData = Depends(read_form),
           session: Session = Depends(get_session)) -> Response:
     email, password = form_str(form, "email", 254), form_str(form, "password", 256)
@@ -86,14 +86,14 @@ def _pending_user(request: Request, session: Session) -> StaffUser | None:
     return user
 
 
-@router.get("/login/code")
+@router.get("/login/code", name="auth.code_page")
 def code_page(request: Request, session: Session = Depends(get_session)) -> Response:
     if _pending_user(request, session) is None:
         return redirect("/staff/login")
     return render(request, "staff/login_code.html")
 
 
-@router.post("/login/code")
+@router.post("/login/code", name="auth.code_check")
 def code_check(request: Request, form: FormData = Depends(read_form),
                session: Session = Depends(get_session)) -> Response:
     user = _pending_user(request, session)
@@ -112,7 +112,7 @@ def code_check(request: Request, form: FormData = Depends(read_form),
     return render(request, "staff/login_code.html", {"errors": {"code": message}}, status_code=400)
 
 
-@router.post("/logout")
+@router.post("/logout", name="auth.logout")
 def logout(request: Request, user: StaffUser | None = Depends(current_user),
            session: Session = Depends(get_session)) -> Response:
     if user is not None:
@@ -122,12 +122,12 @@ def logout(request: Request, user: StaffUser | None = Depends(current_user),
     return redirect("/staff/login")
 
 
-@router.get("/password/forgot")
+@router.get("/password/forgot", name="auth.forgot_page")
 def forgot_page(request: Request) -> Response:
     return render(request, "staff/password_forgot.html", {"email": ""})
 
 
-@router.post("/password/forgot")
+@router.post("/password/forgot", name="auth.forgot_send")
 def forgot_send(request: Request, form: FormData = Depends(read_form),
                 session: Session = Depends(get_session)) -> Response:
     email = form_str(form, "email", 254)
@@ -142,13 +142,13 @@ def forgot_send(request: Request, form: FormData = Depends(read_form),
     return render(request, "staff/password_forgot.html", {"email": "", "sent": True})
 
 
-@router.get("/password/{token}")
+@router.get("/password/{token}", name="auth.password_page")
 def password_page(request: Request, token: str, session: Session = Depends(get_session)) -> Response:
     user = service.user_for_password_token(session, token)
     return render(request, "staff/password_set.html", {"token": token, "person": user})
 
 
-@router.post("/password/{token}")
+@router.post("/password/{token}", name="auth.password_set")
 def password_set(request: Request, token: str, form: FormData = Depends(read_form),
                  session: Session = Depends(get_session)) -> Response:
     user = service.user_for_password_token(session, token)

@@ -55,7 +55,7 @@ def _settings_page(request: Request, session: Session, scope: Scope, values: dic
                    "police_areas": setup_service.police_areas(session)}, status_code=status_code)
 
 
-@settings_router.get("")
+@settings_router.get("", name="admin.settings_page")
 def settings_page(request: Request, scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
     m = scope.municipality
@@ -65,7 +65,7 @@ def settings_page(request: Request, scope: Scope = Depends(staff_scope),
     return _settings_page(request, session, scope, values)
 
 
-@settings_router.post("")
+@settings_router.post("", name="admin.settings_save")
 def settings_save(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
     values = SettingsInput(name=form_str(form, "name", 300), contact_email=form_str(form, "contact_email", 300),
@@ -115,14 +115,14 @@ def _area_form_values(values: AreaInput) -> dict[str, str]:
             "population": values.population, "geojson": values.geojson[:geo.MAX_GEOJSON_BYTES]}
 
 
-@areas_router.get("")
+@areas_router.get("", name="admin.areas_page")
 def areas_page(request: Request, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     return render(request, "staff/admin/areas.html",
                   {"scope": scope, "tree": setup_service.area_tree(session, scope)})
 
 
-@areas_router.get("/new")
+@areas_router.get("/new", name="admin.area_new")
 def area_new(request: Request, scope: Scope = Depends(staff_scope),
              session: Session = Depends(get_session)) -> Response:
     values = _area_values(None)
@@ -130,7 +130,7 @@ def area_new(request: Request, scope: Scope = Depends(staff_scope),
     return _area_form(request, session, scope, None, values)
 
 
-@areas_router.post("")
+@areas_router.post("", name="admin.area_create")
 def area_create(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
     values = _read_area(form)
@@ -144,14 +144,14 @@ def area_create(request: Request, form: FormData = Depends(read_form), scope: Sc
     return redirect(f"{_base(scope)}/areas")
 
 
-@areas_router.get("/{area_id}")
+@areas_router.get("/{area_id}", name="admin.area_edit")
 def area_edit(request: Request, area_id: int, scope: Scope = Depends(staff_scope),
               session: Session = Depends(get_session)) -> Response:
     found = setup_service.area(session, scope, area_id)
     return _area_form(request, session, scope, found, _area_values(found))
 
 
-@areas_router.post("/{area_id}")
+@areas_router.post("/{area_id}", name="admin.area_update")
 def area_update(request: Request, area_id: int, form: FormData = Depends(read_form),
                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     found = setup_service.area(session, scope, area_id)
@@ -174,13 +174,13 @@ def _area_delete_page(request: Request, session: Session, scope: Scope, found: A
                    "problem": setup_service.area_delete_problem(session, found)}, status_code=status_code)
 
 
-@areas_router.get("/{area_id}/delete")
+@areas_router.get("/{area_id}/delete", name="admin.area_delete_page")
 def area_delete_page(request: Request, area_id: int, scope: Scope = Depends(staff_scope),
                      session: Session = Depends(get_session)) -> Response:
     return _area_delete_page(request, session, scope, setup_service.area(session, scope, area_id))
 
 
-@areas_router.post("/{area_id}/delete")
+@areas_router.post("/{area_id}/delete", name="admin.area_delete")
 def area_delete(request: Request, area_id: int, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
     try:
@@ -204,7 +204,7 @@ def _party_form(request: Request, scope: Scope, party: Party | None, values: dic
                   status_code=status_code)
 
 
-@parties_router.get("")
+@parties_router.get("", name="admin.parties_page")
 def parties_page(request: Request, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     return render(request, "staff/admin/parties.html",
@@ -212,12 +212,12 @@ def parties_page(request: Request, scope: Scope = Depends(staff_scope),
                    "kind_names": setup_service.kind_labels()})
 
 
-@parties_router.get("/new")
+@parties_router.get("/new", name="admin.party_new")
 def party_new(request: Request, scope: Scope = Depends(staff_scope)) -> Response:
     return _party_form(request, scope, None, {"name": "", "kind": PartyKind.partner.value})
 
 
-@parties_router.post("")
+@parties_router.post("", name="admin.party_create")
 def party_create(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     values = {"name": form_str(form, "name", 300), "kind": form_str(form, "kind", 40)}
@@ -230,7 +230,7 @@ def party_create(request: Request, form: FormData = Depends(read_form), scope: S
     return redirect(f"{_base(scope)}/parties")
 
 
-@parties_router.get("/{party_id}")
+@parties_router.get("/{party_id}", name="admin.party_edit")
 def party_edit(request: Request, party_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     found = setup_service.party(session, scope, party_id)
@@ -238,7 +238,7 @@ def party_edit(request: Request, party_id: int, scope: Scope = Depends(staff_sco
                        members=setup_service.party_members(session, scope))
 
 
-@parties_router.post("/{party_id}/members")
+@parties_router.post("/{party_id}/members", name="admin.party_members")
 def party_members(request: Request, party_id: int, form: FormData = Depends(read_form),
                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     found = setup_service.party(session, scope, party_id)
@@ -249,7 +249,7 @@ def party_members(request: Request, party_id: int, form: FormData = Depends(read
     return redirect(f"{_base(scope)}/parties/{found.id}")
 
 
-@parties_router.post("/{party_id}")
+@parties_router.post("/{party_id}", name="admin.party_update")
 def party_update(request: Request, party_id: int, form: FormData = Depends(read_form),
                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     found = setup_service.party(session, scope, party_id)
@@ -271,13 +271,13 @@ def _party_delete_page(request: Request, scope: Scope, found: Party, *, errors: 
                    "kind_names": setup_service.kind_labels()}, status_code=status_code)
 
 
-@parties_router.get("/{party_id}/delete")
+@parties_router.get("/{party_id}/delete", name="admin.party_delete_page")
 def party_delete_page(request: Request, party_id: int, scope: Scope = Depends(staff_scope),
                       session: Session = Depends(get_session)) -> Response:
     return _party_delete_page(request, scope, setup_service.party(session, scope, party_id))
 
 
-@parties_router.post("/{party_id}/delete")
+@parties_router.post("/{party_id}/delete", name="admin.party_delete")
 def party_delete(request: Request, party_id: int, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     try:
@@ -292,7 +292,7 @@ def party_delete(request: Request, party_id: int, scope: Scope = Depends(staff_s
 
 # --- audit log -----------------------------------------------------------------------------------
 
-@audit_router.get("")
+@audit_router.get("", name="admin.audit_log")
 def audit_log(request: Request, scope: Scope = Depends(staff_scope),
               session: Session = Depends(get_session)) -> Response:
     query = request.query_params
@@ -312,13 +312,13 @@ def _municipalities_page(request: Request, session: Session, values: dict[str, A
                    "errors": errors or {}, "language_options": _language_options()}, status_code=status_code)
 
 
-@municipalities_router.get("")
+@municipalities_router.get("", name="admin.municipalities_page")
 def municipalities_page(request: Request, session: Session = Depends(get_session)) -> Response:
     values = {"slug": "", "name": "", "languages": ["sv", "en"], "admin_name": "", "admin_email": ""}
     return _municipalities_page(request, session, values)
 
 
-@municipalities_router.post("")
+@municipalities_router.post("", name="admin.municipality_create")
 def municipality_create(request: Request, form: FormData = Depends(read_form),
                         user: StaffUser = Depends(require_superadmin),
                         session: Session = Depends(get_session)) -> Response:

@@ -35,7 +35,7 @@ users_router = APIRouter(prefix="/staff/m/{municipality}/users",
                          dependencies=[Depends(require_permission("manage_users"))])
 
 
-@router.get("")
+@router.get("", name="admin.staff_home")
 def staff_home(request: Request, user: StaffUser = Depends(require_staff),
                session: Session = Depends(get_session)) -> Response:
     return render(request, "staff/home.html", {"municipalities": user_municipalities(session, user),
@@ -53,13 +53,13 @@ def _account_page(request: Request, session: Session, user: StaffUser, *, errors
                   status_code=status_code)
 
 
-@router.get("/account")
+@router.get("/account", name="admin.account_page")
 def account_page(request: Request, user: StaffUser = Depends(require_staff),
                  session: Session = Depends(get_session)) -> Response:
     return _account_page(request, session, user)
 
 
-@router.post("/account/password")
+@router.post("/account/password", name="admin.account_password")
 def account_password(request: Request, form: FormData = Depends(read_form),
                      user: StaffUser = Depends(require_staff), session: Session = Depends(get_session)) -> Response:
     try:
@@ -72,7 +72,7 @@ def account_password(request: Request, form: FormData = Depends(read_form),
     return redirect("/staff/account")
 
 
-@router.post("/account/two-factor/disable")
+@router.post("/account/two-factor/disable", name="admin.two_factor_disable")
 def two_factor_disable(request: Request, form: FormData = Depends(read_form),
                        user: StaffUser = Depends(require_staff), session: Session = Depends(get_session)) -> Response:
     try:
@@ -96,7 +96,7 @@ def _setup_page(request: Request, session: Session, user: StaffUser, *, errors: 
     return response
 
 
-@enrol_router.get("/setup")
+@enrol_router.get("/setup", name="auth.two_factor_setup")
 def two_factor_setup(request: Request, user: StaffUser = Depends(require_signed_in),
                      session: Session = Depends(get_session)) -> Response:
     if user.totp_secret:
@@ -104,7 +104,7 @@ def two_factor_setup(request: Request, user: StaffUser = Depends(require_signed_
     return _setup_page(request, session, user)
 
 
-@enrol_router.post("/setup")
+@enrol_router.post("/setup", name="auth.two_factor_confirm")
 def two_factor_confirm(request: Request, form: FormData = Depends(read_form),
                        user: StaffUser = Depends(require_signed_in),
                        session: Session = Depends(get_session)) -> Response:
@@ -124,13 +124,13 @@ def two_factor_confirm(request: Request, form: FormData = Depends(read_form),
     return response
 
 
-@router.get("/invitations")
+@router.get("/invitations", name="admin.invitations_page")
 def invitations_page(request: Request, user: StaffUser = Depends(require_staff),
                      session: Session = Depends(get_session)) -> Response:
     return render(request, "staff/invitations.html", {"invitations": service.my_invitations(session, user)})
 
 
-@router.post("/invitations/{invitation_id}/accept")
+@router.post("/invitations/{invitation_id}/accept", name="admin.invitation_accept")
 def invitation_accept(request: Request, invitation_id: int, user: StaffUser = Depends(require_staff),
                       session: Session = Depends(get_session)) -> Response:
     municipality = service.accept_invitation(session, user, invitation_id)
@@ -138,7 +138,7 @@ def invitation_accept(request: Request, invitation_id: int, user: StaffUser = De
     return redirect(f"/staff/m/{municipality.slug}")
 
 
-@router.post("/invitations/{invitation_id}/decline")
+@router.post("/invitations/{invitation_id}/decline", name="admin.invitation_decline")
 def invitation_decline(request: Request, invitation_id: int, user: StaffUser = Depends(require_staff),
                        session: Session = Depends(get_session)) -> Response:
     service.decline_invitation(session, user, invitation_id)
@@ -146,7 +146,7 @@ def invitation_decline(request: Request, invitation_id: int, user: StaffUser = D
     return redirect("/staff/invitations")
 
 
-@municipality_router.get("")
+@municipality_router.get("", name="admin.municipality_home")
 def municipality_home(request: Request, scope: Scope = Depends(staff_scope)) -> Response:
     return render(request, "staff/municipality.html", {"scope": scope})
 
@@ -159,13 +159,13 @@ def _users_page(request: Request, session: Session, scope: Scope, *, errors: dic
                    "errors": errors or {}, "values": values or {}}, status_code=status_code)
 
 
-@users_router.get("")
+@users_router.get("", name="admin.users_page")
 def users_page(request: Request, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     return _users_page(request, session, scope)
 
 
-@users_router.post("")
+@users_router.post("", name="admin.invite_user")
 def invite_user(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
     values = {name: form_str(form, name, 300) for name in ("email", "name", "role")}
@@ -179,7 +179,7 @@ def invite_user(request: Request, form: FormData = Depends(read_form), scope: Sc
     return redirect(f"/staff/m/{scope.municipality.slug}/users")
 
 
-@users_router.post("/invitations/{invitation_id}/withdraw")
+@users_router.post("/invitations/{invitation_id}/withdraw", name="admin.invitation_withdraw")
 def invitation_withdraw(request: Request, invitation_id: int, scope: Scope = Depends(staff_scope),
                         session: Session = Depends(get_session)) -> Response:
     service.withdraw_invitation(session, scope, invitation_id)
@@ -187,14 +187,14 @@ def invitation_withdraw(request: Request, invitation_id: int, scope: Scope = Dep
     return redirect(f"/staff/m/{scope.municipality.slug}/users")
 
 
-@users_router.get("/{user_id}")
+@users_router.get("/{user_id}", name="admin.user_page")
 def user_page(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
               session: Session = Depends(get_session)) -> Response:
     row = service.member(session, scope, user_id)
     return render(request, "staff/admin/user.html", {"scope": scope, "row": row, "roles": list(Role)})
 
 
-@users_router.post("/{user_id}/role")
+@users_router.post("/{user_id}/role", name="admin.user_role")
 def user_role(request: Request, user_id: int, form: FormData = Depends(read_form),
               scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     try:
@@ -206,13 +206,13 @@ def user_role(request: Request, user_id: int, form: FormData = Depends(read_form
     return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
 
 
-@users_router.post("/{user_id}/disable")
+@users_router.post("/{user_id}/disable", name="admin.user_disable")
 def user_disable(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     return _set_active(request, session, scope, user_id, active=False)
 
 
-@users_router.post("/{user_id}/enable")
+@users_router.post("/{user_id}/enable", name="admin.user_enable")
 def user_enable(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
     return _set_active(request, session, scope, user_id, active=True)
@@ -229,7 +229,7 @@ def _set_active(request: Request, session: Session, scope: Scope, user_id: int, 
     return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
 
 
-@users_router.post("/{user_id}/reset")
+@users_router.post("/{user_id}/reset", name="admin.user_reset")
 def user_reset(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     try:
@@ -241,7 +241,7 @@ def user_reset(request: Request, user_id: int, scope: Scope = Depends(staff_scop
     return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
 
 
-@users_router.post("/{user_id}/remove")
+@users_router.post("/{user_id}/remove", name="admin.user_remove")
 def user_remove(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
     try:
@@ -253,7 +253,7 @@ def user_remove(request: Request, user_id: int, scope: Scope = Depends(staff_sco
     return redirect(f"/staff/m/{scope.municipality.slug}/users")
 
 
-@accounts_router.post("/{user_id}/two-factor/reset")
+@accounts_router.post("/{user_id}/two-factor/reset", name="admin.user_two_factor_reset")
 def user_two_factor_reset(request: Request, user_id: int, form: FormData = Depends(read_form),
                           actor: StaffUser = Depends(require_superadmin),
                           session: Session = Depends(get_session)) -> Response:

@@ -20,12 +20,12 @@ SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"
 SWAGGER_FILES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
 
 
-@router.get("/docs")
+@router.get("/docs", name="api.api_docs")
 def api_docs(request: Request) -> Response:
     return render(request, "public/api_docs.html")
 
 
-@router.get("/static/vendor/swagger/{name}")
+@router.get("/static/vendor/swagger/{name}", name="api.swagger_asset")
 def swagger_asset(name: str) -> Response:
     if name not in SWAGGER_FILES:
         raise NotFound

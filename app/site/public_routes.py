@@ -17,13 +17,13 @@ from app.web import LANG_COOKIE, redirect, render, safe_next
 router = APIRouter()
 
 
-@router.get("/")
+@router.get("/", name="site.start_page")
 @public_page(CONTENT)
 def start_page(request: Request, session: Session = Depends(get_session)) -> Response:
     return render(request, "public/start.html", {"municipalities": places.municipalities(session)})
 
 
-@router.get("/m/{slug}")
+@router.get("/m/{slug}", name="site.municipality_page")
 @public_page(CONTENT, SIGNUPS)  # its events block shows seats left
 def municipality_page(request: Request, slug: str, session: Session = Depends(get_session)) -> Response:
     found = places.municipality_by_slug(session, slug)
@@ -33,12 +33,12 @@ def municipality_page(request: Request, slug: str, session: Session = Depends(ge
                   languages=found.languages)
 
 
-@router.get("/tillganglighet")
+@router.get("/tillganglighet", name="site.accessibility_statement")
 def accessibility_statement(request: Request) -> Response:
     return render(request, "public/accessibility.html")
 
 
-@router.get("/sprak")
+@router.get("/sprak", name="site.choose_language")
 def choose_language(lang: str = "sv", next: str = "/") -> Response:
     """The language switcher: plain links, so it works without JavaScript; remembered in a cookie."""
     response = redirect(safe_next(next))
