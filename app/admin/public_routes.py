@@ -3,19 +3,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from app.admin import service, two_factor
 from app.auth import current_user, end_session, must_enrol_two_factor, start_code_step, start_session
 from app.config import get_settings
-from app.db import get_session
+from app.deps import FormDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import StaffUser
-from app.web import add_cookie, client_address, flash, form_str, read_form, redirect, render, safe_next
+from app.web import add_cookie, client_address, flash, form_str, redirect, render, safe_next
 
 router = APIRouter(prefix="/staff")
 DEVICE_COOKIE = "trygg_device"
@@ -58,8 +59,8 @@ def login_page(request: Request, next: str = "/staff",
 
 
 @router.post("/login", name="auth.login")
-def login(request: Request, form: FormData = Depends(read_form),
-          session: Session = Depends(get_session)) -> Response:
+def login(request: Request, form: FormDep,
+          session: SessionDep) -> Response:
     email, password = form_str(form, "email", 254), form_str(form, "password", 256)
     target = safe_next(form_str(form, "next", 2000), "/staff")
     try:
@@ -87,15 +88,15 @@ def _pending_user(request: Request, session: Session) -> StaffUser | None:
 
 
 @router.get("/login/code", name="auth.code_page")
-def code_page(request: Request, session: Session = Depends(get_session)) -> Response:
+def code_page(request: Request, session: SessionDep) -> Response:
     if _pending_user(request, session) is None:
         return redirect("/staff/login")
     return render(request, "staff/login_code.html")
 
 
 @router.post("/login/code", name="auth.code_check")
-def code_check(request: Request, form: FormData = Depends(read_form),
-               session: Session = Depends(get_session)) -> Response:
+def code_check(request: Request, form: FormDep,
+               session: SessionDep) -> Response:
     user = _pending_user(request, session)
     if user is None:
         return redirect("/staff/login")
@@ -113,8 +114,8 @@ def code_check(request: Request, form: FormData = Depends(read_form),
 
 
 @router.post("/logout", name="auth.logout")
-def logout(request: Request, user: StaffUser | None = Depends(current_user),
-           session: Session = Depends(get_session)) -> Response:
+def logout(request: Request, user: Annotated[StaffUser | None, Depends(current_user)],
+           session: SessionDep) -> Response:
     if user is not None:
         service.end_sessions(session, user)
     end_session(request)
@@ -128,8 +129,8 @@ def forgot_page(request: Request) -> Response:
 
 
 @router.post("/password/forgot", name="auth.forgot_send")
-def forgot_send(request: Request, form: FormData = Depends(read_form),
-                session: Session = Depends(get_session)) -> Response:
+def forgot_send(request: Request, form: FormDep,
+                session: SessionDep) -> Response:
     email = form_str(form, "email", 254)
     try:
         service.request_password_link(session, email, _client(request))
@@ -143,14 +144,14 @@ def forgot_send(request: Request, form: FormData = Depends(read_form),
 
 
 @router.get("/password/{token}", name="auth.password_page")
-def password_page(request: Request, token: str, session: Session = Depends(get_session)) -> Response:
+def password_page(request: Request, token: str, session: SessionDep) -> Response:
     user = service.user_for_password_token(session, token)
     return render(request, "staff/password_set.html", {"token": token, "person": user})
 
 
 @router.post("/password/{token}", name="auth.password_set")
-def password_set(request: Request, token: str, form: FormData = Depends(read_form),
-                 session: Session = Depends(get_session)) -> Response:
+def password_set(request: Request, token: str, form: FormDep,
+                 session: SessionDep) -> Response:
     user = service.user_for_password_token(session, token)
     try:
         service.set_password(session, user, form_str(form, "password", 300), form_str(form, "confirm", 300))

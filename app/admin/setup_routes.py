@@ -3,7 +3,7 @@ administrators, creating municipalities."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -13,13 +13,13 @@ from starlette.datastructures import FormData, UploadFile
 from app import geo
 from app.admin import setup_service
 from app.admin.setup_service import AreaInput, MunicipalityInput, SettingsInput
-from app.auth import Scope, require_permission, require_superadmin, staff_scope
-from app.db import get_session
+from app.auth import Scope, require_permission, require_superadmin
+from app.deps import FormDep, ScopeDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
 from app.models import Area, Party, PartyKind, StaffUser
-from app.web import flash, form_str, read_form, redirect, render
+from app.web import flash, form_str, redirect, render
 
 PERMISSION = "manage_users"  # the administrator role sets up the municipality
 settings_router = APIRouter(prefix="/staff/m/{municipality}/settings",
@@ -56,8 +56,8 @@ def _settings_page(request: Request, session: Session, scope: Scope, values: dic
 
 
 @settings_router.get("", name="admin.settings_page")
-def settings_page(request: Request, scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
+def settings_page(request: Request, scope: ScopeDep,
+                  session: SessionDep) -> Response:
     m = scope.municipality
     values = {"name": m.name, "contact_email": m.contact_email, "languages": list(m.languages),
               "police_area_id": str(m.police_area_id or ""), "new_police_area": "", "new_police_region": "",
@@ -66,8 +66,8 @@ def settings_page(request: Request, scope: Scope = Depends(staff_scope),
 
 
 @settings_router.post("", name="admin.settings_save")
-def settings_save(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
+def settings_save(request: Request, form: FormDep, scope: ScopeDep,
+                  session: SessionDep) -> Response:
     values = SettingsInput(name=form_str(form, "name", 300), contact_email=form_str(form, "contact_email", 300),
                            languages=_form_list(form, "languages"),
                            police_area_id=form_str(form, "police_area_id", 20),
@@ -116,23 +116,23 @@ def _area_form_values(values: AreaInput) -> dict[str, str]:
 
 
 @areas_router.get("", name="admin.areas_page")
-def areas_page(request: Request, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+def areas_page(request: Request, scope: ScopeDep,
+               session: SessionDep) -> Response:
     return render(request, "staff/admin/areas.html",
                   {"scope": scope, "tree": setup_service.area_tree(session, scope)})
 
 
 @areas_router.get("/new", name="admin.area_new")
-def area_new(request: Request, scope: Scope = Depends(staff_scope),
-             session: Session = Depends(get_session)) -> Response:
+def area_new(request: Request, scope: ScopeDep,
+             session: SessionDep) -> Response:
     values = _area_values(None)
     values["parent_id"] = request.query_params.get("parent", "")[:20]
     return _area_form(request, session, scope, None, values)
 
 
 @areas_router.post("", name="admin.area_create")
-def area_create(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+def area_create(request: Request, form: FormDep, scope: ScopeDep,
+                session: SessionDep) -> Response:
     values = _read_area(form)
     try:
         created = setup_service.save_area(session, scope, None, values)
@@ -145,15 +145,15 @@ def area_create(request: Request, form: FormData = Depends(read_form), scope: Sc
 
 
 @areas_router.get("/{area_id}", name="admin.area_edit")
-def area_edit(request: Request, area_id: int, scope: Scope = Depends(staff_scope),
-              session: Session = Depends(get_session)) -> Response:
+def area_edit(request: Request, area_id: int, scope: ScopeDep,
+              session: SessionDep) -> Response:
     found = setup_service.area(session, scope, area_id)
     return _area_form(request, session, scope, found, _area_values(found))
 
 
 @areas_router.post("/{area_id}", name="admin.area_update")
-def area_update(request: Request, area_id: int, form: FormData = Depends(read_form),
-                scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+def area_update(request: Request, area_id: int, form: FormDep,
+                scope: ScopeDep, session: SessionDep) -> Response:
     found = setup_service.area(session, scope, area_id)
     values = _read_area(form)
     try:
@@ -175,14 +175,14 @@ def _area_delete_page(request: Request, session: Session, scope: Scope, found: A
 
 
 @areas_router.get("/{area_id}/delete", name="admin.area_delete_page")
-def area_delete_page(request: Request, area_id: int, scope: Scope = Depends(staff_scope),
-                     session: Session = Depends(get_session)) -> Response:
+def area_delete_page(request: Request, area_id: int, scope: ScopeDep,
+                     session: SessionDep) -> Response:
     return _area_delete_page(request, session, scope, setup_service.area(session, scope, area_id))
 
 
 @areas_router.post("/{area_id}/delete", name="admin.area_delete")
-def area_delete(request: Request, area_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+def area_delete(request: Request, area_id: int, scope: ScopeDep,
+                session: SessionDep) -> Response:
     try:
         removed = setup_service.delete_area(session, scope, area_id)
     except ValidationFailed as exc:
@@ -205,21 +205,21 @@ def _party_form(request: Request, scope: Scope, party: Party | None, values: dic
 
 
 @parties_router.get("", name="admin.parties_page")
-def parties_page(request: Request, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+def parties_page(request: Request, scope: ScopeDep,
+                 session: SessionDep) -> Response:
     return render(request, "staff/admin/parties.html",
                   {"scope": scope, "parties": setup_service.parties(session, scope),
                    "kind_names": setup_service.kind_labels()})
 
 
 @parties_router.get("/new", name="admin.party_new")
-def party_new(request: Request, scope: Scope = Depends(staff_scope)) -> Response:
+def party_new(request: Request, scope: ScopeDep) -> Response:
     return _party_form(request, scope, None, {"name": "", "kind": PartyKind.partner.value})
 
 
 @parties_router.post("", name="admin.party_create")
-def party_create(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+def party_create(request: Request, form: FormDep, scope: ScopeDep,
+                 session: SessionDep) -> Response:
     values = {"name": form_str(form, "name", 300), "kind": form_str(form, "kind", 40)}
     try:
         created = setup_service.save_party(session, scope, None, values["name"], values["kind"])
@@ -231,16 +231,16 @@ def party_create(request: Request, form: FormData = Depends(read_form), scope: S
 
 
 @parties_router.get("/{party_id}", name="admin.party_edit")
-def party_edit(request: Request, party_id: int, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+def party_edit(request: Request, party_id: int, scope: ScopeDep,
+               session: SessionDep) -> Response:
     found = setup_service.party(session, scope, party_id)
     return _party_form(request, scope, found, {"name": found.name, "kind": found.kind},
                        members=setup_service.party_members(session, scope))
 
 
 @parties_router.post("/{party_id}/members", name="admin.party_members")
-def party_members(request: Request, party_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+def party_members(request: Request, party_id: int, form: FormDep,
+                  scope: ScopeDep, session: SessionDep) -> Response:
     found = setup_service.party(session, scope, party_id)
     chosen = {int(raw) for raw in form.getlist("member") if isinstance(raw, str) and raw.isascii() and raw.isdigit()
               and len(raw) <= 9}
@@ -250,8 +250,8 @@ def party_members(request: Request, party_id: int, form: FormData = Depends(read
 
 
 @parties_router.post("/{party_id}", name="admin.party_update")
-def party_update(request: Request, party_id: int, form: FormData = Depends(read_form),
-                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+def party_update(request: Request, party_id: int, form: FormDep,
+                 scope: ScopeDep, session: SessionDep) -> Response:
     found = setup_service.party(session, scope, party_id)
     values = {"name": form_str(form, "name", 300), "kind": form_str(form, "kind", 40)}
     try:
@@ -272,14 +272,14 @@ def _party_delete_page(request: Request, scope: Scope, found: Party, *, errors: 
 
 
 @parties_router.get("/{party_id}/delete", name="admin.party_delete_page")
-def party_delete_page(request: Request, party_id: int, scope: Scope = Depends(staff_scope),
-                      session: Session = Depends(get_session)) -> Response:
+def party_delete_page(request: Request, party_id: int, scope: ScopeDep,
+                      session: SessionDep) -> Response:
     return _party_delete_page(request, scope, setup_service.party(session, scope, party_id))
 
 
 @parties_router.post("/{party_id}/delete", name="admin.party_delete")
-def party_delete(request: Request, party_id: int, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+def party_delete(request: Request, party_id: int, scope: ScopeDep,
+                 session: SessionDep) -> Response:
     try:
         removed = setup_service.delete_party(session, scope, party_id)
     except ValidationFailed as exc:
@@ -293,8 +293,8 @@ def party_delete(request: Request, party_id: int, scope: Scope = Depends(staff_s
 # --- audit log -----------------------------------------------------------------------------------
 
 @audit_router.get("", name="admin.audit_log")
-def audit_log(request: Request, scope: Scope = Depends(staff_scope),
-              session: Session = Depends(get_session)) -> Response:
+def audit_log(request: Request, scope: ScopeDep,
+              session: SessionDep) -> Response:
     query = request.query_params
     action, entity = query.get("action", "")[:80], query.get("entity", "")[:80]
     result = setup_service.audit_page(session, scope, setup_service.parse_page(query.get("page")), action, entity)
@@ -313,15 +313,15 @@ def _municipalities_page(request: Request, session: Session, values: dict[str, A
 
 
 @municipalities_router.get("", name="admin.municipalities_page")
-def municipalities_page(request: Request, session: Session = Depends(get_session)) -> Response:
+def municipalities_page(request: Request, session: SessionDep) -> Response:
     values = {"slug": "", "name": "", "languages": ["sv", "en"], "admin_name": "", "admin_email": ""}
     return _municipalities_page(request, session, values)
 
 
 @municipalities_router.post("", name="admin.municipality_create")
-def municipality_create(request: Request, form: FormData = Depends(read_form),
-                        user: StaffUser = Depends(require_superadmin),
-                        session: Session = Depends(get_session)) -> Response:
+def municipality_create(request: Request, form: FormDep,
+                        user: Annotated[StaffUser, Depends(require_superadmin)],
+                        session: SessionDep) -> Response:
     values = MunicipalityInput(slug=form_str(form, "slug", 100), name=form_str(form, "name", 300),
                                languages=_form_list(form, "languages"), admin_name=form_str(form, "admin_name", 300),
                                admin_email=form_str(form, "admin_email", 300))

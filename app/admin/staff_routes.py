@@ -3,10 +3,11 @@ accept, and user administration."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from app.admin import service, two_factor
 from app.auth import (
@@ -19,11 +20,11 @@ from app.auth import (
     start_session,
     user_municipalities,
 )
-from app.db import get_session
+from app.deps import FormDep, ScopeDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Role, StaffUser
-from app.web import client_address, flash, form_str, read_form, redirect, render, safe_next
+from app.web import client_address, flash, form_str, redirect, render, safe_next
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
 # Accounts across municipalities: system administrators only.
@@ -36,8 +37,8 @@ users_router = APIRouter(prefix="/staff/m/{municipality}/users",
 
 
 @router.get("", name="admin.staff_home")
-def staff_home(request: Request, user: StaffUser = Depends(require_staff),
-               session: Session = Depends(get_session)) -> Response:
+def staff_home(request: Request, user: Annotated[StaffUser, Depends(require_staff)],
+               session: SessionDep) -> Response:
     return render(request, "staff/home.html", {"municipalities": user_municipalities(session, user),
                                                "invitations": service.my_invitations(session, user)})
 
@@ -54,14 +55,14 @@ def _account_page(request: Request, session: Session, user: StaffUser, *, errors
 
 
 @router.get("/account", name="admin.account_page")
-def account_page(request: Request, user: StaffUser = Depends(require_staff),
-                 session: Session = Depends(get_session)) -> Response:
+def account_page(request: Request, user: Annotated[StaffUser, Depends(require_staff)],
+                 session: SessionDep) -> Response:
     return _account_page(request, session, user)
 
 
 @router.post("/account/password", name="admin.account_password")
-def account_password(request: Request, form: FormData = Depends(read_form),
-                     user: StaffUser = Depends(require_staff), session: Session = Depends(get_session)) -> Response:
+def account_password(request: Request, form: FormDep,
+                     user: Annotated[StaffUser, Depends(require_staff)], session: SessionDep) -> Response:
     try:
         service.change_own_password(session, user, form_str(form, "current", 300),
                                     form_str(form, "password", 300), form_str(form, "confirm", 300))
@@ -73,8 +74,8 @@ def account_password(request: Request, form: FormData = Depends(read_form),
 
 
 @router.post("/account/two-factor/disable", name="admin.two_factor_disable")
-def two_factor_disable(request: Request, form: FormData = Depends(read_form),
-                       user: StaffUser = Depends(require_staff), session: Session = Depends(get_session)) -> Response:
+def two_factor_disable(request: Request, form: FormDep,
+                       user: Annotated[StaffUser, Depends(require_staff)], session: SessionDep) -> Response:
     try:
         two_factor.disable(session, user, form_str(form, "proof", 300), _client(request))
     except ValidationFailed as exc:
@@ -97,17 +98,17 @@ def _setup_page(request: Request, session: Session, user: StaffUser, *, errors: 
 
 
 @enrol_router.get("/setup", name="auth.two_factor_setup")
-def two_factor_setup(request: Request, user: StaffUser = Depends(require_signed_in),
-                     session: Session = Depends(get_session)) -> Response:
+def two_factor_setup(request: Request, user: Annotated[StaffUser, Depends(require_signed_in)],
+                     session: SessionDep) -> Response:
     if user.totp_secret:
         return redirect("/staff/account")
     return _setup_page(request, session, user)
 
 
 @enrol_router.post("/setup", name="auth.two_factor_confirm")
-def two_factor_confirm(request: Request, form: FormData = Depends(read_form),
-                       user: StaffUser = Depends(require_signed_in),
-                       session: Session = Depends(get_session)) -> Response:
+def two_factor_confirm(request: Request, form: FormDep,
+                       user: Annotated[StaffUser, Depends(require_signed_in)],
+                       session: SessionDep) -> Response:
     if user.totp_secret:
         return redirect("/staff/account")
     try:
@@ -125,29 +126,29 @@ def two_factor_confirm(request: Request, form: FormData = Depends(read_form),
 
 
 @router.get("/invitations", name="admin.invitations_page")
-def invitations_page(request: Request, user: StaffUser = Depends(require_staff),
-                     session: Session = Depends(get_session)) -> Response:
+def invitations_page(request: Request, user: Annotated[StaffUser, Depends(require_staff)],
+                     session: SessionDep) -> Response:
     return render(request, "staff/invitations.html", {"invitations": service.my_invitations(session, user)})
 
 
 @router.post("/invitations/{invitation_id}/accept", name="admin.invitation_accept")
-def invitation_accept(request: Request, invitation_id: int, user: StaffUser = Depends(require_staff),
-                      session: Session = Depends(get_session)) -> Response:
+def invitation_accept(request: Request, invitation_id: int, user: Annotated[StaffUser, Depends(require_staff)],
+                      session: SessionDep) -> Response:
     municipality = service.accept_invitation(session, user, invitation_id)
     flash(request, _("Du är nu med i %(municipality)s.") % {"municipality": municipality.name})
     return redirect(f"/staff/m/{municipality.slug}")
 
 
 @router.post("/invitations/{invitation_id}/decline", name="admin.invitation_decline")
-def invitation_decline(request: Request, invitation_id: int, user: StaffUser = Depends(require_staff),
-                       session: Session = Depends(get_session)) -> Response:
+def invitation_decline(request: Request, invitation_id: int, user: Annotated[StaffUser, Depends(require_staff)],
+                       session: SessionDep) -> Response:
     service.decline_invitation(session, user, invitation_id)
     flash(request, _("Inbjudan är avböjd."))
     return redirect("/staff/invitations")
 
 
 @municipality_router.get("", name="admin.municipality_home")
-def municipality_home(request: Request, scope: Scope = Depends(staff_scope)) -> Response:
+def municipality_home(request: Request, scope: ScopeDep) -> Response:
     return render(request, "staff/municipality.html", {"scope": scope})
 
 
@@ -160,14 +161,14 @@ def _users_page(request: Request, session: Session, scope: Scope, *, errors: dic
 
 
 @users_router.get("", name="admin.users_page")
-def users_page(request: Request, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+def users_page(request: Request, scope: ScopeDep,
+               session: SessionDep) -> Response:
     return _users_page(request, session, scope)
 
 
 @users_router.post("", name="admin.invite_user")
-def invite_user(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+def invite_user(request: Request, form: FormDep, scope: ScopeDep,
+                session: SessionDep) -> Response:
     values = {name: form_str(form, name, 300) for name in ("email", "name", "role")}
     try:
         service.invite(session, scope, values["email"], values["name"], values["role"])
@@ -180,23 +181,23 @@ def invite_user(request: Request, form: FormData = Depends(read_form), scope: Sc
 
 
 @users_router.post("/invitations/{invitation_id}/withdraw", name="admin.invitation_withdraw")
-def invitation_withdraw(request: Request, invitation_id: int, scope: Scope = Depends(staff_scope),
-                        session: Session = Depends(get_session)) -> Response:
+def invitation_withdraw(request: Request, invitation_id: int, scope: ScopeDep,
+                        session: SessionDep) -> Response:
     service.withdraw_invitation(session, scope, invitation_id)
     flash(request, _("Inbjudan är återkallad."))
     return redirect(f"/staff/m/{scope.municipality.slug}/users")
 
 
 @users_router.get("/{user_id}", name="admin.user_page")
-def user_page(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
-              session: Session = Depends(get_session)) -> Response:
+def user_page(request: Request, user_id: int, scope: ScopeDep,
+              session: SessionDep) -> Response:
     row = service.member(session, scope, user_id)
     return render(request, "staff/admin/user.html", {"scope": scope, "row": row, "roles": list(Role)})
 
 
 @users_router.post("/{user_id}/role", name="admin.user_role")
-def user_role(request: Request, user_id: int, form: FormData = Depends(read_form),
-              scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+def user_role(request: Request, user_id: int, form: FormDep,
+              scope: ScopeDep, session: SessionDep) -> Response:
     try:
         service.change_role(session, scope, user_id, form_str(form, "role", 40))
     except ValidationFailed as exc:
@@ -207,14 +208,14 @@ def user_role(request: Request, user_id: int, form: FormData = Depends(read_form
 
 
 @users_router.post("/{user_id}/disable", name="admin.user_disable")
-def user_disable(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+def user_disable(request: Request, user_id: int, scope: ScopeDep,
+                 session: SessionDep) -> Response:
     return _set_active(request, session, scope, user_id, active=False)
 
 
 @users_router.post("/{user_id}/enable", name="admin.user_enable")
-def user_enable(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+def user_enable(request: Request, user_id: int, scope: ScopeDep,
+                session: SessionDep) -> Response:
     return _set_active(request, session, scope, user_id, active=True)
 
 
@@ -230,8 +231,8 @@ def _set_active(request: Request, session: Session, scope: Scope, user_id: int, 
 
 
 @users_router.post("/{user_id}/reset", name="admin.user_reset")
-def user_reset(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+def user_reset(request: Request, user_id: int, scope: ScopeDep,
+               session: SessionDep) -> Response:
     try:
         user = service.send_password_link(session, scope, user_id)
     except ValidationFailed as exc:
@@ -242,8 +243,8 @@ def user_reset(request: Request, user_id: int, scope: Scope = Depends(staff_scop
 
 
 @users_router.post("/{user_id}/remove", name="admin.user_remove")
-def user_remove(request: Request, user_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+def user_remove(request: Request, user_id: int, scope: ScopeDep,
+                session: SessionDep) -> Response:
     try:
         user = service.remove_member(session, scope, user_id)
     except ValidationFailed as exc:
@@ -254,9 +255,9 @@ def user_remove(request: Request, user_id: int, scope: Scope = Depends(staff_sco
 
 
 @accounts_router.post("/{user_id}/two-factor/reset", name="admin.user_two_factor_reset")
-def user_two_factor_reset(request: Request, user_id: int, form: FormData = Depends(read_form),
-                          actor: StaffUser = Depends(require_superadmin),
-                          session: Session = Depends(get_session)) -> Response:
+def user_two_factor_reset(request: Request, user_id: int, form: FormDep,
+                          actor: Annotated[StaffUser, Depends(require_superadmin)],
+                          session: SessionDep) -> Response:
     user = service.reset_two_factor(session, actor, user_id)
     flash(request, _("Tvåstegsverifieringen för %(name)s är återställd.") % {"name": user.name})
     return redirect(safe_next(form_str(form, "next", 2000), "/staff"))

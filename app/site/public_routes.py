@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from app import i18n, places
 from app.cache.pages import public_page
 from app.cache.versions import CONTENT, SIGNUPS
 from app.config import get_settings
-from app.db import get_session
+from app.deps import SessionDep
 from app.site import service
 from app.web import LANG_COOKIE, redirect, render, safe_next
 
@@ -19,13 +18,13 @@ router = APIRouter()
 
 @router.get("/", name="site.start_page")
 @public_page(CONTENT)
-def start_page(request: Request, session: Session = Depends(get_session)) -> Response:
+def start_page(request: Request, session: SessionDep) -> Response:
     return render(request, "public/start.html", {"municipalities": places.municipalities(session)})
 
 
 @router.get("/m/{slug}", name="site.municipality_page")
 @public_page(CONTENT, SIGNUPS)  # its events block shows seats left
-def municipality_page(request: Request, slug: str, session: Session = Depends(get_session)) -> Response:
+def municipality_page(request: Request, slug: str, session: SessionDep) -> Response:
     found = places.municipality_by_slug(session, slug)
     return render(request, "public/municipality.html",
                   {"municipality": found, "areas": places.areas(session, found.id or 0),
