@@ -13,7 +13,7 @@ from app.auth import Scope
 from app.errors import AppError, ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import Answer, Channel, Response, Survey, SurveyStatus
-from app.surveys import paper, rules, service
+from app.surveys import paper, questionnaires, rules
 
 CHUNK = 500  # responses per INSERT batch
 
@@ -39,12 +39,12 @@ def _languages(survey: Survey) -> list[str]:
     return list(dict.fromkeys(["sv", *survey.languages]))
 
 
-def template_csv(questionnaire: service.Questionnaire) -> bytes:
+def template_csv(questionnaire: questionnaires.Questionnaire) -> bytes:
     return spreadsheets.csv_bytes(paper.headers(questionnaire.questions),
                                   [paper.notes(questionnaire.questions, _languages(questionnaire.survey))])
 
 
-def template_xlsx(questionnaire: service.Questionnaire) -> bytes:
+def template_xlsx(questionnaire: questionnaires.Questionnaire) -> bytes:
     codes: list[list[str]] = [
         [paper.DATE_COLUMN, _("Datum på pappret"), "", _("ÅÅÅÅ-MM-DD (tomt = i dag)")],
         [paper.LANGUAGE_COLUMN, _("Språk"), "", ", ".join(_languages(questionnaire.survey))]]
@@ -69,7 +69,7 @@ def import_paper(session: Session, scope: Scope, survey: Survey, data: bytes) ->
     Raises ValidationFailed({"file": ...}) when the file cannot be read, PaperRejected when any row is wrong.
     """
     check_importable(survey)
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     try:
         table = paper.read_table(data)
         rows, problems = paper.check_rows(questionnaire.questions, table, area_codes=questionnaire.area_codes,

@@ -20,7 +20,7 @@ from app.db import get_session
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import ImportStatus, Survey
-from app.surveys import exports, paper, paper_jobs, paper_service, service
+from app.surveys import answering, authoring, exports, paper, paper_jobs, paper_service, questionnaires
 from app.web import flash, read_form, redirect, render
 
 PREFIX = "/staff/m/{municipality}/surveys/{survey_id}"
@@ -53,15 +53,15 @@ CSV = "text/csv; charset=utf-8"
 @respondent_router.get("/responses")
 def responses_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                    session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    questionnaire = service.load_questionnaire(session, survey)
+    survey = authoring.staff_survey(session, scope, survey_id)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     counts = exports.counts(session, survey)
     min_n = get_settings().suppression_min_n
     response = render(request, "staff/surveys/responses.html",
                       {"scope": scope, "survey": survey, "title": questionnaire.title("sv") or survey.slug,
                        "counts": counts, "areas": exports.shown_areas(counts.by_area, min_n),
                        "channels": channel_labels(), "base": _base(scope, survey), "min_n": min_n,
-                       "code_failures": service.code_failures(session, survey)})
+                       "code_failures": answering.code_failures(session, survey)})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -76,8 +76,8 @@ def _audited(session: Session, scope: Scope, survey: Survey, kind: str, rows: in
 @respondent_router.get("/responses.csv")
 def responses_csv(survey_id: int, scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    data, rows = exports.export_csv(session, service.load_questionnaire(session, survey))
+    survey = authoring.staff_survey(session, scope, survey_id)
+    data, rows = exports.export_csv(session, questionnaires.load_questionnaire(session, survey))
     _audited(session, scope, survey, "csv", rows)
     return _download(data, CSV, f"svar-{survey.slug}.csv")
 
@@ -85,8 +85,8 @@ def responses_csv(survey_id: int, scope: Scope = Depends(staff_scope),
 @respondent_router.get("/responses.xlsx")
 def responses_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
                    session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    data, rows = exports.export_xlsx(session, service.load_questionnaire(session, survey))
+    survey = authoring.staff_survey(session, scope, survey_id)
+    data, rows = exports.export_xlsx(session, questionnaires.load_questionnaire(session, survey))
     _audited(session, scope, survey, "xlsx", rows)
     return _download(data, XLSX, f"svar-{survey.slug}.xlsx")
 
@@ -94,16 +94,16 @@ def responses_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
 @responses_view_router.get("/paper-template.csv")
 def paper_template_csv(survey_id: int, scope: Scope = Depends(staff_scope),
                        session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    data = paper_service.template_csv(service.load_questionnaire(session, survey))
+    survey = authoring.staff_survey(session, scope, survey_id)
+    data = paper_service.template_csv(questionnaires.load_questionnaire(session, survey))
     return _download(data, CSV, f"pappersmall-{survey.slug}.csv")
 
 
 @responses_view_router.get("/paper-template.xlsx")
 def paper_template_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
                         session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    data = paper_service.template_xlsx(service.load_questionnaire(session, survey))
+    survey = authoring.staff_survey(session, scope, survey_id)
+    data = paper_service.template_xlsx(questionnaires.load_questionnaire(session, survey))
     return _download(data, XLSX, f"pappersmall-{survey.slug}.xlsx")
 
 
@@ -121,14 +121,14 @@ def _paper_page(request: Request, scope: Scope, survey: Survey, *, errors: dict[
 @responses_edit_router.get("/paper")
 def paper_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
-    return _paper_page(request, scope, service.staff_survey(session, scope, survey_id))
+    return _paper_page(request, scope, authoring.staff_survey(session, scope, survey_id))
 
 
 @responses_edit_router.post("/paper")
 def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read_form),
                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session),
                  start_job: paper_jobs.JobStarter = Depends(paper_jobs.job_starter)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _paper_page(request, scope, survey, errors={"file": _("Välj en CSV- eller XLSX-fil.")},
@@ -164,7 +164,7 @@ def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read
 def import_job_page(request: Request, survey_id: int, job_id: int, scope: Scope = Depends(staff_scope),
                     session: Session = Depends(get_session)) -> Response:
     """A background import: progress while it runs (the page reloads itself, no JavaScript), then its report."""
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     job = paper_jobs.staff_job(session, scope, survey, job_id)
     running = job.status in (ImportStatus.queued, ImportStatus.running)
     problems = [paper.RowProblem(int(p[0]), str(p[1]), str(p[2])) for p in job.report.get("problems", [])]

@@ -21,8 +21,18 @@ from app.db import get_session
 from app.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
-from app.models.surveys import Question, QuestionOption, Survey, SurveyArea, SurveyMode
-from app.surveys import letters, letters_service, public_routes, responses_routes, rules, service
+from app.models.surveys import Channel, Question, QuestionOption, Survey, SurveyArea, SurveyMode
+from app.surveys import (
+    answering,
+    authoring,
+    letters,
+    letters_service,
+    public_routes,
+    question_editing,
+    questionnaires,
+    responses_routes,
+    rules,
+)
 from app.web import flash, form_str, read_form, redirect, render, request_language
 
 PREFIX = "/staff/m/{municipality}/surveys"
@@ -78,7 +88,7 @@ def surveys_page(request: Request, scope: Scope = Depends(staff_scope),
 def _list(request: Request, session: Session, scope: Scope, errors: dict[str, str] | None = None,
           title: str = "", status_code: int = 200) -> Response:
     return render(request, "staff/surveys/list.html",
-                  {"scope": scope, "rows": service.list_surveys(session, scope, request_language(request)),
+                  {"scope": scope, "rows": authoring.list_surveys(session, scope, request_language(request)),
                    "statuses": status_labels(), "errors": errors or {}, "title_value": title},
                   status_code=status_code)
 
@@ -88,7 +98,7 @@ def create_survey(request: Request, form: FormData = Depends(read_form), scope: 
                   session: Session = Depends(get_session)) -> Response:
     title = form_str(form, "title", 300)
     try:
-        survey = service.create_survey(session, scope, title=title, from_bank=form_str(form, "source", 10) == "bank")
+        survey = authoring.create_survey(session, scope, title=title, from_bank=form_str(form, "source", 10) == "bank")
     except ValidationFailed as exc:
         return _list(request, session, scope, exc.errors, title, 400)
     flash(request, _("Enkäten är skapad som utkast."))
@@ -100,23 +110,23 @@ def create_survey(request: Request, form: FormData = Depends(read_form), scope: 
 
 def _overview(request: Request, session: Session, scope: Scope, survey: Survey, *,
               errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     areas = session.exec(select(Area).where(Area.municipality_id == scope.municipality_id)
                          .order_by(Area.name)).all()
     explicit = set(session.exec(select(SurveyArea.area_id).where(SurveyArea.survey_id == survey.id)).all())
-    total, used = service.code_counts(session, survey)
-    missing = service.missing_translations(questionnaire)
+    total, used = authoring.code_counts(session, survey)
+    missing = questionnaires.missing_translations(questionnaire)
     return render(request, "staff/surveys/survey.html",
                   {"scope": scope, "survey": survey, "q": questionnaire,
                    "title": questionnaire.title("sv") or survey.slug,
-                   "responses": service.response_count(session, survey), "statuses": status_labels(),
+                   "responses": authoring.response_count(session, survey), "statuses": status_labels(),
                    "modes": mode_labels(), "types": type_labels(), "public_url": public_url(survey),
                    "areas": areas, "chosen_areas": explicit, "covered": questionnaire.areas,
                    "offered_languages": [i18n.LANGUAGES[c] for c in dict.fromkeys(["sv", *scope.municipality.languages])
                                          if c in i18n.LANGUAGES],
                    "all_languages": i18n.LANGUAGES, "codes_total": total, "codes_used": used,
                    "missing_count": sum(len(v) for v in missing.values()),
-                   "transitions": sorted(s.value for s in service.ALLOWED_TRANSITIONS[survey.status]),
+                   "transitions": sorted(s.value for s in authoring.ALLOWED_TRANSITIONS[survey.status]),
                    "errors": errors or {}, "localized": rules.localized, "base": _survey_url(scope, survey)},
                   status_code=status_code)
 
@@ -124,15 +134,15 @@ def _overview(request: Request, session: Session, scope: Scope, survey: Survey, 
 @view_router.get("/{survey_id}")
 def survey_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
-    return _overview(request, session, scope, service.staff_survey(session, scope, survey_id))
+    return _overview(request, session, scope, authoring.staff_survey(session, scope, survey_id))
 
 
 @edit_router.post("/{survey_id}/settings")
 def survey_settings(request: Request, survey_id: int, form: FormData = Depends(read_form),
                     scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     try:
-        service.update_settings(
+        authoring.update_settings(
             session, scope, survey, slug=form_str(form, "slug", 60).lower(),
             modes=[v for v in form.getlist("modes") if isinstance(v, str)][:5],
             languages=[v for v in form.getlist("languages") if isinstance(v, str)][:10],
@@ -148,9 +158,9 @@ def survey_settings(request: Request, survey_id: int, form: FormData = Depends(r
 @edit_router.post("/{survey_id}/status")
 def survey_status(request: Request, survey_id: int, form: FormData = Depends(read_form),
                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     try:
-        service.set_status(session, scope, survey, form_str(form, "status", 20))
+        authoring.set_status(session, scope, survey, form_str(form, "status", 20))
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
     else:
@@ -161,8 +171,8 @@ def survey_status(request: Request, survey_id: int, form: FormData = Depends(rea
 @edit_router.post("/{survey_id}/copy")
 def survey_copy(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    copy = service.copy_as_next_wave(session, scope, survey)
+    survey = authoring.staff_survey(session, scope, survey_id)
+    copy = authoring.copy_as_next_wave(session, scope, survey)
     flash(request, _("Mätomgång %(wave)s är skapad som utkast med samma frågor.") % {"wave": copy.wave})
     return redirect(_survey_url(scope, copy))
 
@@ -177,8 +187,8 @@ def _text_languages(scope: Scope, survey: Survey) -> list[i18n.Language]:
 @edit_router.get("/{survey_id}/texts")
 def texts_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    questionnaire = service.load_questionnaire(session, survey)
+    survey = authoring.staff_survey(session, scope, survey_id)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     values = {}
     for lang in survey.languages:
         text = questionnaire.texts.get(lang)
@@ -192,11 +202,11 @@ def texts_page(request: Request, survey_id: int, scope: Scope = Depends(staff_sc
 @edit_router.post("/{survey_id}/texts")
 def texts_save(request: Request, survey_id: int, form: FormData = Depends(read_form),
                scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     texts = {lang: (form_str(form, f"title-{lang}", 300), form_str(form, f"intro-{lang}", 6000))
              for lang in survey.languages}
     try:
-        service.update_texts(session, scope, survey, texts)
+        authoring.update_texts(session, scope, survey, texts)
     except ValidationFailed as exc:
         values = {f"{kind}-{lang}": v for lang, pair in texts.items() for kind, v in zip(("title", "intro"), pair,
                                                                                           strict=True)}
@@ -210,10 +220,10 @@ def texts_save(request: Request, survey_id: int, form: FormData = Depends(read_f
 @view_router.get("/{survey_id}/translations")
 def translations_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                       session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    questionnaire = service.load_questionnaire(session, survey)
+    survey = authoring.staff_survey(session, scope, survey_id)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     return render(request, "staff/surveys/translations.html",
-                  {"scope": scope, "survey": survey, "missing": service.missing_translations(questionnaire),
+                  {"scope": scope, "survey": survey, "missing": questionnaires.missing_translations(questionnaire),
                    "all_languages": i18n.LANGUAGES, "base": _survey_url(scope, survey)})
 
 
@@ -223,8 +233,8 @@ def translations_page(request: Request, survey_id: int, scope: Scope = Depends(s
 @view_router.get("/{survey_id}/preview")
 def preview(request: Request, survey_id: int, page: int = 1, lang: str = "sv", scope: Scope = Depends(staff_scope),
             session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    pages = sorted({q.page for q in service.load_questionnaire(session, survey).questions}) or [1]
+    survey = authoring.staff_survey(session, scope, survey_id)
+    pages = sorted({q.page for q in questionnaires.load_questionnaire(session, survey).questions}) or [1]
     language = lang if lang in survey.languages and lang in i18n.LANGUAGES else "sv"
     return public_routes.preview_page(request, session, survey, scope.municipality,
                                       page if page in pages else pages[0], language,
@@ -237,7 +247,7 @@ def _qr(survey: Survey) -> segno.QRCode:
 
 @view_router.get("/{survey_id}/qr.svg")
 def qr_svg(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     buffer = io.BytesIO()
     _qr(survey).save(buffer, kind="svg", scale=8, border=4, title=f"/s/{survey.slug}")
     return Response(buffer.getvalue(), media_type="image/svg+xml",
@@ -246,7 +256,7 @@ def qr_svg(survey_id: int, scope: Scope = Depends(staff_scope), session: Session
 
 @view_router.get("/{survey_id}/qr.png")
 def qr_png(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     buffer = io.BytesIO()
     _qr(survey).save(buffer, kind="png", scale=10, border=4)
     return Response(buffer.getvalue(), media_type="image/png",
@@ -276,7 +286,7 @@ def _question_values(question: Question | None, options: list[QuestionOption], l
 
 def _question_form(request: Request, session: Session, scope: Scope, survey: Survey, question: Question | None,
                    values: dict[str, str], errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     conditions = [("", _("Visas alltid"))] + [
         (f"{q.code}={o.code}", f"{q.code} = {rules.localized(o.label, 'sv')}")
         for q in questionnaire.questions if question is None or q.code != question.code for o in q.options
@@ -288,8 +298,8 @@ def _question_form(request: Request, session: Session, scope: Scope, survey: Sur
                    "conditions": conditions, "base": _survey_url(scope, survey)}, status_code=status_code)
 
 
-def _read_question(form: FormData, survey: Survey) -> service.QuestionInput:
-    return service.QuestionInput(
+def _read_question(form: FormData, survey: Survey) -> question_editing.QuestionInput:
+    return question_editing.QuestionInput(
         type=form_str(form, "type", 20), code=form_str(form, "code", 60), page=form_str(form, "page", 5),
         required=form_str(form, "required", 5) == "1", role=form_str(form, "role", 20),
         condition=form_str(form, "condition", 90),
@@ -310,17 +320,17 @@ def _values_from_form(form: FormData, survey: Survey) -> dict[str, str]:
 @edit_router.get("/{survey_id}/questions/new")
 def question_new(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     return _question_form(request, session, scope, survey, None, _question_values(None, [], survey.languages))
 
 
 @edit_router.post("/{survey_id}/questions")
 def question_create(request: Request, survey_id: int, form: FormData = Depends(read_form),
                     scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     try:
-        service.guard_editable(session, survey)
-        service.save_question(session, scope, survey, _read_question(form, survey))
+        question_editing.guard_editable(session, survey)
+        question_editing.save_question(session, scope, survey, _read_question(form, survey))
     except ValidationFailed as exc:
         session.rollback()
         return _question_form(request, session, scope, survey, None, _values_from_form(form, survey), exc.errors, 400)
@@ -329,8 +339,8 @@ def question_create(request: Request, survey_id: int, form: FormData = Depends(r
 
 
 def _question(session: Session, scope: Scope, survey_id: int, question_id: int) -> tuple[Survey, Question]:
-    survey = service.staff_survey(session, scope, survey_id)
-    return survey, service.staff_question(session, survey, question_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
+    return survey, authoring.staff_question(session, survey, question_id)
 
 
 @edit_router.get("/{survey_id}/questions/{question_id}")
@@ -348,8 +358,8 @@ def question_save(request: Request, survey_id: int, question_id: int, form: Form
                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     survey, question = _question(session, scope, survey_id, question_id)
     try:
-        service.guard_editable(session, survey)
-        service.save_question(session, scope, survey, _read_question(form, survey), question)
+        question_editing.guard_editable(session, survey)
+        question_editing.save_question(session, scope, survey, _read_question(form, survey), question)
     except ValidationFailed as exc:
         session.rollback()
         return _question_form(request, session, scope, survey, question, _values_from_form(form, survey),
@@ -363,12 +373,12 @@ def question_move(request: Request, survey_id: int, question_id: int, form: Form
                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     survey, question = _question(session, scope, survey_id, question_id)
     try:
-        service.guard_editable(session, survey)
+        question_editing.guard_editable(session, survey)
     except Conflict as exc:
         flash(request, exc.message, "error")
         return redirect(_survey_url(scope, survey) + "#questions")
     try:
-        service.move_question(session, scope, survey, question, form_str(form, "direction", 10))
+        question_editing.move_question(session, scope, survey, question, form_str(form, "direction", 10))
     except ValidationFailed as exc:
         flash(request, exc.message, "error")
     return redirect(_survey_url(scope, survey) + "#questions")
@@ -379,8 +389,8 @@ def question_delete(request: Request, survey_id: int, question_id: int, scope: S
                     session: Session = Depends(get_session)) -> Response:
     survey, question = _question(session, scope, survey_id, question_id)
     try:
-        service.guard_editable(session, survey)
-        service.delete_question(session, scope, survey, question)
+        question_editing.guard_editable(session, survey)
+        question_editing.delete_question(session, scope, survey, question)
     except (ValidationFailed, Conflict) as exc:
         flash(request, exc.message, "error")
     else:
@@ -392,7 +402,7 @@ def question_delete(request: Request, survey_id: int, question_id: int, scope: S
 
 
 def _letter_text(session: Session, scope: Scope, survey: Survey) -> letters.LetterText:
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     langs = list(dict.fromkeys(["sv", *survey.languages]))
     titles = [(lang, text.title) for lang in langs if (text := questionnaire.texts.get(lang)) and text.title]
     return letters.LetterText(municipality=scope.municipality.name, titles=titles, public_url=public_url(survey),
@@ -414,9 +424,9 @@ def _codes_download(session: Session, scope: Scope, survey: Survey, codes: list[
 @edit_router.post("/{survey_id}/codes")
 def codes_generate(request: Request, survey_id: int, form: FormData = Depends(read_form),
                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     try:
-        codes = service.generate_codes(session, scope, survey, form_str(form, "count", 10))
+        codes = authoring.generate_codes(session, scope, survey, form_str(form, "count", 10))
     except ValidationFailed as exc:
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
     kind = form_str(form, "format", 10)
@@ -440,10 +450,10 @@ def codes_download(request: Request, survey_id: int, form: FormData = Depends(re
                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     """The batch just generated, again, as PDF or CSV, from the generating page's signed batch token: only by the
     same user, for the same survey, within BATCH_TOKEN_SECONDS. No code is looked up (no used/unused oracle)."""
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     kind = "csv" if form_str(form, "format", 10) == "csv" else "pdf"
     layout = "slips" if form_str(form, "layout", 10) == "slips" else "letter"
-    limit = service.MAX_CODES_PER_BATCH if kind == "csv" else letters_service.PART
+    limit = authoring.MAX_CODES_PER_BATCH if kind == "csv" else letters_service.PART
     codes = letters_service.read_batch(session, scope, survey, form_str(form, "batch", limit * 16 + 200), limit,
                                        kind)
     return _codes_download(session, scope, survey, codes, kind, layout)
@@ -455,14 +465,13 @@ def codes_download(request: Request, survey_id: int, form: FormData = Depends(re
 @report_router.post("/{survey_id}/assisted")
 def assisted_start(request: Request, survey_id: int, form: FormData = Depends(read_form),
                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+    survey = authoring.staff_survey(session, scope, survey_id)
     language = form_str(form, "language", 12)
     language = language if language in survey.languages else "sv"
     try:
-        token = service.start_assisted(session, scope, survey, language)
-    except (ValidationFailed, service.SurveyClosed) as exc:
-        flash(request, exc.message if isinstance(exc, service.SurveyClosed) else next(iter(exc.errors.values())),
-              "error")
+        token = answering.start_draft(session, survey, language=language, channel=Channel.assisted)
+    except ValidationFailed as exc:
+        flash(request, next(iter(exc.errors.values())), "error")
         return redirect(_survey_url(scope, survey))
     response = redirect(f"/s/{survey.slug}/1")
     public_routes.set_draft_cookie(response, survey, token)  # the same draft cookie residents get

@@ -17,7 +17,7 @@ from app.auth import Scope
 from app.config import get_settings
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import LetterCode, SurveyDraft, SurveyMode
-from app.surveys import letters, letters_service, rules, service
+from app.surveys import answering, authoring, letters, letters_service, rules
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.surveys.factories import scope_for, standard_survey
@@ -130,7 +130,7 @@ def test_the_download_needs_this_users_fresh_batch_token(client: CheckedClient, 
     municipality, user, survey = _setup(db)
     other = standard_survey(db, modes=[SurveyMode.letter_codes.value])
     colleague = factories.staff(db, municipality, Role.coordinator)
-    codes = service.generate_codes(db, scope_for(db, municipality), survey, "3")
+    codes = authoring.generate_codes(db, scope_for(db, municipality), survey, "3")
     own = letters_service.batch_token(Scope(user, municipality, Role.coordinator), survey, codes)
     client.login(user)
     url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
@@ -151,7 +151,7 @@ def test_the_download_needs_this_users_fresh_batch_token(client: CheckedClient, 
 def test_the_download_is_no_oracle_for_used_codes(client: CheckedClient, db: Session) -> None:
     """The old download answered 200 for an unused code and 400 for a used one; now it never looks codes up."""
     municipality, user, survey = _setup(db)
-    codes = service.generate_codes(db, scope_for(db, municipality), survey, "2")
+    codes = authoring.generate_codes(db, scope_for(db, municipality), survey, "2")
     used = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(codes[1]))).one()
     used.used = True  # a resident has answered with it since
     db.add(used)
@@ -167,7 +167,7 @@ def test_the_download_is_no_oracle_for_used_codes(client: CheckedClient, db: Ses
 
 def test_viewers_cannot_download_and_codes_prefill_the_start_page(client: CheckedClient, db: Session) -> None:
     municipality, viewer, survey = _setup(db, Role.viewer)
-    codes = service.generate_codes(db, scope_for(db, municipality), survey, "1")
+    codes = authoring.generate_codes(db, scope_for(db, municipality), survey, "1")
     client.login(viewer)
     url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
     token = letters_service.batch_token(Scope(viewer, municipality, Role.viewer), survey, codes)
@@ -199,7 +199,7 @@ def _used_and_unknown(db: Session) -> tuple[Any, str, str, str]:
     survey = standard_survey(db, modes=[SurveyMode.letter_codes.value])
     municipality = db.get(Municipality, survey.municipality_id)
     assert municipality is not None
-    used, unused = service.generate_codes(db, scope_for(db, municipality), survey, "2")
+    used, unused = authoring.generate_codes(db, scope_for(db, municipality), survey, "2")
     row = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(used))).one()
     row.used, row.code_hash = True, "0" * 64  # as a submission leaves it: used, its hash overwritten
     db.add(row)
@@ -238,7 +238,7 @@ def test_wrong_codes_are_limited_per_client_and_counted(client: CheckedClient, d
     limited = client.post_form(start, {"language": "en", "code": unused})
     assert limited.status_code == 429 and "Too many attempts" in limited.text
     assert not db.exec(select(SurveyDraft).where(col(SurveyDraft.code_hash).is_not(None))).all()
-    assert service.code_failures(db, survey) == 3
+    assert answering.code_failures(db, survey) == 3
     again = client.post_form(start, {"language": "sv", "code": unknown})
     assert again.status_code == 429 and "För många försök" in again.text
     stored = " ".join(str(v) for row in db.exec(select(LetterCode.code_hash)).all() for v in [row])
