@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert
@@ -13,121 +12,37 @@ from app.auth import Scope
 from app.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import (
-    BackgroundRole,
     OptionKind,
     Question,
     QuestionOption,
-    QuestionType,
     Survey,
 )
-from app.surveys import rules
 from app.surveys.authoring import response_count
+from app.surveys.forms import Options, QuestionForm
 from app.surveys.questionnaires import forget_questionnaire
 
-# --- staff: questions ------------------------------------------------------------------------------------------
 
-
-@dataclass
-class QuestionInput:
-    """A question as staff typed it (already cut to length by the route)."""
-
-    type: str
-    code: str
-    page: str
-    required: bool
-    role: str
-    condition: str  # "question_code=option_code" or ""
-    text: dict[str, str]
-    help: dict[str, str]
-    options: dict[str, str]  # language -> "code = label" lines
-    items: dict[str, str]
-    min_choices: str = ""
-    max_choices: str = ""
-    scale_min: str = ""
-    scale_max: str = ""
-
-
-def _parse_question(session: Session, survey: Survey, data: QuestionInput,
-                    current: Question | None) -> tuple[dict[str, Any], dict[str, dict[str, dict[str, str]]]]:
-    errors: dict[str, str] = {}
-    try:
-        kind = QuestionType(data.type)
-    except ValueError:
-        raise ValidationFailed({"type": _("Välj en frågetyp.")}) from None
-    if not data.code or not rules.SLUG_RE.fullmatch(data.code.replace("_", "-")):
-        errors["code"] = _("Koden får bara innehålla små bokstäver a–z, siffror, _ och - (högst 40 tecken).")
-    else:
-        clash = session.exec(select(Question.id).where(Question.survey_id == survey.id, Question.code == data.code,
-                                                       Question.id != (current.id if current else None))).first()
-        if clash:
-            errors["code"] = _("Koden används redan av en annan fråga i enkäten.")
-    if not data.page.isdecimal() or not 1 <= int(data.page) <= 50:
-        errors["page"] = _("Ange ett sidnummer från 1 till 50.")
-    if not data.text.get("sv"):
-        errors["text-sv"] = _("Skriv frågan på svenska.")
-    role = data.role or None
-    if role and role not in {r.value for r in BackgroundRole}:
-        errors["role"] = _("Välj en bakgrundsroll i listan.")
-    parsed: dict[str, dict[str, dict[str, str]]] = {"option": {}, "item": {}}
-    for kind_name, source in (("option", data.options), ("item", data.items)):
-        base_codes: list[str] = []
-        for lang, raw in source.items():
-            lines, problem = rules.parse_option_lines(raw)
-            if problem:
-                errors[f"{kind_name}s-{lang}"] = problem
-                continue
-            if lang == "sv":
-                base_codes = [code for code, _label in lines]
-            for code, label in lines:
-                parsed[kind_name].setdefault(code, {})[lang] = label
-        unknown = [code for code in parsed[kind_name] if code not in base_codes]
-        if unknown and f"{kind_name}s-sv" not in errors:
-            errors[f"{kind_name}s-sv"] = _("Koden ”%(code)s” finns på ett annat språk men inte på svenska.") % {
-                "code": unknown[0]}
-    needs_options = kind in (QuestionType.single, QuestionType.multiple, QuestionType.matrix, QuestionType.ranking)
-    if needs_options and not parsed["option"] and "options-sv" not in errors:
-        errors["options-sv"] = _("Frågetypen behöver svarsalternativ.")
-    if kind == QuestionType.matrix and not parsed["item"] and "items-sv" not in errors:
-        errors["items-sv"] = _("Ett problembatteri behöver rader (påståenden).")
-    settings: dict[str, Any] = dict(current.settings) if current else {}
-    for name, raw, low, high in (("min_choices", data.min_choices, 0, 50), ("max_choices", data.max_choices, 1, 50),
-                                 ("scale_min", data.scale_min, 0, 10), ("scale_max", data.scale_max, 1, 10)):
-        if raw:
-            if not raw.isdecimal() or not low <= int(raw) <= high:
-                errors[name] = _("Ange ett heltal från %(low)s till %(high)s.") % {"low": low, "high": high}
-            else:
-                settings[name] = int(raw)
-    if kind == QuestionType.ranking:
-        settings.setdefault("rank_count", 3)
-    if kind == QuestionType.place:
-        settings.setdefault("with_time", True)
-    condition_code = condition_value = None
-    if data.condition:
-        source_code, _sep, value = data.condition.partition("=")
-        source_question = session.exec(select(Question).where(Question.survey_id == survey.id,
-                                                              Question.code == source_code)).first()
-        page = int(data.page) if data.page.isdecimal() else 0
-        valid_values = set(session.exec(select(QuestionOption.code).where(
-            QuestionOption.question_id == (source_question.id if source_question else 0),
-            QuestionOption.kind == OptionKind.option)))
-        if source_question is None or source_question.page >= page or value not in valid_values:
-            errors["condition"] = _("Villkoret måste gälla ett svarsalternativ i en fråga på en tidigare sida.")
-        else:
-            condition_code, condition_value = source_code, value
+def _checked(session: Session, survey: Survey, form: QuestionForm,
+             current: Question | None) -> tuple[dict[str, Any], Options]:
+    """The question's columns and options from `form`, checked against the survey's other questions."""
+    rows = session.exec(select(Question.id, Question.code, Question.page).where(Question.survey_id == survey.id)).all()
+    codes: dict[int, set[str]] = {}
+    if rows:
+        for question_id, code in session.exec(select(QuestionOption.question_id, QuestionOption.code).where(
+                col(QuestionOption.question_id).in_([r[0] for r in rows]), QuestionOption.kind == OptionKind.option)):
+            codes.setdefault(question_id, set()).add(code)
+    errors = form.problems(
+        other_codes={code for question_id, code, _page in rows if current is None or question_id != current.id},
+        questions={code: (page, codes.get(question_id or 0, set())) for question_id, code, page in rows})
     if errors:
         raise ValidationFailed(errors)
-    fields = {"type": kind, "code": data.code, "page": int(data.page), "required": data.required,
-              "role": BackgroundRole(role) if role else None,
-              "text": {k: v for k, v in data.text.items() if v}, "help": {k: v for k, v in data.help.items() if v},
-              "settings": settings, "condition_question_code": condition_code,
-              "condition_value_code": condition_value}
-    return fields, parsed
+    return form.fields(current.settings if current else {}), form.parsed_options()
 
 
-def save_question(session: Session, scope: Scope, survey: Survey, data: QuestionInput,
+def save_question(session: Session, scope: Scope, survey: Survey, form: QuestionForm,
                   question: Question | None = None) -> Question:
     """Adds or changes a question with its options. Option rows keep their codes (so waves stay comparable)."""
-    fields, parsed = _parse_question(session, survey, data, question)
+    fields, parsed = _checked(session, survey, form, question)
     before = audit.snapshot(question)
     if question is None:
         last = session.execute(select(func.max(Question.position)).where(
@@ -156,14 +71,10 @@ def save_question(session: Session, scope: Scope, survey: Survey, data: Question
     return question
 
 
-def _guard_has_no_answers(session: Session, survey: Survey) -> None:
-    if response_count(session, survey):
-        raise Conflict(_("Enkäten har redan svar. Kopiera den som en ny mätomgång för att ändra frågorna."))
-
-
 def guard_editable(session: Session, survey: Survey) -> None:
     """Questions change only before answers exist; afterwards a new wave keeps the results comparable."""
-    _guard_has_no_answers(session, survey)
+    if response_count(session, survey):
+        raise Conflict(_("Enkäten har redan svar. Kopiera den som en ny mätomgång för att ändra frågorna."))
 
 
 def move_question(session: Session, scope: Scope, survey: Survey, question: Question, direction: str) -> None:

@@ -25,6 +25,7 @@ from app.models.surveys import Channel, Question, QuestionOption, Survey, Survey
 from app.surveys import (
     answering,
     authoring,
+    forms,
     letters,
     letters_service,
     public_routes,
@@ -298,19 +299,6 @@ def _question_form(request: Request, session: Session, scope: Scope, survey: Sur
                    "conditions": conditions, "base": _survey_url(scope, survey)}, status_code=status_code)
 
 
-def _read_question(form: FormData, survey: Survey) -> question_editing.QuestionInput:
-    return question_editing.QuestionInput(
-        type=form_str(form, "type", 20), code=form_str(form, "code", 60), page=form_str(form, "page", 5),
-        required=form_str(form, "required", 5) == "1", role=form_str(form, "role", 20),
-        condition=form_str(form, "condition", 90),
-        text={lang: form_str(form, f"text-{lang}", 1000) for lang in survey.languages},
-        help={lang: form_str(form, f"help-{lang}", 1000) for lang in survey.languages},
-        options={lang: form_str(form, f"options-{lang}", 20000) for lang in survey.languages},
-        items={lang: form_str(form, f"items-{lang}", 20000) for lang in survey.languages},
-        min_choices=form_str(form, "min_choices", 5), max_choices=form_str(form, "max_choices", 5),
-        scale_min=form_str(form, "scale_min", 5), scale_max=form_str(form, "scale_max", 5))
-
-
 def _values_from_form(form: FormData, survey: Survey) -> dict[str, str]:
     names = ["type", "code", "page", "required", "role", "condition", "min_choices", "max_choices", "scale_min",
              "scale_max"] + [f"{k}-{lang}" for lang in survey.languages for k in ("text", "help", "options", "items")]
@@ -330,7 +318,7 @@ def question_create(request: Request, survey_id: int, form: FormData = Depends(r
     survey = authoring.staff_survey(session, scope, survey_id)
     try:
         question_editing.guard_editable(session, survey)
-        question_editing.save_question(session, scope, survey, _read_question(form, survey))
+        question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages))
     except ValidationFailed as exc:
         session.rollback()
         return _question_form(request, session, scope, survey, None, _values_from_form(form, survey), exc.errors, 400)
@@ -359,7 +347,8 @@ def question_save(request: Request, survey_id: int, question_id: int, form: Form
     survey, question = _question(session, scope, survey_id, question_id)
     try:
         question_editing.guard_editable(session, survey)
-        question_editing.save_question(session, scope, survey, _read_question(form, survey), question)
+        question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages),
+                                       question)
     except ValidationFailed as exc:
         session.rollback()
         return _question_form(request, session, scope, survey, question, _values_from_form(form, survey),
