@@ -29,6 +29,7 @@ from app.models.surveys import (
     SurveyMode,
 )
 from app.surveys import rules
+from app.surveys.codes import code_hash, normalise_code, token_hash
 from app.surveys.questionnaires import Questionnaire, is_open, open_between
 
 DRAFT_LIFETIME = timedelta(days=2)
@@ -83,7 +84,7 @@ def begin_drafts(connection: Connection,
             outcomes.append(refused)
             continue
         connection.execute(insert(_DRAFT).values(
-            token_hash=rules.token_hash(start.token), survey_id=start.survey.id, language=start.language,
+            token_hash=token_hash(start.token), survey_id=start.survey.id, language=start.language,
             channel=channel.value, answers={}, code_hash=code_digest, submitted=False,
             expires_at=draft_expiry(now)))
         outcomes.append(start.token)
@@ -107,12 +108,12 @@ def _draft_channel(connection: Connection, start: DraftStart, now: datetime) -> 
         return start.channel, None
     if SurveyMode.letter_codes not in modes:
         raise ValidationFailed({"code": _("Enkäten används utan kod.")})
-    code = rules.normalise_code(start.raw_code)
+    code = normalise_code(start.raw_code)
     if code is None:
         raise ValidationFailed({"code": _("Koden ska vara 10 tecken, bokstäver och siffror, som på brevet.")})
     if start.client_key and ratelimit.count(connection, start.client_key) >= start.limit:
         raise TooManyRequests(_("Du har skrivit fel kod för många gånger. Vänta en timme och försök igen."))
-    digest = rules.code_hash(code)
+    digest = code_hash(code)
     usable = connection.execute(core_select(_CODE.c.id).where(_CODE.c.survey_id == survey.id,
                                                               _CODE.c.code_hash == digest,
                                                               _CODE.c.used.is_(False))).first()
@@ -156,7 +157,7 @@ def start_draft(session: Session, survey: Survey, *, language: str, channel: Cha
 def find_draft(session: Session, survey: Survey, token: str | None) -> SurveyDraft | None:
     if not token or len(token) > 100:
         return None
-    draft = session.get(SurveyDraft, rules.token_hash(token))
+    draft = session.get(SurveyDraft, token_hash(token))
     if draft is None or draft.survey_id != survey.id or draft.expires_at < clock.now():
         return None
     return draft

@@ -31,6 +31,7 @@ from app.models.surveys import (
     SurveyTranslation,
 )
 from app.surveys import bank, lifecycle, rules
+from app.surveys.codes import code_hash, new_code
 from app.surveys.questionnaires import forget_questionnaire
 
 MAX_CODES_PER_BATCH = 5000
@@ -296,8 +297,8 @@ def generate_codes(session: Session, scope: Scope, survey: Survey, raw_count: st
     count = int(raw_count)
     codes: set[str] = set()
     while len(codes) < count:
-        codes.add(rules.new_code())
-    session.execute(insert(LetterCode), [{"survey_id": survey.id, "code_hash": rules.code_hash(c), "used": False}
+        codes.add(new_code())
+    session.execute(insert(LetterCode), [{"survey_id": survey.id, "code_hash": code_hash(c), "used": False}
                                          for c in codes])
     if SurveyMode.letter_codes.value not in survey.modes:
         survey.modes = [*survey.modes, SurveyMode.letter_codes.value]

@@ -16,7 +16,7 @@ from app.config import get_settings
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.models.surveys import Survey
-from app.surveys import rules
+from app.surveys.codes import normalise_code
 
 PART = 500  # codes per downloaded PDF: a file that prints, and a request that ends, in reasonable time
 BATCH_TOKEN_SECONDS = 30 * 60  # how long after generation a batch can be downloaded
@@ -49,7 +49,7 @@ def read_batch(session: Session, scope: Scope, survey: Survey, token: str, max_c
     if not isinstance(data, dict) or data.get("s") != survey.id or data.get("u") != scope.user.id:
         raise refused
     raw = data.get("c")
-    codes = [rules.normalise_code(c) for c in raw.split()] if isinstance(raw, str) else []
+    codes = [normalise_code(c) for c in raw.split()] if isinstance(raw, str) else []
     clean = [c for c in codes if c is not None]
     if not clean or len(clean) != len(codes) or len(clean) > max_codes:
         raise refused

@@ -24,6 +24,7 @@ from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.surveys import Channel, Survey, SurveyDraft, SurveyMode
 from app.surveys import answering, api, questionnaires, rules
+from app.surveys.codes import format_code, normalise_code, token_hash
 from app.web import LANG_COOKIE, add_cookie, client_address, form_str, read_form, redirect, render, request_language
 
 router = APIRouter()
@@ -94,9 +95,9 @@ def start_page(request: Request, slug: str, via: str = "", code: str = "",
     lang = page_language(request, survey)
     if not questionnaires.is_open(survey):
         return _closed(request, survey, municipality, lang)
-    prefill = rules.normalise_code(code[:40])  # a letter's QR code fills the field in; the resident still submits
+    prefill = normalise_code(code[:40])  # a letter's QR code fills the field in; the resident still submits
     return _start(request, questionnaires.cached_questionnaire(session, survey), municipality, lang, via=via,
-                  code=rules.format_code(prefill) if prefill else "")
+                  code=format_code(prefill) if prefill else "")
 
 
 def _start(request: Request, questionnaire: questionnaires.Questionnaire, municipality: Municipality, lang: str, *,
@@ -247,7 +248,7 @@ async def answer_page(request: Request, slug: str, page: int,
             return _expired(request, survey, municipality, lang)
         if form_str(form, "page", 10) != str(page):
             return _form_changed(request, survey, municipality, lang)
-        post = answering.PagePost(questionnaire, rules.token_hash(token), page, values,
+        post = answering.PagePost(questionnaire, token_hash(token), page, values,
                                 language=lang if lang in _survey_languages(survey) else None,
                                 browser_done=has_answered(request, survey), **_rate_limit(request))
         outcome = await database.write(answering.post_pages, post)

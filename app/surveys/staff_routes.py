@@ -34,6 +34,7 @@ from app.surveys import (
     responses_routes,
     rules,
 )
+from app.surveys.codes import format_code
 from app.web import flash, form_str, read_form, redirect, render, request_language
 
 PREFIX = "/staff/m/{municipality}/surveys"
@@ -424,7 +425,7 @@ def codes_generate(request: Request, survey_id: int, form: FormData = Depends(re
     # The page is the only place the codes exist: its download forms carry them in signed, short-lived batch tokens.
     parts = [codes[i:i + letters_service.PART] for i in range(0, len(codes), letters_service.PART)]
     response = render(request, "staff/surveys/codes.html",
-                      {"scope": scope, "survey": survey, "codes": [rules.format_code(c) for c in codes],
+                      {"scope": scope, "survey": survey, "codes": [format_code(c) for c in codes],
                        "all_codes": letters_service.batch_token(scope, survey, codes),
                        "parts": [(i * letters_service.PART + 1, letters_service.batch_token(scope, survey, p), len(p))
                                  for i, p in enumerate(parts)],

@@ -18,6 +18,7 @@ from app.db import make_engine, migrate
 from app.models import Municipality, Role
 from app.models.surveys import Answer, Channel, LetterCode, Question, Response, Survey, SurveyDraft, SurveyMode
 from app.surveys import answering, authoring, questionnaires, rules
+from app.surveys.codes import format_code, token_hash
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.databases import fresh_database
@@ -127,7 +128,7 @@ def test_letter_codes_work_once(client: CheckedClient, db: Session) -> None:
     assert no_code.status_code == 400 and 'href="#code"' in no_code.text
     for bad in ("ABC", "ZZZZZ-ZZZZZ", "'; DROP TABLE survey; --"):
         assert client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": bad}).status_code == 400
-    ok = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": rules.format_code(codes[0]).lower()})
+    ok = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": format_code(codes[0]).lower()})
     assert ok.status_code == 303
     answer_all(client, survey, db)
     stored = db.exec(select(Response)).one()
@@ -140,7 +141,7 @@ def test_letter_codes_work_once(client: CheckedClient, db: Session) -> None:
 
 def last_page(questionnaire: questionnaires.Questionnaire, token: str) -> answering.PagePost:
     """The one-page answer that ends the standard survey for a draft that answered only the first question."""
-    return answering.PagePost(questionnaire, rules.token_hash(token), 7, rules.FormValues({}))
+    return answering.PagePost(questionnaire, token_hash(token), 7, rules.FormValues({}))
 
 
 def test_a_code_is_used_once_even_by_two_drafts(client: CheckedClient, db: Session) -> None:
@@ -158,7 +159,7 @@ def test_a_code_is_used_once_even_by_two_drafts(client: CheckedClient, db: Sessi
     first, second = answering.post_pages(db.connection(), [last_page(questionnaire, t) for t in tokens])
     assert (first.kind, second.kind) == (answering.Outcome.submitted, answering.Outcome.code_used)
     assert count(db, Response) == 1
-    assert db.get(SurveyDraft, rules.token_hash(tokens[1])).submitted is False  # type: ignore[union-attr]
+    assert db.get(SurveyDraft, token_hash(tokens[1])).submitted is False  # type: ignore[union-attr]
     assert authoring.code_counts(db, survey) == (3, 1)
 
 

@@ -17,7 +17,8 @@ from app.db import Database, make_engine, migrate, truncate_wal
 from app.main import create_app
 from app.models import Municipality
 from app.models.surveys import SurveyDraft, SurveyMode
-from app.surveys import answering, authoring, rules
+from app.surveys import answering, authoring
+from app.surveys.codes import code_hash
 from tests.conftest import CheckedClient
 from tests.surveys.factories import scope_for, standard_survey
 from tests.surveys.test_public_flow import FULL
@@ -53,7 +54,7 @@ def test_a_submitted_draft_and_its_code_hash_are_not_on_disk(file_app: Any) -> N
         municipality = db.get(Municipality, survey.municipality_id)
         assert municipality is not None
         code = authoring.generate_codes(db, scope_for(db, municipality), survey, "3")[0]
-    digest = rules.code_hash(code).encode()
+    digest = code_hash(code).encode()
     with CheckedClient(app, base_url="http://testserver") as client:
         started = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": code})
         assert started.status_code == 303, started.text[:500]
