@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from app import clock, i18n, ratelimit
 from app.batching import TwoPhase
+from app.db import writing
 from app.errors import AppError, ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import (
@@ -146,11 +147,10 @@ def code_failures(session: Session, survey: Survey) -> int:
 def start_draft(session: Session, survey: Survey, *, language: str, channel: Channel,
                 raw_code: str = "") -> str:
     """A new draft in the caller's session (staff at a stand, tests); returns its token. Raises when refused."""
-    outcome = begin_drafts(session.connection(), [DraftStart(survey, language, channel, raw_code)])[0]
+    with writing(session):  # a refused code is still counted
+        outcome = begin_drafts(session.connection(), [DraftStart(survey, language, channel, raw_code)])[0]
     if not isinstance(outcome, str):
-        session.commit()  # a refused code is still counted
         raise outcome
-    session.commit()
     return outcome
 
 

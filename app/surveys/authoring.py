@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock
 from app.auth import Scope
-from app.db import truncate_wal
-from app.errors import NotFound, ValidationFailed
+from app.db import truncate_wal, writing
+from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
 from app.models.surveys import (
@@ -37,20 +37,6 @@ from app.surveys.questionnaires import forget_questionnaire
 MAX_CODES_PER_BATCH = 5000
 
 # --- staff: reading ------------------------------------------------------------------------------------------
-
-
-def staff_survey(session: Session, scope: Scope, survey_id: int) -> Survey:
-    survey = session.get(Survey, survey_id)
-    if survey is None or survey.municipality_id != scope.municipality_id:
-        raise NotFound
-    return survey
-
-
-def staff_question(session: Session, survey: Survey, question_id: int) -> Question:
-    question = session.get(Question, question_id)
-    if question is None or question.survey_id != survey.id:
-        raise NotFound
-    return question
 
 
 @dataclass(frozen=True)
@@ -90,32 +76,32 @@ def _new_slug(session: Session) -> str:
 
 
 def create_survey(session: Session, scope: Scope, *, title: str, from_bank: bool) -> Survey:
-    if not title and not from_bank:
-        raise ValidationFailed({"title": _("Ange en rubrik.")})
-    if len(title) > 200:
-        raise ValidationFailed({"title": _("Rubriken får vara högst 200 tecken.")})
-    languages = [lang for lang in scope.municipality.languages] or ["sv"]
-    if "sv" not in languages:
-        languages.insert(0, "sv")
-    survey = Survey(municipality_id=scope.municipality_id, series_id=secrets.token_hex(16), wave=1,
-                    slug=_new_slug(session), languages=languages,
-                    modes=[SurveyMode.open_link.value, SurveyMode.assisted.value])
-    session.add(survey)
-    session.flush()
-    if from_bank:
-        add_bank_questions(session, survey)
-        titles = dict(bank.TITLE)
-        if title:
-            titles["sv"] = title
-        for lang in languages:
-            if lang in titles:
-                session.add(SurveyTranslation(survey_id=survey.id or 0, language=lang, title=titles[lang],
-                                              intro=bank.INTRO.get(lang, "")))
-    else:
-        session.add(SurveyTranslation(survey_id=survey.id or 0, language="sv", title=title, intro=""))
-    audit.record(session, scope.user, "create", "survey", survey.id, municipality_id=scope.municipality_id,
-                 after={**(audit.snapshot(survey) or {}), "from_bank": from_bank})
-    session.commit()
+    with writing(session):
+        if not title and not from_bank:
+            raise ValidationFailed({"title": _("Ange en rubrik.")})
+        if len(title) > 200:
+            raise ValidationFailed({"title": _("Rubriken får vara högst 200 tecken.")})
+        languages = [lang for lang in scope.municipality.languages] or ["sv"]
+        if "sv" not in languages:
+            languages.insert(0, "sv")
+        survey = Survey(municipality_id=scope.municipality_id, series_id=secrets.token_hex(16), wave=1,
+                        slug=_new_slug(session), languages=languages,
+                        modes=[SurveyMode.open_link.value, SurveyMode.assisted.value])
+        session.add(survey)
+        session.flush()
+        if from_bank:
+            add_bank_questions(session, survey)
+            titles = dict(bank.TITLE)
+            if title:
+                titles["sv"] = title
+            for lang in languages:
+                if lang in titles:
+                    session.add(SurveyTranslation(survey_id=survey.id or 0, language=lang, title=titles[lang],
+                                                  intro=bank.INTRO.get(lang, "")))
+        else:
+            session.add(SurveyTranslation(survey_id=survey.id or 0, language="sv", title=title, intro=""))
+        audit.record(session, scope.user, "create", "survey", survey.id, municipality_id=scope.municipality_id,
+                     after={**(audit.snapshot(survey) or {}), "from_bank": from_bank})
     return survey
 
 
@@ -141,79 +127,79 @@ def add_bank_questions(session: Session, survey: Survey) -> None:
 
 def update_settings(session: Session, scope: Scope, survey: Survey, *, slug: str, modes: list[str],
                     languages: list[str], opens_on: str, closes_on: str, area_ids: list[str]) -> None:
-    errors: dict[str, str] = {}
-    problem = rules.slug_problem(slug)
-    if problem:
-        errors["slug"] = problem
-    elif session.exec(select(Survey.id).where(Survey.slug == slug, Survey.id != survey.id)).first():
-        errors["slug"] = _("Adressen används redan av en annan enkät.")
-    valid_modes = [m for m in modes if m in {mode.value for mode in SurveyMode}]
-    if not valid_modes or len(valid_modes) != len(modes):
-        errors["mode-open_link"] = _("Välj minst ett sätt att svara.")
-    offered = set(scope.municipality.languages) | {"sv"}
-    if any(lang not in offered for lang in languages):
-        errors["lang-sv"] = _("Välj bland kommunens språk.")
-    dates: dict[str, date | None] = {}
-    for name, raw in (("opens_on", opens_on), ("closes_on", closes_on)):
-        try:
-            dates[name] = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            errors[name] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
-    if dates.get("opens_on") and dates.get("closes_on") and dates["opens_on"] > dates["closes_on"]:  # type: ignore[operator]
-        errors["closes_on"] = _("Slutdatumet kan inte vara före startdatumet.")
-    own_areas = {a.id for a in session.exec(select(Area).where(Area.municipality_id == scope.municipality_id))}
-    wanted_areas: set[int] = set()
-    for raw in area_ids:
-        if not raw.isdecimal() or int(raw) not in own_areas:
-            errors["areas"] = _("Välj bland kommunens områden.")
-            break
-        wanted_areas.add(int(raw))
-    if errors:
-        raise ValidationFailed(errors)
-    before = audit.snapshot(survey)
-    survey.slug, survey.modes = slug, valid_modes
-    survey.languages = ["sv", *[lang for lang in languages if lang != "sv"]]
-    survey.opens_on, survey.closes_on = dates.get("opens_on"), dates.get("closes_on")
-    survey.updated_at = clock.now()
-    session.add(survey)
-    session.execute(delete(SurveyArea).where(col(SurveyArea.survey_id) == survey.id))
-    if wanted_areas:
-        session.execute(insert(SurveyArea), [{"survey_id": survey.id, "area_id": a} for a in sorted(wanted_areas)])
-    forget_questionnaire(survey)
-    audit.record(session, scope.user, "update", "survey", survey.id, municipality_id=scope.municipality_id,
-                 before=before, after={**(audit.snapshot(survey) or {}), "area_ids": sorted(wanted_areas)})
-    session.commit()
+    with writing(session):
+        errors: dict[str, str] = {}
+        problem = rules.slug_problem(slug)
+        if problem:
+            errors["slug"] = problem
+        elif session.exec(select(Survey.id).where(Survey.slug == slug, Survey.id != survey.id)).first():
+            errors["slug"] = _("Adressen används redan av en annan enkät.")
+        valid_modes = [m for m in modes if m in {mode.value for mode in SurveyMode}]
+        if not valid_modes or len(valid_modes) != len(modes):
+            errors["mode-open_link"] = _("Välj minst ett sätt att svara.")
+        offered = set(scope.municipality.languages) | {"sv"}
+        if any(lang not in offered for lang in languages):
+            errors["lang-sv"] = _("Välj bland kommunens språk.")
+        dates: dict[str, date | None] = {}
+        for name, raw in (("opens_on", opens_on), ("closes_on", closes_on)):
+            try:
+                dates[name] = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                errors[name] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
+        if dates.get("opens_on") and dates.get("closes_on") and dates["opens_on"] > dates["closes_on"]:  # type: ignore[operator]
+            errors["closes_on"] = _("Slutdatumet kan inte vara före startdatumet.")
+        own_areas = {a.id for a in session.exec(select(Area).where(Area.municipality_id == scope.municipality_id))}
+        wanted_areas: set[int] = set()
+        for raw in area_ids:
+            if not raw.isdecimal() or int(raw) not in own_areas:
+                errors["areas"] = _("Välj bland kommunens områden.")
+                break
+            wanted_areas.add(int(raw))
+        if errors:
+            raise ValidationFailed(errors)
+        before = audit.snapshot(survey)
+        survey.slug, survey.modes = slug, valid_modes
+        survey.languages = ["sv", *[lang for lang in languages if lang != "sv"]]
+        survey.opens_on, survey.closes_on = dates.get("opens_on"), dates.get("closes_on")
+        survey.updated_at = clock.now()
+        session.add(survey)
+        session.execute(delete(SurveyArea).where(col(SurveyArea.survey_id) == survey.id))
+        if wanted_areas:
+            session.execute(insert(SurveyArea), [{"survey_id": survey.id, "area_id": a} for a in sorted(wanted_areas)])
+        forget_questionnaire(survey)
+        audit.record(session, scope.user, "update", "survey", survey.id, municipality_id=scope.municipality_id,
+                     before=before, after={**(audit.snapshot(survey) or {}), "area_ids": sorted(wanted_areas)})
 
 
 def update_texts(session: Session, scope: Scope, survey: Survey, texts: dict[str, tuple[str, str]]) -> None:
     """Title and intro per language; an empty title removes that language's texts (residents then see Swedish)."""
-    errors: dict[str, str] = {}
-    if not texts.get("sv", ("", ""))[0]:
-        errors["title-sv"] = _("Ange en rubrik på svenska.")
-    for lang, (title, intro) in texts.items():
-        if len(title) > 200:
-            errors[f"title-{lang}"] = _("Rubriken får vara högst 200 tecken.")
-        if len(intro) > 5000:
-            errors[f"intro-{lang}"] = _("Inledningen får vara högst 5000 tecken.")
-    if errors:
-        raise ValidationFailed(errors)
-    existing = {t.language: t for t in session.exec(select(SurveyTranslation)
-                                                    .where(SurveyTranslation.survey_id == survey.id)).all()}
-    before = {lang: [t.title, t.intro] for lang, t in existing.items()}
-    for lang, (title, intro) in texts.items():
-        row = existing.get(lang)
-        if not title and not intro:
-            if row is not None:
-                session.delete(row)
-            continue
-        if row is None:
-            row = SurveyTranslation(survey_id=survey.id or 0, language=lang)
-        row.title, row.intro = title, intro
-        session.add(row)
-    forget_questionnaire(survey)
-    audit.record(session, scope.user, "update_texts", "survey", survey.id, municipality_id=scope.municipality_id,
-                 before=before, after={lang: list(v) for lang, v in texts.items()})
-    session.commit()
+    with writing(session):
+        errors: dict[str, str] = {}
+        if not texts.get("sv", ("", ""))[0]:
+            errors["title-sv"] = _("Ange en rubrik på svenska.")
+        for lang, (title, intro) in texts.items():
+            if len(title) > 200:
+                errors[f"title-{lang}"] = _("Rubriken får vara högst 200 tecken.")
+            if len(intro) > 5000:
+                errors[f"intro-{lang}"] = _("Inledningen får vara högst 5000 tecken.")
+        if errors:
+            raise ValidationFailed(errors)
+        existing = {t.language: t for t in session.exec(select(SurveyTranslation)
+                                                        .where(SurveyTranslation.survey_id == survey.id)).all()}
+        before = {lang: [t.title, t.intro] for lang, t in existing.items()}
+        for lang, (title, intro) in texts.items():
+            row = existing.get(lang)
+            if not title and not intro:
+                if row is not None:
+                    session.delete(row)
+                continue
+            if row is None:
+                row = SurveyTranslation(survey_id=survey.id or 0, language=lang)
+            row.title, row.intro = title, intro
+            session.add(row)
+        forget_questionnaire(survey)
+        audit.record(session, scope.user, "update_texts", "survey", survey.id, municipality_id=scope.municipality_id,
+                     before=before, after={lang: list(v) for lang, v in texts.items()})
 
 
 ALLOWED_TRANSITIONS = {
@@ -225,28 +211,28 @@ ALLOWED_TRANSITIONS = {
 
 
 def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None:
-    try:
-        wanted = SurveyStatus(raw)
-    except ValueError:
-        raise ValidationFailed({"status": _("Okänd status.")}) from None
-    current = SurveyStatus(survey.status)
-    if wanted not in ALLOWED_TRANSITIONS[current]:
-        raise ValidationFailed({"status": _("Enkäten kan inte gå från den här statusen till den valda.")})
-    if wanted == SurveyStatus.open:
-        count = session.execute(select(func.count()).select_from(Question)
-                                .where(col(Question.survey_id) == survey.id)).scalar_one()
-        if not count:
-            raise ValidationFailed({"status": _("Lägg till minst en fråga innan enkäten öppnas.")})
-    before = audit.snapshot(survey)
-    survey.status = wanted
-    survey.updated_at = clock.now()
-    session.add(survey)
-    if wanted in (SurveyStatus.closed, SurveyStatus.archived):
-        session.execute(delete(SurveyDraft).where(col(SurveyDraft.survey_id) == survey.id))
-    forget_questionnaire(survey)
-    audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
-                 before=before, after=audit.snapshot(survey))
-    session.commit()
+    with writing(session):
+        try:
+            wanted = SurveyStatus(raw)
+        except ValueError:
+            raise ValidationFailed({"status": _("Okänd status.")}) from None
+        current = SurveyStatus(survey.status)
+        if wanted not in ALLOWED_TRANSITIONS[current]:
+            raise ValidationFailed({"status": _("Enkäten kan inte gå från den här statusen till den valda.")})
+        if wanted == SurveyStatus.open:
+            count = session.execute(select(func.count()).select_from(Question)
+                                    .where(col(Question.survey_id) == survey.id)).scalar_one()
+            if not count:
+                raise ValidationFailed({"status": _("Lägg till minst en fråga innan enkäten öppnas.")})
+        before = audit.snapshot(survey)
+        survey.status = wanted
+        survey.updated_at = clock.now()
+        session.add(survey)
+        if wanted in (SurveyStatus.closed, SurveyStatus.archived):
+            session.execute(delete(SurveyDraft).where(col(SurveyDraft.survey_id) == survey.id))
+        forget_questionnaire(survey)
+        audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
+                     before=before, after=audit.snapshot(survey))
     bind = session.get_bind()
     if wanted in (SurveyStatus.closed, SurveyStatus.archived) and isinstance(bind, Engine):
         truncate_wal(bind)  # the deleted drafts' answers must not linger in SQLite's WAL (rare: no throttle)
@@ -256,34 +242,34 @@ def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None
 
 def copy_as_next_wave(session: Session, scope: Scope, survey: Survey) -> Survey:
     """A draft copy with the same series, wave + 1, every question/option code unchanged, areas and texts."""
-    latest = session.execute(select(func.max(Survey.wave)).where(col(Survey.series_id) == survey.series_id,
-                                                                 col(Survey.municipality_id) ==
-                                                                 scope.municipality_id)).scalar_one()
-    copy = Survey(municipality_id=survey.municipality_id, series_id=survey.series_id, wave=int(latest or 0) + 1,
-                  slug=_new_slug(session), status=SurveyStatus.draft, modes=list(survey.modes),
-                  languages=list(survey.languages))
-    session.add(copy)
-    session.flush()
-    for t in session.exec(select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id)).all():
-        session.add(SurveyTranslation(survey_id=copy.id or 0, language=t.language, title=t.title, intro=t.intro))
-    areas = session.exec(select(SurveyArea.area_id).where(SurveyArea.survey_id == survey.id)).all()
-    if areas:
-        session.execute(insert(SurveyArea), [{"survey_id": copy.id, "area_id": a} for a in areas])
-    questions = session.exec(select(Question).where(Question.survey_id == survey.id)).all()
-    options = session.exec(select(QuestionOption).where(
-        col(QuestionOption.question_id).in_([q.id for q in questions]))).all() if questions else []
-    for q in questions:
-        fields = {name: getattr(q, name) for name in Question.model_fields if name not in ("id", "survey_id")}
-        new = Question(**fields, survey_id=copy.id or 0)
-        session.add(new)
+    with writing(session):
+        latest = session.execute(select(func.max(Survey.wave)).where(col(Survey.series_id) == survey.series_id,
+                                                                     col(Survey.municipality_id) ==
+                                                                     scope.municipality_id)).scalar_one()
+        copy = Survey(municipality_id=survey.municipality_id, series_id=survey.series_id, wave=int(latest or 0) + 1,
+                      slug=_new_slug(session), status=SurveyStatus.draft, modes=list(survey.modes),
+                      languages=list(survey.languages))
+        session.add(copy)
         session.flush()
-        rows = [{"question_id": new.id, "kind": o.kind, "code": o.code, "position": o.position, "label": o.label}
-                for o in options if o.question_id == q.id]
-        if rows:
-            session.execute(insert(QuestionOption), rows)
-    audit.record(session, scope.user, "copy_wave", "survey", copy.id, municipality_id=scope.municipality_id,
-                 before={"from_survey_id": survey.id}, after=audit.snapshot(copy))
-    session.commit()
+        for t in session.exec(select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id)).all():
+            session.add(SurveyTranslation(survey_id=copy.id or 0, language=t.language, title=t.title, intro=t.intro))
+        areas = session.exec(select(SurveyArea.area_id).where(SurveyArea.survey_id == survey.id)).all()
+        if areas:
+            session.execute(insert(SurveyArea), [{"survey_id": copy.id, "area_id": a} for a in areas])
+        questions = session.exec(select(Question).where(Question.survey_id == survey.id)).all()
+        options = session.exec(select(QuestionOption).where(
+            col(QuestionOption.question_id).in_([q.id for q in questions]))).all() if questions else []
+        for q in questions:
+            fields = {name: getattr(q, name) for name in Question.model_fields if name not in ("id", "survey_id")}
+            new = Question(**fields, survey_id=copy.id or 0)
+            session.add(new)
+            session.flush()
+            rows = [{"question_id": new.id, "kind": o.kind, "code": o.code, "position": o.position, "label": o.label}
+                    for o in options if o.question_id == q.id]
+            if rows:
+                session.execute(insert(QuestionOption), rows)
+        audit.record(session, scope.user, "copy_wave", "survey", copy.id, municipality_id=scope.municipality_id,
+                     before={"from_survey_id": survey.id}, after=audit.snapshot(copy))
     return copy
 
 
@@ -292,21 +278,21 @@ def copy_as_next_wave(session: Session, scope: Scope, survey: Survey) -> Survey:
 
 def generate_codes(session: Session, scope: Scope, survey: Survey, raw_count: str) -> list[str]:
     """N new one-time codes. Returns them in clear text once; only their hashes are stored."""
-    if not raw_count.isdecimal() or not 1 <= int(raw_count) <= MAX_CODES_PER_BATCH:
-        raise ValidationFailed({"count": _("Ange ett antal från 1 till %(n)s.") % {"n": MAX_CODES_PER_BATCH}})
-    count = int(raw_count)
-    codes: set[str] = set()
-    while len(codes) < count:
-        codes.add(new_code())
-    session.execute(insert(LetterCode), [{"survey_id": survey.id, "code_hash": code_hash(c), "used": False}
-                                         for c in codes])
-    if SurveyMode.letter_codes.value not in survey.modes:
-        survey.modes = [*survey.modes, SurveyMode.letter_codes.value]
-        session.add(survey)
-    forget_questionnaire(survey)
-    audit.record(session, scope.user, "generate_codes", "survey", survey.id, municipality_id=scope.municipality_id,
-                 after={"count": count})
-    session.commit()
+    with writing(session):
+        if not raw_count.isdecimal() or not 1 <= int(raw_count) <= MAX_CODES_PER_BATCH:
+            raise ValidationFailed({"count": _("Ange ett antal från 1 till %(n)s.") % {"n": MAX_CODES_PER_BATCH}})
+        count = int(raw_count)
+        codes: set[str] = set()
+        while len(codes) < count:
+            codes.add(new_code())
+        session.execute(insert(LetterCode), [{"survey_id": survey.id, "code_hash": code_hash(c), "used": False}
+                                             for c in codes])
+        if SurveyMode.letter_codes.value not in survey.modes:
+            survey.modes = [*survey.modes, SurveyMode.letter_codes.value]
+            session.add(survey)
+        forget_questionnaire(survey)
+        audit.record(session, scope.user, "generate_codes", "survey", survey.id, municipality_id=scope.municipality_id,
+                     after={"count": count})
     return sorted(codes)
 
 

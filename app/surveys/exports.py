@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app import spreadsheets
+from app import audit, spreadsheets
+from app.auth import Scope
 from app.config import get_settings
+from app.db import writing
 from app.masking import mask_text
 from app.models import Area
 from app.models.surveys import Answer, Response, Survey
@@ -180,3 +182,10 @@ def export_xlsx(session: Session, questionnaire: questionnaires.Questionnaire) -
     """The XLSX file and its number of rows (for the audit log)."""
     rows = anonymised_rows(session, questionnaire)
     return spreadsheets.xlsx_bytes({"responses": (export_headers(questionnaire), rows)}, write_only=True), len(rows)
+
+
+def record_export(session: Session, scope: Scope, survey: Survey, kind: str, rows: int) -> None:
+    """Who downloaded which survey's respondent rows, when (the log row's time) and how many."""
+    with writing(session):
+        audit.record(session, scope.user, "export_responses", "survey", survey.id,
+                     municipality_id=scope.municipality_id, after={"format": kind, "rows": rows})

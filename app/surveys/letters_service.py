@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app import audit
 from app.auth import Scope
 from app.config import get_settings
+from app.db import writing
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.models.surveys import Survey
@@ -53,7 +54,7 @@ def read_batch(session: Session, scope: Scope, survey: Survey, token: str, max_c
     clean = [c for c in codes if c is not None]
     if not clean or len(clean) != len(codes) or len(clean) > max_codes:
         raise refused
-    audit.record(session, scope.user, "download_codes", "survey", survey.id, municipality_id=scope.municipality_id,
-                 after={"count": len(clean), "format": kind})
-    session.commit()
+    with writing(session):
+        audit.record(session, scope.user, "download_codes", "survey", survey.id,
+                     municipality_id=scope.municipality_id, after={"count": len(clean), "format": kind})
     return clean

@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 
 from app import audit, clock, spreadsheets
 from app.auth import Scope
+from app.db import writing
 from app.errors import AppError, ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import Answer, Channel, Response, Survey, SurveyStatus
@@ -83,7 +84,7 @@ def import_paper(session: Session, scope: Scope, survey: Survey, data: bytes) ->
         raise ValidationFailed({"file": _("Filen har inga svar att importera.")})
     areas = {rules.AREA_PREFIX + a.slug: a.id for a in questionnaire.areas}
     chunks = 0
-    try:
+    with writing(session):
         for start in range(0, len(rows), CHUNK):
             batch = rows[start:start + CHUNK]
             ids = session.execute(
@@ -103,8 +104,4 @@ def import_paper(session: Session, scope: Scope, survey: Survey, data: bytes) ->
             chunks += 1
         audit.record(session, scope.user, "import_paper", "survey", survey.id,
                      municipality_id=scope.municipality_id, after={"responses": len(rows)})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return ImportResult(len(rows), chunks)

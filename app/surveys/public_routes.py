@@ -18,7 +18,8 @@ from starlette.datastructures import FormData
 
 from app import clock, i18n, ratelimit
 from app.config import get_settings
-from app.db import Database, get_database, get_session
+from app.db import Database, get_database
+from app.deps import FormDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality
@@ -88,9 +89,8 @@ def _code_required(survey: Survey) -> bool:
     return SurveyMode.open_link.value not in survey.modes and SurveyMode.letter_codes.value in survey.modes
 
 
-@router.get("/s/{slug}")
-def start_page(request: Request, slug: str, via: str = "", code: str = "",
-               session: Session = Depends(get_session)) -> Response:
+@router.get("/s/{slug}", name="surveys.start_page")
+def start_page(request: Request, slug: str, session: SessionDep, via: str = "", code: str = "") -> Response:
     survey, municipality = questionnaires.public_survey(session, slug)
     lang = page_language(request, survey)
     if not questionnaires.is_open(survey):
@@ -116,9 +116,8 @@ def _start(request: Request, questionnaire: questionnaires.Questionnaire, munici
                   status_code=status_code, language=lang, languages=_survey_languages(survey))
 
 
-@router.post("/s/{slug}/start")
-async def start(request: Request, slug: str, form: FormData = Depends(read_form),
-                database: Database = Depends(get_database)) -> Response:
+@router.post("/s/{slug}/start", name="surveys.start")
+async def start(request: Request, slug: str, form: FormDep, database: Database = Depends(get_database)) -> Response:
     """Starts a draft. Async like the page posts: the new draft is written by the group committer."""
     survey, municipality, questionnaire = await questionnaires.public_bundle(database, slug)
     chosen = form_str(form, "language", 12)
@@ -162,8 +161,8 @@ def _context(request: Request, session: Session, slug: str) -> tuple[Survey, Mun
     return survey, municipality, draft
 
 
-@router.get("/s/{slug}/{page:int}")
-def question_page(request: Request, slug: str, page: int, session: Session = Depends(get_session)) -> Response:
+@router.get("/s/{slug}/{page:int}", name="surveys.page")
+def question_page(request: Request, slug: str, page: int, session: SessionDep) -> Response:
     survey, municipality, draft = _context(request, session, slug)
     lang = page_language(request, survey, draft)
     if not questionnaires.is_open(survey):
@@ -228,9 +227,8 @@ def _form_values(form: FormData) -> rules.FormValues:
     return rules.FormValues(data)
 
 
-@router.post("/s/{slug}/{page:int}")
-async def answer_page(request: Request, slug: str, page: int,
-                      database: Database = Depends(get_database)) -> Response:
+@router.post("/s/{slug}/{page:int}", name="surveys.answer")
+async def answer_page(request: Request, slug: str, page: int, database: Database = Depends(get_database)) -> Response:
     """A posted page. Async, with no session: the draft is read, checked and saved (or submitted) by the group
     committer in one batch with other residents' pages (app/batching.py, answering.post_pages).
     The busiest route, so it reads the form itself rather than through a dependency (each costs on every call)."""
@@ -338,8 +336,8 @@ def _submitted(survey: Survey, channel: Channel) -> Response:
     return response
 
 
-@router.get("/s/{slug}/tack")
-def thanks(request: Request, slug: str, assisted: str = "", session: Session = Depends(get_session)) -> Response:
+@router.get("/s/{slug}/tack", name="surveys.thanks")
+def thanks(request: Request, slug: str, session: SessionDep, assisted: str = "") -> Response:
     survey, municipality = questionnaires.public_survey(session, slug)
     lang = page_language(request, survey)
     questionnaire = questionnaires.cached_questionnaire(session, survey)

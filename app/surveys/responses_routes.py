@@ -8,20 +8,21 @@ The paper template (no answers in it) needs only "view"; importing paper answers
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
-from app import audit, i18n
-from app.auth import Scope, require_permission, staff_scope
+from app import i18n
+from app.auth import Scope, require_permission
 from app.config import get_settings
-from app.db import get_session
+from app.deps import FormDep, OwnedSurvey, ScopeDep, SessionDep, path_id
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
-from app.models.surveys import ImportStatus, Survey
-from app.surveys import answering, authoring, exports, paper, paper_jobs, paper_service, questionnaires
-from app.web import flash, read_form, redirect, render
+from app.models.surveys import ImportStatus, Survey, SurveyImportJob
+from app.surveys import answering, exports, paper, paper_jobs, paper_service, questionnaires
+from app.web import flash, redirect, render
 
 PREFIX = "/staff/m/{municipality}/surveys/{survey_id}"
 responses_view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("view"))])
@@ -29,6 +30,13 @@ respondent_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permi
 responses_edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
 
 routers: list[APIRouter] = [responses_view_router, respondent_router, responses_edit_router]
+
+
+def _import_job(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> SurveyImportJob:
+    return paper_jobs.staff_job(session, scope, survey, path_id(request, "job_id"))
+
+
+SurveyImportJobDep = Annotated[SurveyImportJob, Depends(_import_job)]  # the survey's import job named by {job_id}
 
 
 def _base(scope: Scope, survey: Survey) -> str:
@@ -50,10 +58,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
 
-@respondent_router.get("/responses")
-def responses_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                   session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@respondent_router.get("/responses", name="surveys.responses")
+def responses_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     questionnaire = questionnaires.load_questionnaire(session, survey)
     counts = exports.counts(session, survey)
     min_n = get_settings().suppression_min_n
@@ -66,43 +72,28 @@ def responses_page(request: Request, survey_id: int, scope: Scope = Depends(staf
     return response
 
 
-def _audited(session: Session, scope: Scope, survey: Survey, kind: str, rows: int) -> None:
-    """Who downloaded which survey's respondent rows, when (the log row's time) and how many."""
-    audit.record(session, scope.user, "export_responses", "survey", survey.id, municipality_id=scope.municipality_id,
-                 after={"format": kind, "rows": rows})
-    session.commit()
-
-
-@respondent_router.get("/responses.csv")
-def responses_csv(survey_id: int, scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@respondent_router.get("/responses.csv", name="surveys.responses_csv")
+def responses_csv(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     data, rows = exports.export_csv(session, questionnaires.load_questionnaire(session, survey))
-    _audited(session, scope, survey, "csv", rows)
+    exports.record_export(session, scope, survey, "csv", rows)
     return _download(data, CSV, f"svar-{survey.slug}.csv")
 
 
-@respondent_router.get("/responses.xlsx")
-def responses_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
-                   session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@respondent_router.get("/responses.xlsx", name="surveys.responses_xlsx")
+def responses_xlsx(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     data, rows = exports.export_xlsx(session, questionnaires.load_questionnaire(session, survey))
-    _audited(session, scope, survey, "xlsx", rows)
+    exports.record_export(session, scope, survey, "xlsx", rows)
     return _download(data, XLSX, f"svar-{survey.slug}.xlsx")
 
 
-@responses_view_router.get("/paper-template.csv")
-def paper_template_csv(survey_id: int, scope: Scope = Depends(staff_scope),
-                       session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@responses_view_router.get("/paper-template.csv", name="surveys.paper_template_csv")
+def paper_template_csv(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     data = paper_service.template_csv(questionnaires.load_questionnaire(session, survey))
     return _download(data, CSV, f"pappersmall-{survey.slug}.csv")
 
 
-@responses_view_router.get("/paper-template.xlsx")
-def paper_template_xlsx(survey_id: int, scope: Scope = Depends(staff_scope),
-                        session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@responses_view_router.get("/paper-template.xlsx", name="surveys.paper_template_xlsx")
+def paper_template_xlsx(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     data = paper_service.template_xlsx(questionnaires.load_questionnaire(session, survey))
     return _download(data, XLSX, f"pappersmall-{survey.slug}.xlsx")
 
@@ -118,17 +109,15 @@ def _paper_page(request: Request, scope: Scope, survey: Survey, *, errors: dict[
                   status_code=status_code)
 
 
-@responses_edit_router.get("/paper")
-def paper_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
-    return _paper_page(request, scope, authoring.staff_survey(session, scope, survey_id))
+@responses_edit_router.get("/paper", name="surveys.paper")
+def paper_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
+    return _paper_page(request, scope, survey)
 
 
-@responses_edit_router.post("/paper")
-def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session),
+@responses_edit_router.post("/paper", name="surveys.paper_upload")
+def paper_upload(request: Request, survey: OwnedSurvey, form: FormDep,
+                 scope: ScopeDep, session: SessionDep,
                  start_job: paper_jobs.JobStarter = Depends(paper_jobs.job_starter)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _paper_page(request, scope, survey, errors={"file": _("Välj en CSV- eller XLSX-fil.")},
@@ -160,12 +149,10 @@ def paper_upload(request: Request, survey_id: int, form: FormData = Depends(read
     return redirect(f"{_base(scope, survey)}/responses" if scope.may("respondent_data") else _base(scope, survey))
 
 
-@responses_edit_router.get("/imports/{job_id}")
-def import_job_page(request: Request, survey_id: int, job_id: int, scope: Scope = Depends(staff_scope),
-                    session: Session = Depends(get_session)) -> Response:
+@responses_edit_router.get("/imports/{job_id}", name="surveys.import_job")
+def import_job_page(request: Request, survey: OwnedSurvey, job: SurveyImportJobDep, scope: ScopeDep,
+                    session: SessionDep) -> Response:
     """A background import: progress while it runs (the page reloads itself, no JavaScript), then its report."""
-    survey = authoring.staff_survey(session, scope, survey_id)
-    job = paper_jobs.staff_job(session, scope, survey, job_id)
     running = job.status in (ImportStatus.queued, ImportStatus.running)
     problems = [paper.RowProblem(int(p[0]), str(p[1]), str(p[2])) for p in job.report.get("problems", [])]
     response = render(request, "staff/surveys/import_job.html",

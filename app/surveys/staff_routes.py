@@ -7,6 +7,7 @@ scope itself); changes need "edit"; entering answers for a respondent at a stand
 from __future__ import annotations
 
 import io
+from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Depends, Request
@@ -17,7 +18,7 @@ from starlette.datastructures import FormData
 from app import i18n
 from app.auth import Scope, require_permission, staff_scope
 from app.config import get_settings
-from app.db import get_session
+from app.deps import FormDep, OwnedSurvey, ScopeDep, SessionDep, get_owned, path_id
 from app.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
@@ -35,7 +36,7 @@ from app.surveys import (
     rules,
 )
 from app.surveys.codes import format_code
-from app.web import flash, form_str, read_form, redirect, render, request_language
+from app.web import flash, form_str, redirect, render, request_language
 
 PREFIX = "/staff/m/{municipality}/surveys"
 view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
@@ -43,6 +44,13 @@ edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission(
 report_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("report"))])
 
 routers: list[APIRouter] = [view_router, edit_router, report_router, *responses_routes.routers]
+
+
+def _survey_question(request: Request, survey: OwnedSurvey, session: SessionDep) -> Question:
+    return get_owned(session, Question, path_id(request, "question_id"), survey_id=survey.id)
+
+
+SurveyQuestion = Annotated[Question, Depends(_survey_question)]  # the survey's question named by {question_id}
 
 
 def _base(scope: Scope) -> str:
@@ -81,9 +89,8 @@ def role_labels() -> dict[str, str]:
 # --- list and create ---------------------------------------------------------------------------------------
 
 
-@view_router.get("")
-def surveys_page(request: Request, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+@view_router.get("", name="surveys.staff_list")
+def surveys_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return _list(request, session, scope)
 
 
@@ -95,9 +102,8 @@ def _list(request: Request, session: Session, scope: Scope, errors: dict[str, st
                   status_code=status_code)
 
 
-@edit_router.post("")
-def create_survey(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
+@edit_router.post("", name="surveys.create")
+def create_survey(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     title = form_str(form, "title", 300)
     try:
         survey = authoring.create_survey(session, scope, title=title, from_bank=form_str(form, "source", 10) == "bank")
@@ -133,16 +139,14 @@ def _overview(request: Request, session: Session, scope: Scope, survey: Survey, 
                   status_code=status_code)
 
 
-@view_router.get("/{survey_id}")
-def survey_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
-    return _overview(request, session, scope, authoring.staff_survey(session, scope, survey_id))
+@view_router.get("/{survey_id}", name="surveys.staff_survey")
+def survey_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
+    return _overview(request, session, scope, survey)
 
 
-@edit_router.post("/{survey_id}/settings")
-def survey_settings(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/settings", name="surveys.settings")
+def survey_settings(request: Request, survey: OwnedSurvey, form: FormDep,
+                    scope: ScopeDep, session: SessionDep) -> Response:
     try:
         authoring.update_settings(
             session, scope, survey, slug=form_str(form, "slug", 60).lower(),
@@ -151,16 +155,14 @@ def survey_settings(request: Request, survey_id: int, form: FormData = Depends(r
             opens_on=form_str(form, "opens_on", 20), closes_on=form_str(form, "closes_on", 20),
             area_ids=[v for v in form.getlist("areas") if isinstance(v, str)][:500])
     except ValidationFailed as exc:
-        session.rollback()
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
     flash(request, _("Inställningarna är sparade."))
     return redirect(_survey_url(scope, survey))
 
 
-@edit_router.post("/{survey_id}/status")
-def survey_status(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/status", name="surveys.status")
+def survey_status(request: Request, survey: OwnedSurvey, form: FormDep,
+                  scope: ScopeDep, session: SessionDep) -> Response:
     try:
         authoring.set_status(session, scope, survey, form_str(form, "status", 20))
     except ValidationFailed as exc:
@@ -170,10 +172,8 @@ def survey_status(request: Request, survey_id: int, form: FormData = Depends(rea
     return redirect(_survey_url(scope, survey))
 
 
-@edit_router.post("/{survey_id}/copy")
-def survey_copy(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/copy", name="surveys.copy")
+def survey_copy(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     copy = authoring.copy_as_next_wave(session, scope, survey)
     flash(request, _("Mätomgång %(wave)s är skapad som utkast med samma frågor.") % {"wave": copy.wave})
     return redirect(_survey_url(scope, copy))
@@ -186,10 +186,8 @@ def _text_languages(scope: Scope, survey: Survey) -> list[i18n.Language]:
     return [i18n.LANGUAGES[c] for c in survey.languages if c in i18n.LANGUAGES]
 
 
-@edit_router.get("/{survey_id}/texts")
-def texts_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.get("/{survey_id}/texts", name="surveys.texts")
+def texts_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     questionnaire = questionnaires.load_questionnaire(session, survey)
     values = {}
     for lang in survey.languages:
@@ -201,10 +199,8 @@ def texts_page(request: Request, survey_id: int, scope: Scope = Depends(staff_sc
                    "base": _survey_url(scope, survey)})
 
 
-@edit_router.post("/{survey_id}/texts")
-def texts_save(request: Request, survey_id: int, form: FormData = Depends(read_form),
-               scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/texts", name="surveys.texts_save")
+def texts_save(request: Request, survey: OwnedSurvey, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     texts = {lang: (form_str(form, f"title-{lang}", 300), form_str(form, f"intro-{lang}", 6000))
              for lang in survey.languages}
     try:
@@ -219,10 +215,8 @@ def texts_save(request: Request, survey_id: int, form: FormData = Depends(read_f
     return redirect(_survey_url(scope, survey))
 
 
-@view_router.get("/{survey_id}/translations")
-def translations_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                      session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@view_router.get("/{survey_id}/translations", name="surveys.translations")
+def translations_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     questionnaire = questionnaires.load_questionnaire(session, survey)
     return render(request, "staff/surveys/translations.html",
                   {"scope": scope, "survey": survey, "missing": questionnaires.missing_translations(questionnaire),
@@ -232,10 +226,9 @@ def translations_page(request: Request, survey_id: int, scope: Scope = Depends(s
 # --- preview and QR code -------------------------------------------------------------------------------------
 
 
-@view_router.get("/{survey_id}/preview")
-def preview(request: Request, survey_id: int, page: int = 1, lang: str = "sv", scope: Scope = Depends(staff_scope),
-            session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@view_router.get("/{survey_id}/preview", name="surveys.preview")
+def preview(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep, page: int = 1,
+            lang: str = "sv") -> Response:
     pages = sorted({q.page for q in questionnaires.load_questionnaire(session, survey).questions}) or [1]
     language = lang if lang in survey.languages and lang in i18n.LANGUAGES else "sv"
     return public_routes.preview_page(request, session, survey, scope.municipality,
@@ -247,18 +240,16 @@ def _qr(survey: Survey) -> segno.QRCode:
     return segno.make(public_url(survey) + "?via=qr", error="m")
 
 
-@view_router.get("/{survey_id}/qr.svg")
-def qr_svg(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@view_router.get("/{survey_id}/qr.svg", name="surveys.qr_svg")
+def qr_svg(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     buffer = io.BytesIO()
     _qr(survey).save(buffer, kind="svg", scale=8, border=4, title=f"/s/{survey.slug}")
     return Response(buffer.getvalue(), media_type="image/svg+xml",
                     headers={"Content-Disposition": f'attachment; filename="enkat-{survey.slug}.svg"'})
 
 
-@view_router.get("/{survey_id}/qr.png")
-def qr_png(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@view_router.get("/{survey_id}/qr.png", name="surveys.qr_png")
+def qr_png(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     buffer = io.BytesIO()
     _qr(survey).save(buffer, kind="png", scale=10, border=4)
     return Response(buffer.getvalue(), media_type="image/png",
@@ -306,62 +297,49 @@ def _values_from_form(form: FormData, survey: Survey) -> dict[str, str]:
     return {name: form_str(form, name, 20000) for name in names}
 
 
-@edit_router.get("/{survey_id}/questions/new")
-def question_new(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.get("/{survey_id}/questions/new", name="surveys.question_new")
+def question_new(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     return _question_form(request, session, scope, survey, None, _question_values(None, [], survey.languages))
 
 
-@edit_router.post("/{survey_id}/questions")
-def question_create(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/questions", name="surveys.question_create")
+def question_create(request: Request, survey: OwnedSurvey, form: FormDep,
+                    scope: ScopeDep, session: SessionDep) -> Response:
     try:
         question_editing.guard_editable(session, survey)
         question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages))
     except ValidationFailed as exc:
-        session.rollback()
         return _question_form(request, session, scope, survey, None, _values_from_form(form, survey), exc.errors, 400)
     flash(request, _("Frågan är tillagd."))
     return redirect(_survey_url(scope, survey) + "#questions")
 
 
-def _question(session: Session, scope: Scope, survey_id: int, question_id: int) -> tuple[Survey, Question]:
-    survey = authoring.staff_survey(session, scope, survey_id)
-    return survey, authoring.staff_question(session, survey, question_id)
-
-
-@edit_router.get("/{survey_id}/questions/{question_id}")
-def question_edit(request: Request, survey_id: int, question_id: int, scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.get("/{survey_id}/questions/{question_id}", name="surveys.question")
+def question_edit(request: Request, survey: OwnedSurvey, question: SurveyQuestion, scope: ScopeDep,
+                  session: SessionDep) -> Response:
     options = list(session.exec(select(QuestionOption).where(QuestionOption.question_id == question.id)
                                 .order_by(col(QuestionOption.position))).all())
     return _question_form(request, session, scope, survey, question,
                           _question_values(question, options, survey.languages))
 
 
-@edit_router.post("/{survey_id}/questions/{question_id}")
-def question_save(request: Request, survey_id: int, question_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.post("/{survey_id}/questions/{question_id}", name="surveys.question_save")
+def question_save(request: Request, survey: OwnedSurvey, question: SurveyQuestion, form: FormDep,
+                  scope: ScopeDep, session: SessionDep) -> Response:
     try:
         question_editing.guard_editable(session, survey)
         question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages),
                                        question)
     except ValidationFailed as exc:
-        session.rollback()
         return _question_form(request, session, scope, survey, question, _values_from_form(form, survey),
                               exc.errors, 400)
     flash(request, _("Frågan är sparad."))
     return redirect(_survey_url(scope, survey) + "#questions")
 
 
-@edit_router.post("/{survey_id}/questions/{question_id}/move")
-def question_move(request: Request, survey_id: int, question_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.post("/{survey_id}/questions/{question_id}/move", name="surveys.question_move")
+def question_move(request: Request, survey: OwnedSurvey, question: SurveyQuestion, form: FormDep,
+                  scope: ScopeDep, session: SessionDep) -> Response:
     try:
         question_editing.guard_editable(session, survey)
     except Conflict as exc:
@@ -374,10 +352,9 @@ def question_move(request: Request, survey_id: int, question_id: int, form: Form
     return redirect(_survey_url(scope, survey) + "#questions")
 
 
-@edit_router.post("/{survey_id}/questions/{question_id}/delete")
-def question_delete(request: Request, survey_id: int, question_id: int, scope: Scope = Depends(staff_scope),
-                    session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.post("/{survey_id}/questions/{question_id}/delete", name="surveys.question_delete")
+def question_delete(request: Request, survey: OwnedSurvey, question: SurveyQuestion, scope: ScopeDep,
+                    session: SessionDep) -> Response:
     try:
         question_editing.guard_editable(session, survey)
         question_editing.delete_question(session, scope, survey, question)
@@ -411,10 +388,9 @@ def _codes_download(session: Session, scope: Scope, survey: Survey, codes: list[
                              "Cache-Control": "no-store"})
 
 
-@edit_router.post("/{survey_id}/codes")
-def codes_generate(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/codes", name="surveys.codes")
+def codes_generate(request: Request, survey: OwnedSurvey, form: FormDep,
+                   scope: ScopeDep, session: SessionDep) -> Response:
     try:
         codes = authoring.generate_codes(session, scope, survey, form_str(form, "count", 10))
     except ValidationFailed as exc:
@@ -435,12 +411,11 @@ def codes_generate(request: Request, survey_id: int, form: FormData = Depends(re
     return response
 
 
-@edit_router.post("/{survey_id}/codes/download")
-def codes_download(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/{survey_id}/codes/download", name="surveys.codes_download")
+def codes_download(request: Request, survey: OwnedSurvey, form: FormDep,
+                   scope: ScopeDep, session: SessionDep) -> Response:
     """The batch just generated, again, as PDF or CSV, from the generating page's signed batch token: only by the
     same user, for the same survey, within BATCH_TOKEN_SECONDS. No code is looked up (no used/unused oracle)."""
-    survey = authoring.staff_survey(session, scope, survey_id)
     kind = "csv" if form_str(form, "format", 10) == "csv" else "pdf"
     layout = "slips" if form_str(form, "layout", 10) == "slips" else "letter"
     limit = authoring.MAX_CODES_PER_BATCH if kind == "csv" else letters_service.PART
@@ -452,10 +427,9 @@ def codes_download(request: Request, survey_id: int, form: FormData = Depends(re
 # --- assisted answering at a stand ----------------------------------------------------------------------------
 
 
-@report_router.post("/{survey_id}/assisted")
-def assisted_start(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = authoring.staff_survey(session, scope, survey_id)
+@report_router.post("/{survey_id}/assisted", name="surveys.assisted")
+def assisted_start(request: Request, survey: OwnedSurvey, form: FormDep,
+                   scope: ScopeDep, session: SessionDep) -> Response:
     language = form_str(form, "language", 12)
     language = language if language in survey.languages else "sv"
     try:
