@@ -66,7 +66,7 @@ def responses_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, sessi
     response = render(request, "staff/surveys/responses.html",
                       {"scope": scope, "survey": survey, "title": questionnaire.title("sv") or survey.slug,
                        "counts": counts, "areas": exports.shown_areas(counts.by_area, min_n),
-                       "channels": channel_labels(), "base": _base(scope, survey), "min_n": min_n,
+                       "channels": channel_labels(), "min_n": min_n,
                        "code_failures": answering.code_failures(session, survey)})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -102,7 +102,7 @@ def _paper_page(request: Request, scope: Scope, survey: Survey, *, errors: dict[
                 problems: list[paper.RowProblem] | None = None, total_problems: int = 0, rows: int = 0,
                 status_code: int = 200) -> Response:
     return render(request, "staff/surveys/paper.html",
-                  {"scope": scope, "survey": survey, "base": _base(scope, survey), "errors": errors or {},
+                  {"scope": scope, "survey": survey, "errors": errors or {},
                    "problems": problems or [], "total_problems": total_problems, "rows": rows,
                    "max_mb": paper.MAX_BYTES // (1024 * 1024), "max_rows": paper.MAX_ROWS,
                    "background_rows": paper.BACKGROUND_ROWS},
@@ -156,7 +156,7 @@ def import_job_page(request: Request, survey: OwnedSurvey, job: SurveyImportJobD
     running = job.status in (ImportStatus.queued, ImportStatus.running)
     problems = [paper.RowProblem(int(p[0]), str(p[1]), str(p[2])) for p in job.report.get("problems", [])]
     response = render(request, "staff/surveys/import_job.html",
-                      {"scope": scope, "survey": survey, "base": _base(scope, survey), "job": job,
+                      {"scope": scope, "survey": survey, "job": job,
                        "running": running, "percent": paper_jobs.percent(job.checked_rows, job.total_rows),
                        "problems": problems, "report": job.report,
                        # a rejected or failed import is an error page: its title says so (page check, WCAG 3.3.1)

@@ -135,7 +135,7 @@ def _overview(request: Request, session: Session, scope: Scope, survey: Survey, 
                    "all_languages": i18n.LANGUAGES, "codes_total": total, "codes_used": used,
                    "missing_count": sum(len(v) for v in missing.values()),
                    "transitions": sorted(s.value for s in authoring.ALLOWED_TRANSITIONS[survey.status]),
-                   "errors": errors or {}, "localized": rules.localized, "base": _survey_url(scope, survey)},
+                   "errors": errors or {}, "localized": rules.localized},
                   status_code=status_code)
 
 
@@ -195,8 +195,7 @@ def texts_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: 
         values[f"title-{lang}"] = text.title if text else ""
         values[f"intro-{lang}"] = text.intro if text else ""
     return render(request, "staff/surveys/texts.html",
-                  {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
-                   "base": _survey_url(scope, survey)})
+                  {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values})
 
 
 @edit_router.post("/{survey_id}/texts", name="surveys.texts_save")
@@ -210,7 +209,7 @@ def texts_save(request: Request, survey: OwnedSurvey, form: FormDep, scope: Scop
                                                                                           strict=True)}
         return render(request, "staff/surveys/texts.html",
                       {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
-                       "errors": exc.errors, "base": _survey_url(scope, survey)}, status_code=400)
+                       "errors": exc.errors}, status_code=400)
     flash(request, _("Texterna är sparade."))
     return redirect(_survey_url(scope, survey))
 
@@ -220,7 +219,7 @@ def translations_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, se
     questionnaire = questionnaires.load_questionnaire(session, survey)
     return render(request, "staff/surveys/translations.html",
                   {"scope": scope, "survey": survey, "missing": questionnaires.missing_translations(questionnaire),
-                   "all_languages": i18n.LANGUAGES, "base": _survey_url(scope, survey)})
+                   "all_languages": i18n.LANGUAGES})
 
 
 # --- preview and QR code -------------------------------------------------------------------------------------
@@ -288,7 +287,7 @@ def _question_form(request: Request, session: Session, scope: Scope, survey: Sur
                   {"scope": scope, "survey": survey, "question": question, "values": values,
                    "errors": errors or {}, "langs": _text_languages(scope, survey),
                    "types": list(type_labels().items()), "roles": list(role_labels().items()),
-                   "conditions": conditions, "base": _survey_url(scope, survey)}, status_code=status_code)
+                   "conditions": conditions}, status_code=status_code)
 
 
 def _values_from_form(form: FormData, survey: Survey) -> dict[str, str]:
@@ -406,7 +405,7 @@ def codes_generate(request: Request, survey: OwnedSurvey, form: FormDep,
                        "parts": [(i * letters_service.PART + 1, letters_service.batch_token(scope, survey, p), len(p))
                                  for i, p in enumerate(parts)],
                        "minutes": letters_service.BATCH_TOKEN_SECONDS // 60,
-                       "public_url": public_url(survey), "base": _survey_url(scope, survey)})
+                       "public_url": public_url(survey)})
     response.headers["Cache-Control"] = "no-store"
     return response
 
