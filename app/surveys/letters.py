@@ -23,7 +23,6 @@ from app.surveys.codes import format_code
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVu"
-LAYOUTS = ("letter", "slips")
 SLIP_COLUMNS, SLIP_ROWS = 2, 4  # eight slips of 105 x 74 mm on A4
 
 

@@ -39,8 +39,10 @@ def _import_job(request: Request, survey: OwnedSurvey, scope: ScopeDep, session:
 SurveyImportJobDep = Annotated[SurveyImportJob, Depends(_import_job)]  # the survey's import job named by {job_id}
 
 
-def _base(scope: Scope, survey: Survey) -> str:
-    return f"/staff/m/{scope.municipality.slug}/surveys/{survey.id}"
+def _url(request: Request, name: str, scope: Scope, survey: Survey, **params: object) -> str:
+    """The path of the survey's staff route `name`."""
+    return str(request.app.url_path_for(name, municipality=scope.municipality.slug, survey_id=str(survey.id),
+                                        **{key: str(value) for key, value in params.items()}))
 
 
 def channel_labels() -> dict[str, str]:
@@ -133,7 +135,7 @@ def paper_upload(request: Request, survey: OwnedSurvey, form: FormDep,
     if len(table) - 1 > paper.BACKGROUND_ROWS:  # a large file: checked and imported by a job with a progress page
         job = paper_jobs.create_job(session, scope, survey, len(table) - 1)
         start_job(job.id or 0, table, i18n.current_language())
-        return redirect(f"{_base(scope, survey)}/imports/{job.id}")
+        return redirect(_url(request, "surveys.import_job", scope, survey, job_id=job.id))
     try:
         result = paper_service.import_paper(session, scope, survey, data)
     except ValidationFailed as exc:
@@ -146,7 +148,8 @@ def paper_upload(request: Request, survey: OwnedSurvey, form: FormDep,
                            rows=exc.rows, status_code=400)
     flash(request, _("%(n)s pappersvar importerades (i %(chunks)s omgångar, i en och samma transaktion).")
           % {"n": result.rows, "chunks": result.chunks})
-    return redirect(f"{_base(scope, survey)}/responses" if scope.may("respondent_data") else _base(scope, survey))
+    landing = "surveys.responses" if scope.may("respondent_data") else "surveys.staff_survey"
+    return redirect(_url(request, landing, scope, survey))
 
 
 @responses_edit_router.get("/imports/{job_id}", name="surveys.import_job")

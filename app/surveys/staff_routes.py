@@ -53,12 +53,9 @@ def _survey_question(request: Request, survey: OwnedSurvey, session: SessionDep)
 SurveyQuestion = Annotated[Question, Depends(_survey_question)]  # the survey's question named by {question_id}
 
 
-def _base(scope: Scope) -> str:
-    return f"/staff/m/{scope.municipality.slug}/surveys"
-
-
-def _survey_url(scope: Scope, survey: Survey) -> str:
-    return f"{_base(scope)}/{survey.id}"
+def _survey_url(request: Request, scope: Scope, survey: Survey) -> str:
+    return str(request.app.url_path_for("surveys.staff_survey", municipality=scope.municipality.slug,
+                                        survey_id=str(survey.id)))
 
 
 def public_url(survey: Survey) -> str:
@@ -110,7 +107,7 @@ def create_survey(request: Request, form: FormDep, scope: ScopeDep, session: Ses
     except ValidationFailed as exc:
         return _list(request, session, scope, exc.errors, title, 400)
     flash(request, _("Enkäten är skapad som utkast."))
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
 # --- one survey ----------------------------------------------------------------------------------------------
@@ -157,7 +154,7 @@ def survey_settings(request: Request, survey: OwnedSurvey, form: FormDep,
     except ValidationFailed as exc:
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
     flash(request, _("Inställningarna är sparade."))
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
 @edit_router.post("/{survey_id}/status", name="surveys.status")
@@ -169,14 +166,14 @@ def survey_status(request: Request, survey: OwnedSurvey, form: FormDep,
         flash(request, next(iter(exc.errors.values())), "error")
     else:
         flash(request, _("Enkätens status är nu: %(status)s.") % {"status": status_labels()[survey.status]})
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
 @edit_router.post("/{survey_id}/copy", name="surveys.copy")
 def survey_copy(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     copy = authoring.copy_as_next_wave(session, scope, survey)
     flash(request, _("Mätomgång %(wave)s är skapad som utkast med samma frågor.") % {"wave": copy.wave})
-    return redirect(_survey_url(scope, copy))
+    return redirect(_survey_url(request, scope, copy))
 
 
 # --- texts and translations ---------------------------------------------------------------------------------
@@ -211,7 +208,7 @@ def texts_save(request: Request, survey: OwnedSurvey, form: FormDep, scope: Scop
                       {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
                        "errors": exc.errors}, status_code=400)
     flash(request, _("Texterna är sparade."))
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
 @view_router.get("/{survey_id}/translations", name="surveys.translations")
@@ -230,9 +227,9 @@ def preview(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: Ses
             lang: str = "sv") -> Response:
     pages = sorted({q.page for q in questionnaires.load_questionnaire(session, survey).questions}) or [1]
     language = lang if lang in survey.languages and lang in i18n.LANGUAGES else "sv"
+    base = request.app.url_path_for("surveys.preview", municipality=scope.municipality.slug, survey_id=str(survey.id))
     return public_routes.preview_page(request, session, survey, scope.municipality,
-                                      page if page in pages else pages[0], language,
-                                      f"{_survey_url(scope, survey)}/preview")
+                                      page if page in pages else pages[0], language, str(base))
 
 
 def _qr(survey: Survey) -> segno.QRCode:
@@ -310,7 +307,7 @@ def question_create(request: Request, survey: OwnedSurvey, form: FormDep,
     except ValidationFailed as exc:
         return _question_form(request, session, scope, survey, None, _values_from_form(form, survey), exc.errors, 400)
     flash(request, _("Frågan är tillagd."))
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
 @edit_router.get("/{survey_id}/questions/{question_id}", name="surveys.question")
@@ -333,7 +330,7 @@ def question_save(request: Request, survey: OwnedSurvey, question: SurveyQuestio
         return _question_form(request, session, scope, survey, question, _values_from_form(form, survey),
                               exc.errors, 400)
     flash(request, _("Frågan är sparad."))
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
 @edit_router.post("/{survey_id}/questions/{question_id}/move", name="surveys.question_move")
@@ -343,12 +340,12 @@ def question_move(request: Request, survey: OwnedSurvey, question: SurveyQuestio
         question_editing.guard_editable(session, survey)
     except Conflict as exc:
         flash(request, exc.message, "error")
-        return redirect(_survey_url(scope, survey) + "#questions")
+        return redirect(_survey_url(request, scope, survey) + "#questions")
     try:
         question_editing.move_question(session, scope, survey, question, form_str(form, "direction", 10))
     except ValidationFailed as exc:
         flash(request, exc.message, "error")
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
 @edit_router.post("/{survey_id}/questions/{question_id}/delete", name="surveys.question_delete")
@@ -361,7 +358,7 @@ def question_delete(request: Request, survey: OwnedSurvey, question: SurveyQuest
         flash(request, exc.message, "error")
     else:
         flash(request, _("Frågan är borttagen."))
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
 # --- letter codes --------------------------------------------------------------------------------------------
@@ -435,7 +432,7 @@ def assisted_start(request: Request, survey: OwnedSurvey, form: FormDep,
         token = answering.start_draft(session, survey, language=language, channel=Channel.assisted)
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
-        return redirect(_survey_url(scope, survey))
+        return redirect(_survey_url(request, scope, survey))
     response = redirect(f"/s/{survey.slug}/1")
     public_routes.set_draft_cookie(response, survey, token)  # the same draft cookie residents get
     return response
