@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Engine, delete, func, insert
 from sqlmodel import Session, col, select
@@ -32,6 +31,7 @@ from app.models.surveys import (
 )
 from app.surveys import bank, lifecycle, rules
 from app.surveys.codes import code_hash, new_code
+from app.surveys.forms import SettingsForm, TextsForm
 from app.surveys.questionnaires import forget_questionnaire
 
 MAX_CODES_PER_BATCH = 5000
@@ -125,65 +125,37 @@ def add_bank_questions(session: Session, survey: Survey) -> None:
             session.execute(insert(QuestionOption), rows)
 
 
-def update_settings(session: Session, scope: Scope, survey: Survey, *, slug: str, modes: list[str],
-                    languages: list[str], opens_on: str, closes_on: str, area_ids: list[str]) -> None:
+def update_settings(session: Session, scope: Scope, survey: Survey, form: SettingsForm) -> None:
+    """Address, ways to answer, languages, dates and covered areas, checked against the municipality's own."""
     with writing(session):
-        errors: dict[str, str] = {}
-        problem = rules.slug_problem(slug)
-        if problem:
-            errors["slug"] = problem
-        elif session.exec(select(Survey.id).where(Survey.slug == slug, Survey.id != survey.id)).first():
-            errors["slug"] = _("Adressen används redan av en annan enkät.")
-        valid_modes = [m for m in modes if m in {mode.value for mode in SurveyMode}]
-        if not valid_modes or len(valid_modes) != len(modes):
-            errors["mode-open_link"] = _("Välj minst ett sätt att svara.")
-        offered = set(scope.municipality.languages) | {"sv"}
-        if any(lang not in offered for lang in languages):
-            errors["lang-sv"] = _("Välj bland kommunens språk.")
-        dates: dict[str, date | None] = {}
-        for name, raw in (("opens_on", opens_on), ("closes_on", closes_on)):
-            try:
-                dates[name] = date.fromisoformat(raw) if raw else None
-            except ValueError:
-                errors[name] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
-        if dates.get("opens_on") and dates.get("closes_on") and dates["opens_on"] > dates["closes_on"]:  # type: ignore[operator]
-            errors["closes_on"] = _("Slutdatumet kan inte vara före startdatumet.")
-        own_areas = {a.id for a in session.exec(select(Area).where(Area.municipality_id == scope.municipality_id))}
-        wanted_areas: set[int] = set()
-        for raw in area_ids:
-            if not raw.isdecimal() or int(raw) not in own_areas:
-                errors["areas"] = _("Välj bland kommunens områden.")
-                break
-            wanted_areas.add(int(raw))
+        other = session.exec(select(Survey.id).where(Survey.slug == form.slug, Survey.id != survey.id)).first()
+        own_areas = session.exec(select(Area.id).where(Area.municipality_id == scope.municipality_id)).all()
+        errors = form.problems(slug_taken=other is not None,
+                               offered_languages=set(scope.municipality.languages) | {"sv"},
+                               own_area_ids={a for a in own_areas if a is not None})
         if errors:
             raise ValidationFailed(errors)
+        wanted_areas = form.chosen_areas()
         before = audit.snapshot(survey)
-        survey.slug, survey.modes = slug, valid_modes
-        survey.languages = ["sv", *[lang for lang in languages if lang != "sv"]]
-        survey.opens_on, survey.closes_on = dates.get("opens_on"), dates.get("closes_on")
+        survey.slug, survey.modes = form.slug, form.valid_modes()
+        survey.languages = ["sv", *[lang for lang in form.languages if lang != "sv"]]
+        survey.opens_on, survey.closes_on = form.dates()
         survey.updated_at = clock.now()
         session.add(survey)
         session.execute(delete(SurveyArea).where(col(SurveyArea.survey_id) == survey.id))
         if wanted_areas:
-            session.execute(insert(SurveyArea), [{"survey_id": survey.id, "area_id": a} for a in sorted(wanted_areas)])
+            session.execute(insert(SurveyArea), [{"survey_id": survey.id, "area_id": a} for a in wanted_areas])
         forget_questionnaire(survey)
         audit.record(session, scope.user, "update", "survey", survey.id, municipality_id=scope.municipality_id,
-                     before=before, after={**(audit.snapshot(survey) or {}), "area_ids": sorted(wanted_areas)})
+                     before=before, after={**(audit.snapshot(survey) or {}), "area_ids": wanted_areas})
 
 
-def update_texts(session: Session, scope: Scope, survey: Survey, texts: dict[str, tuple[str, str]]) -> None:
+def update_texts(session: Session, scope: Scope, survey: Survey, form: TextsForm) -> None:
     """Title and intro per language; an empty title removes that language's texts (residents then see Swedish)."""
     with writing(session):
-        errors: dict[str, str] = {}
-        if not texts.get("sv", ("", ""))[0]:
-            errors["title-sv"] = _("Ange en rubrik på svenska.")
-        for lang, (title, intro) in texts.items():
-            if len(title) > 200:
-                errors[f"title-{lang}"] = _("Rubriken får vara högst 200 tecken.")
-            if len(intro) > 5000:
-                errors[f"intro-{lang}"] = _("Inledningen får vara högst 5000 tecken.")
-        if errors:
+        if errors := form.problems():
             raise ValidationFailed(errors)
+        texts = form.texts
         existing = {t.language: t for t in session.exec(select(SurveyTranslation)
                                                         .where(SurveyTranslation.survey_id == survey.id)).all()}
         before = {lang: [t.title, t.intro] for lang, t in existing.items()}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from starlette.datastructures import FormData
 
 from app.i18n import gettext as _
-from app.models.surveys import BackgroundRole, QuestionType
+from app.models.surveys import BackgroundRole, QuestionType, SurveyMode
 from app.surveys import rules
 from app.web import form_str
 
@@ -121,3 +122,93 @@ class QuestionForm:
                 "text": {k: v for k, v in self.text.items() if v}, "help": {k: v for k, v in self.help.items() if v},
                 "settings": merged, "condition_question_code": source_code if self.condition else None,
                 "condition_value_code": value if self.condition else None}
+
+
+@dataclass
+class SettingsForm:
+    """A survey's address, ways to answer, languages, dates and areas, cut to length."""
+
+    slug: str
+    modes: list[str]
+    languages: list[str]
+    opens_on: str
+    closes_on: str
+    area_ids: list[str]
+
+    @classmethod
+    def parse(cls, form: FormData) -> SettingsForm:
+        def strings(name: str, most: int) -> list[str]:
+            return [v for v in form.getlist(name) if isinstance(v, str)][:most]
+        return cls(slug=form_str(form, "slug", 60).lower(), modes=strings("modes", 5),
+                   languages=strings("languages", 10), opens_on=form_str(form, "opens_on", 20),
+                   closes_on=form_str(form, "closes_on", 20), area_ids=strings("areas", 500))
+
+    def problems(self, *, slug_taken: bool, offered_languages: Collection[str],
+                 own_area_ids: Collection[int]) -> dict[str, str]:
+        """Field -> message. `slug_taken`: another survey has this address; `offered_languages`: the
+        municipality's; `own_area_ids`: the municipality's areas."""
+        errors: dict[str, str] = {}
+        problem = rules.slug_problem(self.slug)
+        if problem:
+            errors["slug"] = problem
+        elif slug_taken:
+            errors["slug"] = _("Adressen används redan av en annan enkät.")
+        if not self.valid_modes() or len(self.valid_modes()) != len(self.modes):
+            errors["mode-open_link"] = _("Välj minst ett sätt att svara.")
+        if any(lang not in offered_languages for lang in self.languages):
+            errors["lang-sv"] = _("Välj bland kommunens språk.")
+        for name, raw in (("opens_on", self.opens_on), ("closes_on", self.closes_on)):
+            if not _read_date(raw)[1]:
+                errors[name] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
+        opens_on, closes_on = self.dates()
+        if opens_on and closes_on and opens_on > closes_on:
+            errors["closes_on"] = _("Slutdatumet kan inte vara före startdatumet.")
+        if any(not raw.isdecimal() or int(raw) not in own_area_ids for raw in self.area_ids):
+            errors["areas"] = _("Välj bland kommunens områden.")
+        return errors
+
+    def valid_modes(self) -> list[str]:
+        return [m for m in self.modes if m in {mode.value for mode in SurveyMode}]
+
+    def dates(self) -> tuple[date | None, date | None]:
+        """(opens on, closes on); None for a date left empty or not readable."""
+        return _read_date(self.opens_on)[0], _read_date(self.closes_on)[0]
+
+    def chosen_areas(self) -> list[int]:
+        return sorted({int(raw) for raw in self.area_ids if raw.isdecimal()})
+
+
+def _read_date(raw: str) -> tuple[date | None, bool]:
+    """(the date, None when empty or unreadable; whether it was readable)."""
+    try:
+        return (date.fromisoformat(raw) if raw else None), True
+    except ValueError:
+        return None, False
+
+
+@dataclass
+class TextsForm:
+    """A survey's title and intro per language, cut to length (one past the limit, so too long is seen)."""
+
+    texts: dict[str, tuple[str, str]]  # language -> (title, intro)
+
+    @classmethod
+    def parse(cls, form: FormData, languages: Sequence[str]) -> TextsForm:
+        return cls({lang: (form_str(form, f"title-{lang}", 300), form_str(form, f"intro-{lang}", 6000))
+                    for lang in languages})
+
+    def problems(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.texts.get("sv", ("", ""))[0]:
+            errors["title-sv"] = _("Ange en rubrik på svenska.")
+        for lang, (title, intro) in self.texts.items():
+            if len(title) > 200:
+                errors[f"title-{lang}"] = _("Rubriken får vara högst 200 tecken.")
+            if len(intro) > 5000:
+                errors[f"intro-{lang}"] = _("Inledningen får vara högst 5000 tecken.")
+        return errors
+
+    def values(self) -> dict[str, str]:
+        """The fields as the form names them, to show the form again."""
+        return {f"{kind}-{lang}": value for lang, pair in self.texts.items()
+                for kind, value in zip(("title", "intro"), pair, strict=True)}

@@ -145,12 +145,7 @@ def survey_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session:
 def survey_settings(request: Request, survey: OwnedSurvey, form: FormDep,
                     scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        authoring.update_settings(
-            session, scope, survey, slug=form_str(form, "slug", 60).lower(),
-            modes=[v for v in form.getlist("modes") if isinstance(v, str)][:5],
-            languages=[v for v in form.getlist("languages") if isinstance(v, str)][:10],
-            opens_on=form_str(form, "opens_on", 20), closes_on=form_str(form, "closes_on", 20),
-            area_ids=[v for v in form.getlist("areas") if isinstance(v, str)][:500])
+        authoring.update_settings(session, scope, survey, forms.SettingsForm.parse(form))
     except ValidationFailed as exc:
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
     flash(request, _("Inställningarna är sparade."))
@@ -197,16 +192,13 @@ def texts_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: 
 
 @edit_router.post("/{survey_id}/texts", name="surveys.texts_save")
 def texts_save(request: Request, survey: OwnedSurvey, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
-    texts = {lang: (form_str(form, f"title-{lang}", 300), form_str(form, f"intro-{lang}", 6000))
-             for lang in survey.languages}
+    texts = forms.TextsForm.parse(form, survey.languages)
     try:
         authoring.update_texts(session, scope, survey, texts)
     except ValidationFailed as exc:
-        values = {f"{kind}-{lang}": v for lang, pair in texts.items() for kind, v in zip(("title", "intro"), pair,
-                                                                                          strict=True)}
         return render(request, "staff/surveys/texts.html",
-                      {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
-                       "errors": exc.errors}, status_code=400)
+                      {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey),
+                       "values": texts.values(), "errors": exc.errors}, status_code=400)
     flash(request, _("Texterna är sparade."))
     return redirect(_survey_url(request, scope, survey))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.surveys.forms import QuestionForm
+from datetime import date
+
+from app.surveys.forms import QuestionForm, SettingsForm, TextsForm
 
 
 def _form(**changes: object) -> QuestionForm:
@@ -36,3 +38,31 @@ def test_each_bad_field_is_named_in_form_order() -> None:
 
 def test_a_matrix_needs_rows() -> None:
     assert "items-sv" in _form(type="matrix").problems()
+
+
+def _settings(**changes: object) -> SettingsForm:
+    values: dict[str, object] = {"slug": "trygg-2026", "modes": ["open_link"], "languages": ["sv", "en"],
+                                 "opens_on": "2026-03-01", "closes_on": "2026-03-31", "area_ids": ["4", "2", "4"]}
+    values.update(changes)
+    return SettingsForm(**values)  # type: ignore[arg-type]
+
+
+def test_good_settings_have_no_problems() -> None:
+    form = _settings()
+    assert form.problems(slug_taken=False, offered_languages={"sv", "en"}, own_area_ids={2, 4}) == {}
+    assert form.dates() == (date(2026, 3, 1), date(2026, 3, 31)) and form.chosen_areas() == [2, 4]
+
+
+def test_bad_settings_are_named_in_form_order() -> None:
+    form = _settings(modes=["open_link", "carrier_pigeon"], languages=["fi"], opens_on="2026-04-01",
+                     closes_on="2026-03-01", area_ids=["9"])
+    assert list(form.problems(slug_taken=True, offered_languages={"sv"}, own_area_ids={2})) == [
+        "slug", "mode-open_link", "lang-sv", "closes_on", "areas"]
+    assert list(_settings(opens_on="1 mars").problems(slug_taken=False, offered_languages={"sv", "en"},
+                                                      own_area_ids={2, 4})) == ["opens_on"]
+
+
+def test_texts_need_a_swedish_title_and_a_length_limit() -> None:
+    assert TextsForm({"sv": ("Trygghet", ""), "en": ("", "")}).problems() == {}
+    assert list(TextsForm({"sv": ("", "x" * 5001), "en": ("y" * 201, "")}).problems()) == [
+        "title-sv", "intro-sv", "title-en"]
