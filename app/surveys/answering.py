@@ -43,6 +43,8 @@ _FAILURES = CodeFailures.__table__  # type: ignore[attr-defined]
 
 
 class TooManyRequests(AppError):
+    """Too many wrong letter codes from one client address within the hour: 429."""
+
     status = 429
 
 

@@ -1,4 +1,4 @@
-"""The questionnaire a resident sees, as plain data: loaded in four queries, cached briefly per process."""
+"""The questionnaire a resident sees, as plain data (loaded in four queries, cached briefly), and public lookups."""
 
 from __future__ import annotations
 
