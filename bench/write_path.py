@@ -4,7 +4,7 @@
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test] [--skip-postgres]
 
 In one process, without HTTP: seeds bench/survey_load.py's survey (one page, 15 answers), starts N drafts, then
-runs the group committer's handler for posted pages (service.post_pages: the read phase, then the write phase in
+runs the group committer's handler for posted pages (answering.post_pages: the read phase, then the write phase in
 its own transaction and a commit) over batches of B drafts, as the writer thread does. Reports the CPU time per
 submitted response, and, from a second pass under cProfile (timing this thread's CPU), the share spent inside
 the database driver's calls (execute, executemany, commit, reached through SQLAlchemy's do_execute & co.): work
@@ -44,28 +44,29 @@ def posts(url: str, count: int) -> list[Any]:
 
     from app.db import make_engine
     from app.models.surveys import Channel, Survey
-    from app.surveys import rules, service
+    from app.surveys import answering, questionnaires, rules
+    from app.surveys.codes import token_hash
 
     engine = make_engine(url)
     with Session(engine) as session:
         survey = session.exec(select(Survey)).one()
-        questionnaire = service.load_questionnaire(session, survey)
-    starts = [service.DraftStart(survey, "sv", Channel.web) for _ in range(count)]
+        questionnaire = questionnaires.load_questionnaire(session, survey)
+    starts = [answering.DraftStart(survey, "sv", Channel.web) for _ in range(count)]
     with engine.begin() as connection:
-        service.begin_drafts(connection, starts)
+        answering.begin_drafts(connection, starts)
     engine.dispose()
     made = []
     for n, start in enumerate(starts):
         form = survey_load.answers_form(n, "")
         values = rules.FormValues({key: [value] for key, value in form.items() if key.startswith("q-")})
-        made.append(service.PagePost(questionnaire, rules.token_hash(start.token), 1, values, language="sv"))
+        made.append(answering.PagePost(questionnaire, token_hash(start.token), 1, values, language="sv"))
     return made
 
 
 def submit_all(url: str, batch: int, items: list[Any], profile: cProfile.Profile | None) -> float:
     """Runs post_pages over `items` in batches; returns CPU seconds (this thread) per response."""
     from app.db import make_engine
-    from app.surveys import service
+    from app.surveys import answering
 
     engine = make_engine(url)
     writer = engine.execution_options(sqlite_immediate=True) if engine.dialect.name == "sqlite" else engine
@@ -74,10 +75,10 @@ def submit_all(url: str, batch: int, items: list[Any], profile: cProfile.Profile
         profile.enable()
     for first in range(0, len(items), batch):
         with engine.connect() as connection:
-            plan = service.post_pages.read(connection, items[first:first + batch])
+            plan = answering.post_pages.read(connection, items[first:first + batch])
         with writer.connect() as connection, connection.begin():
-            outcomes = service.post_pages.write(connection, plan)
-        if any(o.kind != service.Outcome.submitted for o in outcomes):
+            outcomes = answering.post_pages.write(connection, plan)
+        if any(o.kind != answering.Outcome.submitted for o in outcomes):
             raise RuntimeError(f"not stored: {[o.kind for o in outcomes]}")
     if profile:
         profile.disable()
@@ -89,16 +90,16 @@ def submit_all(url: str, batch: int, items: list[Any], profile: cProfile.Profile
 def wall_per_response(url: str, batch: int, items: list[Any], checkpoint: bool) -> float:
     """Wall-clock seconds per response for post_pages over `items`, with or without a WAL truncation per batch."""
     from app.db import make_engine, truncate_wal
-    from app.surveys import service
+    from app.surveys import answering
 
     engine = make_engine(url)
     writer = engine.execution_options(sqlite_immediate=True)
     started = time.perf_counter()
     for first in range(0, len(items), batch):
         with engine.connect() as connection:
-            plan = service.post_pages.read(connection, items[first:first + batch])
+            plan = answering.post_pages.read(connection, items[first:first + batch])
         with writer.connect() as connection, connection.begin():
-            service.post_pages.write(connection, plan)
+            answering.post_pages.write(connection, plan)
         if checkpoint and not truncate_wal(engine):
             raise RuntimeError("checkpoint did not finish")
     used = time.perf_counter() - started

@@ -18,7 +18,8 @@ from app.models import Role
 from app.models.concerns import AnswerTheme
 from app.models.surveys import Answer, Channel, SurveyStatus
 from app.surveys import anonymity
-from app.surveys import service as surveys_service
+from app.surveys.answering import store_response
+from app.surveys.questionnaires import load_questionnaire
 from tests import factories
 from tests.concerns import factories as cf
 from tests.conftest import CheckedClient
@@ -182,13 +183,13 @@ def test_the_export_date_channel_and_language_do_not_single_out_a_respondent(cli
     submission order, so a blanked date could be read off its neighbours)."""
     municipality = factories.municipality(db)
     survey = standard_survey(db, municipality)
-    questionnaire = surveys_service.load_questionnaire(db, survey)
+    questionnaire = load_questionnaire(db, survey)
     common = {"unsafe_evening": "fairly_safe", "age": "35-44", "gender": "woman",
               "subarea": f"area:norr-{municipality.id}", "years": "gt10", "relation": ["lives"]}
     for day in (20, 20, 20, 22, 22, 22):
-        surveys_service.store_response(db, questionnaire, common, channel=Channel.web, language="sv",
+        store_response(db, questionnaire, common, channel=Channel.web, language="sv",
                                        submitted_on=date(2026, 11, day))
-    surveys_service.store_response(db, questionnaire, {**common, "suggestion": "Mörkt vid Björkvägen"},
+    store_response(db, questionnaire, {**common, "suggestion": "Mörkt vid Björkvägen"},
                                    channel=Channel.paper, language="ar", submitted_on=date(2026, 11, 21))
     db.commit()
     client.login(factories.staff(db, municipality, Role.coordinator))

@@ -13,7 +13,7 @@ ALLOWED = {
     "models/concerns.py": "declares the covering index the measuring layer reads",
     "concerns/published.py": "the measuring layer: builds each wave's published set",
     "concerns/service.py": "the measuring layer: free-text themes and places (own threshold), re-tagging",
-    "surveys/service.py": "the write path: storing a submission",
+    "surveys/answering.py": "the write path: storing a submission",
     "surveys/paper_service.py": "the write path: importing paper answers",
     "surveys/exports.py": "respondent-level exports, behind their own permission",
     "transfer.py": "moving a whole municipality between databases",

@@ -44,7 +44,7 @@ from app.models.surveys import (
     SurveyStatus,
     SurveyTranslation,
 )
-from app.surveys import rules as survey_rules
+from app.surveys import codes as survey_codes
 from tests import factories
 from tests.databases import fresh_postgres_database, postgres_server
 from tests.dialogues import factories as dialogue_factories
@@ -137,8 +137,8 @@ def _seed(url: str) -> dict[str, Any]:
         for _ in range(6):  # four seats left
             dialogue_factories.signup(session, event)
         letter = _one_page_survey(session, municipality, f"kod-{municipality.id}", [SurveyMode.letter_codes.value])
-        codes = [survey_rules.new_code() for _ in range(6)]
-        session.add_all([LetterCode(survey_id=letter.id or 0, code_hash=survey_rules.code_hash(c)) for c in codes])
+        codes = [survey_codes.new_code() for _ in range(6)]
+        session.add_all([LetterCode(survey_id=letter.id or 0, code_hash=survey_codes.code_hash(c)) for c in codes])
         opened = _one_page_survey(session, municipality, f"oppen-{municipality.id}", [SurveyMode.open_link.value])
         coordinator = factories.staff(session, municipality, Role.coordinator)
         admin = factories.staff(session, municipality, Role.admin)

@@ -15,7 +15,7 @@ from app.db import get_session
 from app.errors import NotFound
 from app.models import Municipality
 from app.models.surveys import Survey, SurveyStatus
-from app.surveys import service
+from app.surveys import questionnaires
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"])
 
@@ -94,7 +94,7 @@ def list_surveys(municipality: str = Query(max_length=80, description="The munic
         SurveySummary(id=s.id or 0, slug=s.slug, url=_url(s), title={k: v for k, v in titles.items() if v},
                       languages=list(s.languages), series=s.series_id, wave=s.wave, opens_on=s.opens_on,
                       closes_on=s.closes_on)
-        for s, titles in service.open_surveys(session, found.id or 0)])
+        for s, titles in questionnaires.open_surveys(session, found.id or 0)])
 
 
 @router.get("/surveys/{survey_id}", response_model=SurveyDefinition)
@@ -106,7 +106,7 @@ def survey_definition(survey_id: int = Path(ge=1, le=2**31 - 1),
     if survey is None or survey.status == SurveyStatus.draft:
         raise NotFound("Unknown survey")
     municipality = session.get(Municipality, survey.municipality_id)
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     return SurveyDefinition(
         id=survey.id or 0, slug=survey.slug, url=_url(survey), municipality=municipality.slug if municipality else "",
         status=str(survey.status), languages=list(survey.languages), series=survey.series_id, wave=survey.wave,

@@ -9,12 +9,12 @@ from sqlmodel import Session
 from app.dialogues import service as dialogues_service
 from app.models import Municipality
 from app.pledges import service as pledges_service
-from app.surveys import service as surveys_service
+from app.surveys import questionnaires as surveys_questionnaires
 
 
 def municipality_sections(session: Session, municipality: Municipality) -> list[tuple[str, dict[str, Any]]]:
     """Each domain's block on the public municipality page, in page order: (template, context)."""
-    candidates = (surveys_service.municipality_section(session, municipality),
+    candidates = (surveys_questionnaires.municipality_section(session, municipality),
                   dialogues_service.municipality_section(session, municipality),
                   pledges_service.municipality_section(session, municipality))
     return [section for section in candidates if section is not None]

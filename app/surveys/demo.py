@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Area, Municipality
 from app.models.surveys import Channel, Survey, SurveyMode, SurveyStatus, SurveyTranslation
-from app.surveys import bank, rules, service
+from app.surveys import answering, authoring, bank, questionnaires, rules
 
 SERIES = "strandvik-trygghet"
 WAVES = (  # slug, wave, status, opens, closes, responses
@@ -69,18 +69,18 @@ def load(session: Session, municipality: Municipality) -> None:
             survey.languages = ["sv", *survey.languages]
         session.add(survey)
         session.flush()
-        service.add_bank_questions(session, survey)
+        authoring.add_bank_questions(session, survey)
         for lang in survey.languages:
             if lang in bank.TITLE:
                 session.add(SurveyTranslation(survey_id=survey.id or 0, language=lang,
                                               title=f"{bank.TITLE[lang]} {opens.year}", intro=bank.INTRO[lang]))
         session.flush()
-        questionnaire = service.load_questionnaire(session, survey)
+        questionnaire = questionnaires.load_questionnaire(session, survey)
         for _ in range(count):
             area = rng.choices(areas, weights=[a.population or 1 for a in areas])[0] if areas else None
             answers = _answers(rng, area, wave)
             day = opens + timedelta(days=rng.randrange(max(1, min((closes - opens).days, 58))))
-            service.store_response(session, questionnaire, answers, channel=_weighted(rng, CHANNELS),
+            answering.store_response(session, questionnaire, answers, channel=_weighted(rng, CHANNELS),
                                    language=_weighted(rng, LANGUAGES), submitted_on=day)
     session.commit()
 

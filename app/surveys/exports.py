@@ -20,12 +20,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app import spreadsheets
+from app import audit, spreadsheets
+from app.auth import Scope
 from app.config import get_settings
+from app.db import writing
 from app.masking import mask_text
 from app.models import Area
 from app.models.surveys import Answer, Response, Survey
-from app.surveys import anonymity, paper, rules, service
+from app.surveys import anonymity, paper, questionnaires, rules
 
 BATCH = 2000  # responses read per query while exporting
 
@@ -68,7 +70,7 @@ def safe_cell(value: str) -> str:
     return str(spreadsheets.safe_cell(value))  # one rule for every spreadsheet: app/spreadsheets.py
 
 
-def export_headers(questionnaire: service.Questionnaire) -> list[str]:
+def export_headers(questionnaire: questionnaires.Questionnaire) -> list[str]:
     return ["response", "date", "channel", "language", "area",
             *(c.header for c in paper.columns(questionnaire.questions))]
 
@@ -77,7 +79,7 @@ AREA_COLUMN = 4  # the response's sub-area, in export_headers
 QUASI_COLUMNS = (1, 2, 3)  # date, channel and language, in export_headers
 
 
-def background_columns(questionnaire: service.Questionnaire) -> list[int]:
+def background_columns(questionnaire: questionnaires.Questionnaire) -> list[int]:
     """The export columns that describe the respondent rather than the place: the sub-area and the columns of
     every question marked as background (age, gender, sub-area, years lived, relation to the area)."""
     fixed = len(export_headers(questionnaire)) - len(paper.columns(questionnaire.questions))
@@ -86,7 +88,8 @@ def background_columns(questionnaire: service.Questionnaire) -> list[int]:
                            if c.question.role or c.question.type == "subarea")]
 
 
-def anonymised_rows(session: Session, questionnaire: service.Questionnaire, k: int | None = None) -> list[list[str]]:
+def anonymised_rows(session: Session, questionnaire: questionnaires.Questionnaire,
+                    k: int | None = None) -> list[list[str]]:
     """Every export row, with the background columns k-anonymised across the whole survey (so all rows are read
     before the first is written)."""
     rows = list(export_rows(session, questionnaire))
@@ -104,7 +107,7 @@ def anonymised_rows(session: Session, questionnaire: service.Questionnaire, k: i
     return rows
 
 
-def export_rows(session: Session, questionnaire: service.Questionnaire) -> Iterator[list[str]]:
+def export_rows(session: Session, questionnaire: questionnaires.Questionnaire) -> Iterator[list[str]]:
     """One list of cells per response, in submission order, read in batches (answers of BATCH responses each)."""
     survey = questionnaire.survey
     columns = paper.columns(questionnaire.questions)
@@ -169,13 +172,20 @@ def _place(row: list[str], position: dict[str, int], question: rules.QuestionDef
         put(base, code)
 
 
-def export_csv(session: Session, questionnaire: service.Questionnaire) -> tuple[bytes, int]:
+def export_csv(session: Session, questionnaire: questionnaires.Questionnaire) -> tuple[bytes, int]:
     """The CSV file and its number of rows (for the audit log)."""
     rows = anonymised_rows(session, questionnaire)
     return spreadsheets.csv_bytes(export_headers(questionnaire), rows), len(rows)
 
 
-def export_xlsx(session: Session, questionnaire: service.Questionnaire) -> tuple[bytes, int]:
+def export_xlsx(session: Session, questionnaire: questionnaires.Questionnaire) -> tuple[bytes, int]:
     """The XLSX file and its number of rows (for the audit log)."""
     rows = anonymised_rows(session, questionnaire)
     return spreadsheets.xlsx_bytes({"responses": (export_headers(questionnaire), rows)}, write_only=True), len(rows)
+
+
+def record_export(session: Session, scope: Scope, survey: Survey, kind: str, rows: int) -> None:
+    """Who downloaded which survey's respondent rows, when (the log row's time) and how many."""
+    with writing(session):
+        audit.record(session, scope.user, "export_responses", "survey", survey.id,
+                     municipality_id=scope.municipality_id, after={"format": kind, "rows": rows})

@@ -19,11 +19,10 @@ import segno
 from fpdf import FPDF
 
 from app import i18n, spreadsheets
-from app.surveys import rules
+from app.surveys.codes import format_code
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVu"
-LAYOUTS = ("letter", "slips")
 SLIP_COLUMNS, SLIP_ROWS = 2, 4  # eight slips of 105 x 74 mm on A4
 
 
@@ -58,7 +57,7 @@ def instructions(languages: Sequence[str], public_url: str) -> list[tuple[str, s
 def codes_csv(codes: Sequence[str], public_url: str) -> bytes:
     """One code per row, as printed, with the address to type it at and the address its QR code opens."""
     return spreadsheets.csv_bytes(["code", "url", "qr_url"],
-                                  ([rules.format_code(code), public_url, code_url(public_url, code)] for code in codes),
+                                  ([format_code(code), public_url, code_url(public_url, code)] for code in codes),
                                   bom=False)
 
 
@@ -180,7 +179,7 @@ def _letter(pdf: _Pdf, font: str, text: LetterText, code: str) -> None:
     _qr(pdf, code_url(text.public_url, code), 105 - 30, top, 60)
     pdf.set_y(top + 64)
     pdf.set_font(font, "B", 34)
-    _line(pdf, rules.format_code(code), "sv", x=left, width=width, height=14, align="C")
+    _line(pdf, format_code(code), "sv", x=left, width=width, height=14, align="C")
     pdf.set_font(font, "", 13)
     _line(pdf, text.public_url, "sv", x=left, width=width, height=7, align="C")
 
@@ -202,7 +201,7 @@ def _slip(pdf: _Pdf, font: str, text: LetterText, code: str, slot: int) -> None:
     pdf.set_font(font, "", 9)
     _line(pdf, text.public_url, "sv", x=x0 + pad, width=slip_w - 2 * pad, height=5)
     pdf.set_font(font, "B", 22)
-    _line(pdf, rules.format_code(code), "sv", x=x0 + pad, width=slip_w - 2 * pad, height=10)
+    _line(pdf, format_code(code), "sv", x=x0 + pad, width=slip_w - 2 * pad, height=10)
 
 
 def _cut_lines(pdf: FPDF) -> None:

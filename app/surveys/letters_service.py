@@ -13,10 +13,11 @@ from sqlmodel import Session
 from app import audit
 from app.auth import Scope
 from app.config import get_settings
+from app.db import writing
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.models.surveys import Survey
-from app.surveys import rules
+from app.surveys.codes import normalise_code
 
 PART = 500  # codes per downloaded PDF: a file that prints, and a request that ends, in reasonable time
 BATCH_TOKEN_SECONDS = 30 * 60  # how long after generation a batch can be downloaded
@@ -49,11 +50,11 @@ def read_batch(session: Session, scope: Scope, survey: Survey, token: str, max_c
     if not isinstance(data, dict) or data.get("s") != survey.id or data.get("u") != scope.user.id:
         raise refused
     raw = data.get("c")
-    codes = [rules.normalise_code(c) for c in raw.split()] if isinstance(raw, str) else []
+    codes = [normalise_code(c) for c in raw.split()] if isinstance(raw, str) else []
     clean = [c for c in codes if c is not None]
     if not clean or len(clean) != len(codes) or len(clean) > max_codes:
         raise refused
-    audit.record(session, scope.user, "download_codes", "survey", survey.id, municipality_id=scope.municipality_id,
-                 after={"count": len(clean), "format": kind})
-    session.commit()
+    with writing(session):
+        audit.record(session, scope.user, "download_codes", "survey", survey.id,
+                     municipality_id=scope.municipality_id, after={"count": len(clean), "format": kind})
     return clean

@@ -1,7 +1,7 @@
 """Large paper imports as background jobs (a thread in the app process) with a progress page.
 
 Still all-or-nothing: every row is checked first (the job records how many in short transactions of their own),
-then every response is inserted in one transaction with service.insert_responses, which also marks the job done,
+then every response is inserted in one transaction with answering.insert_responses, which also marks the job done,
 so a job is "done" exactly when its responses are stored. The uploaded file lives only in the job's memory; a job
 whose process died is left "running" and is marked failed when someone looks at it after STALE_AFTER of silence.
 """
@@ -27,7 +27,7 @@ from app.errors import NotFound
 from app.i18n import gettext as _
 from app.models import StaffUser
 from app.models.surveys import Channel, ImportStatus, Survey, SurveyImportJob
-from app.surveys import paper, service
+from app.surveys import answering, paper, questionnaires
 
 log = logging.getLogger("app.surveys.paper_jobs")
 
@@ -105,7 +105,7 @@ def run_job(sessions: SessionFactory, job_id: int, table: list[list[str]], langu
             job.status, job.updated_at = ImportStatus.running, clock.now()
             session.add(job)
             session.commit()
-            questionnaire = service.load_questionnaire(session, survey)
+            questionnaire = questionnaires.load_questionnaire(session, survey)
             session.commit()  # no transaction stays open while checking (SQLite: it would hold an old snapshot)
             try:
                 rows, problems = paper.check_rows(
@@ -136,7 +136,7 @@ def run_job(sessions: SessionFactory, job_id: int, table: list[list[str]], langu
                     "Importen misslyckades av ett tekniskt fel. Inga svar importerades. Försök igen.")})
 
 
-def _store(session: Session, job: SurveyImportJob, survey: Survey, questionnaire: service.Questionnaire,
+def _store(session: Session, job: SurveyImportJob, survey: Survey, questionnaire: questionnaires.Questionnaire,
            rows: list[paper.PaperRow]) -> None:
     """Every response in one transaction (grouped by the date on the paper), with the job marked done in it."""
     by_day: dict[date, list[paper.PaperRow]] = defaultdict(list)
@@ -146,7 +146,7 @@ def _store(session: Session, job: SurveyImportJob, survey: Survey, questionnaire
         connection = session.connection()
         for day, day_rows in by_day.items():
             for start in range(0, len(day_rows), INSERT_CHUNK):
-                service.insert_responses(connection, [(questionnaire, r.answers, Channel.paper, r.language)
+                answering.insert_responses(connection, [(questionnaire, r.answers, Channel.paper, r.language)
                                                       for r in day_rows[start:start + INSERT_CHUNK]], day)
         actor = session.get(StaffUser, job.created_by) if job.created_by else None
         audit.record(session, actor, "import_paper", "survey", survey.id, municipality_id=job.municipality_id,

@@ -10,10 +10,11 @@ from sqlmodel import Session, col
 
 from app import audit, clock, spreadsheets
 from app.auth import Scope
+from app.db import writing
 from app.errors import AppError, ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import Answer, Channel, Response, Survey, SurveyStatus
-from app.surveys import paper, rules, service
+from app.surveys import paper, questionnaires, rules
 
 CHUNK = 500  # responses per INSERT batch
 
@@ -39,12 +40,12 @@ def _languages(survey: Survey) -> list[str]:
     return list(dict.fromkeys(["sv", *survey.languages]))
 
 
-def template_csv(questionnaire: service.Questionnaire) -> bytes:
+def template_csv(questionnaire: questionnaires.Questionnaire) -> bytes:
     return spreadsheets.csv_bytes(paper.headers(questionnaire.questions),
                                   [paper.notes(questionnaire.questions, _languages(questionnaire.survey))])
 
 
-def template_xlsx(questionnaire: service.Questionnaire) -> bytes:
+def template_xlsx(questionnaire: questionnaires.Questionnaire) -> bytes:
     codes: list[list[str]] = [
         [paper.DATE_COLUMN, _("Datum på pappret"), "", _("ÅÅÅÅ-MM-DD (tomt = i dag)")],
         [paper.LANGUAGE_COLUMN, _("Språk"), "", ", ".join(_languages(questionnaire.survey))]]
@@ -69,7 +70,7 @@ def import_paper(session: Session, scope: Scope, survey: Survey, data: bytes) ->
     Raises ValidationFailed({"file": ...}) when the file cannot be read, PaperRejected when any row is wrong.
     """
     check_importable(survey)
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     try:
         table = paper.read_table(data)
         rows, problems = paper.check_rows(questionnaire.questions, table, area_codes=questionnaire.area_codes,
@@ -83,7 +84,7 @@ def import_paper(session: Session, scope: Scope, survey: Survey, data: bytes) ->
         raise ValidationFailed({"file": _("Filen har inga svar att importera.")})
     areas = {rules.AREA_PREFIX + a.slug: a.id for a in questionnaire.areas}
     chunks = 0
-    try:
+    with writing(session):
         for start in range(0, len(rows), CHUNK):
             batch = rows[start:start + CHUNK]
             ids = session.execute(
@@ -103,8 +104,4 @@ def import_paper(session: Session, scope: Scope, survey: Survey, data: bytes) ->
             chunks += 1
         audit.record(session, scope.user, "import_paper", "survey", survey.id,
                      municipality_id=scope.municipality_id, after={"responses": len(rows)})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return ImportResult(len(rows), chunks)

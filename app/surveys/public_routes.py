@@ -18,17 +18,19 @@ from starlette.datastructures import FormData
 
 from app import clock, i18n, ratelimit
 from app.config import get_settings
-from app.db import Database, get_database, get_session
+from app.db import Database, get_database
+from app.deps import FormDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality
 from app.models.surveys import Channel, Survey, SurveyDraft, SurveyMode
-from app.surveys import rules, service
+from app.surveys import answering, questionnaires, rules
+from app.surveys.codes import format_code, normalise_code, token_hash
 from app.web import LANG_COOKIE, add_cookie, client_address, form_str, read_form, redirect, render, request_language
 
 router = APIRouter()
 
-DRAFT_MAX_AGE = int(service.DRAFT_LIFETIME.total_seconds())
+DRAFT_MAX_AGE = int(answering.DRAFT_LIFETIME.total_seconds())
 
 
 def draft_cookie(survey: Survey) -> str:
@@ -86,19 +88,18 @@ def _code_required(survey: Survey) -> bool:
     return SurveyMode.open_link.value not in survey.modes and SurveyMode.letter_codes.value in survey.modes
 
 
-@router.get("/s/{slug}")
-def start_page(request: Request, slug: str, via: str = "", code: str = "",
-               session: Session = Depends(get_session)) -> Response:
-    survey, municipality = service.public_survey(session, slug)
+@router.get("/s/{slug}", name="surveys.start_page")
+def start_page(request: Request, slug: str, session: SessionDep, via: str = "", code: str = "") -> Response:
+    survey, municipality = questionnaires.public_survey(session, slug)
     lang = page_language(request, survey)
-    if not service.is_open(survey):
+    if not questionnaires.is_open(survey):
         return _closed(request, survey, municipality, lang)
-    prefill = rules.normalise_code(code[:40])  # a letter's QR code fills the field in; the resident still submits
-    return _start(request, service.cached_questionnaire(session, survey), municipality, lang, via=via,
-                  code=rules.format_code(prefill) if prefill else "")
+    prefill = normalise_code(code[:40])  # a letter's QR code fills the field in; the resident still submits
+    return _start(request, questionnaires.cached_questionnaire(session, survey), municipality, lang, via=via,
+                  code=format_code(prefill) if prefill else "")
 
 
-def _start(request: Request, questionnaire: service.Questionnaire, municipality: Municipality, lang: str, *,
+def _start(request: Request, questionnaire: questionnaires.Questionnaire, municipality: Municipality, lang: str, *,
            via: str = "", errors: dict[str, str] | None = None, status_code: int = 200, code: str = "") -> Response:
     survey = questionnaire.survey
     answered = has_answered(request, survey) and not _code_required(survey)
@@ -114,14 +115,13 @@ def _start(request: Request, questionnaire: service.Questionnaire, municipality:
                   status_code=status_code, language=lang, languages=_survey_languages(survey))
 
 
-@router.post("/s/{slug}/start")
-async def start(request: Request, slug: str, form: FormData = Depends(read_form),
-                database: Database = Depends(get_database)) -> Response:
+@router.post("/s/{slug}/start", name="surveys.start")
+async def start(request: Request, slug: str, form: FormDep, database: Database = Depends(get_database)) -> Response:
     """Starts a draft. Async like the page posts: the new draft is written by the group committer."""
-    survey, municipality, questionnaire = await service.public_bundle(database, slug)
+    survey, municipality, questionnaire = await questionnaires.public_bundle(database, slug)
     chosen = form_str(form, "language", 12)
     lang = chosen if chosen in _survey_languages(survey) else page_language(request, survey)
-    if not service.is_open(survey):
+    if not questionnaires.is_open(survey):
         return _closed(request, survey, municipality, lang)
     via = form_str(form, "via", 10)
     if via not in ("", "qr"):
@@ -135,9 +135,9 @@ async def start(request: Request, slug: str, form: FormData = Depends(read_form)
     if has_answered(request, survey) and not raw_code and not _code_required(survey):
         return _message(request, survey, municipality, lang, _("Du har redan svarat"),
                         _("Den här webbläsaren har redan skickat in svar på enkäten. Tack för att du deltog!"), 409)
-    token = await database.write(service.begin_drafts, service.DraftStart(
+    token = await database.write(answering.begin_drafts, answering.DraftStart(
         survey, lang, Channel.qr if via == "qr" else Channel.web, raw_code, **_code_limit(request)))
-    if isinstance(token, service.TooManyRequests):
+    if isinstance(token, answering.TooManyRequests):
         return _message(request, survey, municipality, lang, _("För många försök"), token.message, 429)
     if isinstance(token, ValidationFailed):
         return _start(request, questionnaire, municipality, lang, via=via, errors=token.errors, status_code=400,
@@ -155,20 +155,20 @@ def set_draft_cookie(response: Response, survey: Survey, token: str) -> None:
 
 
 def _context(request: Request, session: Session, slug: str) -> tuple[Survey, Municipality, SurveyDraft | None]:
-    survey, municipality = service.public_survey(session, slug)
-    draft = service.find_draft(session, survey, request.cookies.get(draft_cookie(survey)))
+    survey, municipality = questionnaires.public_survey(session, slug)
+    draft = answering.find_draft(session, survey, request.cookies.get(draft_cookie(survey)))
     return survey, municipality, draft
 
 
-@router.get("/s/{slug}/{page:int}")
-def question_page(request: Request, slug: str, page: int, session: Session = Depends(get_session)) -> Response:
+@router.get("/s/{slug}/{page:int}", name="surveys.page")
+def question_page(request: Request, slug: str, page: int, session: SessionDep) -> Response:
     survey, municipality, draft = _context(request, session, slug)
     lang = page_language(request, survey, draft)
-    if not service.is_open(survey):
+    if not questionnaires.is_open(survey):
         return _closed(request, survey, municipality, lang)
     if draft is None or draft.submitted:
         return redirect(f"/s/{survey.slug}")
-    questionnaire = service.cached_questionnaire(session, survey)
+    questionnaire = questionnaires.cached_questionnaire(session, survey)
     pages = rules.visible_pages(questionnaire.questions, draft.answers)
     if page not in pages:
         return redirect(f"/s/{survey.slug}/{pages[0] if pages else 1}")
@@ -178,7 +178,7 @@ def question_page(request: Request, slug: str, page: int, session: Session = Dep
     return _page(request, questionnaire, municipality, draft.answers, page, lang, rules.FormValues(values))
 
 
-def _page(request: Request, questionnaire: service.Questionnaire, municipality: Municipality,
+def _page(request: Request, questionnaire: questionnaires.Questionnaire, municipality: Municipality,
           answers: dict[str, Any], page: int, lang: str, values: rules.FormValues, *,
           errors: dict[str, str] | None = None, status_code: int = 200, preview: bool = False,
           preview_base: str = "") -> Response:
@@ -202,7 +202,7 @@ def _page(request: Request, questionnaire: service.Questionnaire, municipality: 
                   status_code=status_code, language=lang, languages=_survey_languages(survey))
 
 
-def map_polygons(questionnaire: service.Questionnaire, max_points: int = 1500) -> str:
+def map_polygons(questionnaire: questionnaires.Questionnaire, max_points: int = 1500) -> str:
     """The area outlines for the map, as JSON; left out when large, to keep the page small on phones."""
     rings = questionnaire.bounds.polygons
     if sum(len(ring) for ring in rings) > max_points:
@@ -226,31 +226,30 @@ def _form_values(form: FormData) -> rules.FormValues:
     return rules.FormValues(data)
 
 
-@router.post("/s/{slug}/{page:int}")
-async def answer_page(request: Request, slug: str, page: int,
-                      database: Database = Depends(get_database)) -> Response:
+@router.post("/s/{slug}/{page:int}", name="surveys.answer")
+async def answer_page(request: Request, slug: str, page: int, database: Database = Depends(get_database)) -> Response:
     """A posted page. Async, with no session: the draft is read, checked and saved (or submitted) by the group
-    committer in one batch with other residents' pages (app/batching.py, service.post_pages).
+    committer in one batch with other residents' pages (app/batching.py, answering.post_pages).
     The busiest route, so it reads the form itself rather than through a dependency (each costs on every call)."""
     form = await read_form(request)
     values = _form_values(form)
-    outcome: service.PageOutcome | None = None
+    outcome: answering.PageOutcome | None = None
     for fresh in (False, True):  # a stale cached questionnaire is read again once
-        survey, municipality, questionnaire = await service.public_bundle(database, slug, fresh=fresh)
+        survey, municipality, questionnaire = await questionnaires.public_bundle(database, slug, fresh=fresh)
         lang = page_language(request, survey)
         i18n.set_language(lang)
-        if not service.is_open(survey):
+        if not questionnaires.is_open(survey):
             return _closed(request, survey, municipality, lang)
         token = request.cookies.get(draft_cookie(survey), "")
         if not token or len(token) > 100:
             return _expired(request, survey, municipality, lang)
         if form_str(form, "page", 10) != str(page):
             return _form_changed(request, survey, municipality, lang)
-        post = service.PagePost(questionnaire, rules.token_hash(token), page, values,
+        post = answering.PagePost(questionnaire, token_hash(token), page, values,
                                 language=lang if lang in _survey_languages(survey) else None,
                                 browser_done=has_answered(request, survey), **_rate_limit(request))
-        outcome = await database.write(service.post_pages, post)
-        if outcome.kind != service.Outcome.stale:
+        outcome = await database.write(answering.post_pages, post)
+        if outcome.kind != answering.Outcome.stale:
             break
     assert outcome is not None
     return _answered(request, questionnaire, municipality, outcome, page, values)
@@ -273,12 +272,12 @@ def _rate_limit(request: Request) -> dict[str, Any]:
     return {"client_key": ratelimit.client_key("survey-submit", client, clock.now()), "limit": limit}
 
 
-def _answered(request: Request, questionnaire: service.Questionnaire, municipality: Municipality,
-              outcome: service.PageOutcome, page: int, values: rules.FormValues) -> Response:
+def _answered(request: Request, questionnaire: questionnaires.Questionnaire, municipality: Municipality,
+              outcome: answering.PageOutcome, page: int, values: rules.FormValues) -> Response:
     """The response to a posted page, by outcome."""
     survey, lang, kind = questionnaire.survey, outcome.language, outcome.kind
     i18n.set_language(lang)
-    Outcome = service.Outcome
+    Outcome = answering.Outcome
     if kind == Outcome.next:
         return redirect(f"/s/{survey.slug}/{outcome.next_page}")
     if kind == Outcome.submitted:
@@ -292,7 +291,7 @@ def _answered(request: Request, questionnaire: service.Questionnaire, municipali
         return _message(request, survey, municipality, lang, _("Något saknas"), next(iter(outcome.errors.values())),
                         400, continue_url=f"/s/{survey.slug}/1")
     if kind == Outcome.closed:
-        service.forget_questionnaire(survey)
+        questionnaires.forget_questionnaire(survey)
         return _closed(request, survey, municipality, lang)
     if kind == Outcome.expired:
         return _expired(request, survey, municipality, lang)
@@ -336,11 +335,11 @@ def _submitted(survey: Survey, channel: Channel) -> Response:
     return response
 
 
-@router.get("/s/{slug}/tack")
-def thanks(request: Request, slug: str, assisted: str = "", session: Session = Depends(get_session)) -> Response:
-    survey, municipality = service.public_survey(session, slug)
+@router.get("/s/{slug}/tack", name="surveys.thanks")
+def thanks(request: Request, slug: str, session: SessionDep, assisted: str = "") -> Response:
+    survey, municipality = questionnaires.public_survey(session, slug)
     lang = page_language(request, survey)
-    questionnaire = service.cached_questionnaire(session, survey)
+    questionnaire = questionnaires.cached_questionnaire(session, survey)
     staff = "session" in request.scope and request.session.get("uid") is not None and assisted == "1"
     return render(request, "public/surveys/thanks.html",
                   {"municipality": municipality, "survey": survey, "title": questionnaire.title(lang),
@@ -351,7 +350,7 @@ def thanks(request: Request, slug: str, assisted: str = "", session: Session = D
 def preview_page(request: Request, session: Session, survey: Survey, municipality: Municipality, page: int,
                  lang: str, base: str) -> Response:
     """Staff preview: the resident's page exactly, with no draft and a form that posts nowhere."""
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     return _page(request, questionnaire, municipality, {}, page, lang, rules.FormValues({}), preview=True,
                  preview_base=base)
 

@@ -1,5 +1,5 @@
 """Pure rules of the surveys domain: which questions show, how a page of answers is read and checked, how
-answers become rows, where a point lies, and the one-time code format. No I/O; tested with literals.
+answers become rows, where a point lies, and staff-side checks. No I/O; tested with literals.
 
 Draft answers (JSON) per question code:
 single / labelled scale / subarea -> "code"; numeric scale -> int; multiple -> ["code", ...];
@@ -9,10 +9,8 @@ matrix -> {"item": "code"}; ranking -> ["first", "second", "third"]; text -> "..
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,9 +19,6 @@ from app.i18n import gettext as _
 
 MAX_TEXT = 2000
 TIMES_OF_DAY = ("morning", "day", "evening", "night")
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
-CODE_LENGTH = 10
-CODE_RE = re.compile(r"^[A-Z2-9]{10}$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 AREA_PREFIX = "area:"
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -467,31 +462,6 @@ def response_area_code(questions: Sequence[QuestionDef], answers: Mapping[str, A
         if question.type == "subarea" and isinstance(answers.get(question.code), str):
             return str(answers[question.code])
     return None
-
-
-# --- letter codes and tokens ----------------------------------------------------------------------------------
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(raw: str) -> str | None:
-    """Upper case without spaces or dashes; None when it cannot be a code (so no database lookup happens)."""
-    cleaned = re.sub(r"[\s-]", "", raw or "").upper()
-    return cleaned if CODE_RE.fullmatch(cleaned) else None
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def format_code(code: str) -> str:
-    return f"{code[:5]}-{code[5:]}"
 
 
 # --- staff-side checks -----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ scope itself); changes need "edit"; entering answers for a respondent at a stand
 from __future__ import annotations
 
 import io
+from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Depends, Request
@@ -17,13 +18,25 @@ from starlette.datastructures import FormData
 from app import i18n
 from app.auth import Scope, require_permission, staff_scope
 from app.config import get_settings
-from app.db import get_session
+from app.deps import FormDep, OwnedSurvey, ScopeDep, SessionDep, get_owned, path_id
 from app.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
-from app.models.surveys import Question, QuestionOption, Survey, SurveyArea, SurveyMode
-from app.surveys import letters, letters_service, public_routes, responses_routes, rules, service
-from app.web import flash, form_str, read_form, redirect, render, request_language
+from app.models.surveys import Channel, Question, QuestionOption, Survey, SurveyArea, SurveyMode
+from app.surveys import (
+    answering,
+    authoring,
+    forms,
+    letters,
+    letters_service,
+    public_routes,
+    question_editing,
+    questionnaires,
+    responses_routes,
+    rules,
+)
+from app.surveys.codes import format_code
+from app.web import flash, form_str, redirect, render, request_language
 
 PREFIX = "/staff/m/{municipality}/surveys"
 view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
@@ -33,12 +46,16 @@ report_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permissio
 routers: list[APIRouter] = [view_router, edit_router, report_router, *responses_routes.routers]
 
 
-def _base(scope: Scope) -> str:
-    return f"/staff/m/{scope.municipality.slug}/surveys"
+def _survey_question(request: Request, survey: OwnedSurvey, session: SessionDep) -> Question:
+    return get_owned(session, Question, path_id(request, "question_id"), survey_id=survey.id)
 
 
-def _survey_url(scope: Scope, survey: Survey) -> str:
-    return f"{_base(scope)}/{survey.id}"
+SurveyQuestion = Annotated[Question, Depends(_survey_question)]  # the survey's question named by {question_id}
+
+
+def _survey_url(request: Request, scope: Scope, survey: Survey) -> str:
+    return str(request.app.url_path_for("surveys.staff_survey", municipality=scope.municipality.slug,
+                                        survey_id=str(survey.id)))
 
 
 def public_url(survey: Survey) -> str:
@@ -69,30 +86,28 @@ def role_labels() -> dict[str, str]:
 # --- list and create ---------------------------------------------------------------------------------------
 
 
-@view_router.get("")
-def surveys_page(request: Request, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+@view_router.get("", name="surveys.staff_list")
+def surveys_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return _list(request, session, scope)
 
 
 def _list(request: Request, session: Session, scope: Scope, errors: dict[str, str] | None = None,
           title: str = "", status_code: int = 200) -> Response:
     return render(request, "staff/surveys/list.html",
-                  {"scope": scope, "rows": service.list_surveys(session, scope, request_language(request)),
+                  {"scope": scope, "rows": authoring.list_surveys(session, scope, request_language(request)),
                    "statuses": status_labels(), "errors": errors or {}, "title_value": title},
                   status_code=status_code)
 
 
-@edit_router.post("")
-def create_survey(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
+@edit_router.post("", name="surveys.create")
+def create_survey(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     title = form_str(form, "title", 300)
     try:
-        survey = service.create_survey(session, scope, title=title, from_bank=form_str(form, "source", 10) == "bank")
+        survey = authoring.create_survey(session, scope, title=title, from_bank=form_str(form, "source", 10) == "bank")
     except ValidationFailed as exc:
         return _list(request, session, scope, exc.errors, title, 400)
     flash(request, _("Enkäten är skapad som utkast."))
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
 # --- one survey ----------------------------------------------------------------------------------------------
@@ -100,71 +115,60 @@ def create_survey(request: Request, form: FormData = Depends(read_form), scope: 
 
 def _overview(request: Request, session: Session, scope: Scope, survey: Survey, *,
               errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     areas = session.exec(select(Area).where(Area.municipality_id == scope.municipality_id)
                          .order_by(Area.name)).all()
     explicit = set(session.exec(select(SurveyArea.area_id).where(SurveyArea.survey_id == survey.id)).all())
-    total, used = service.code_counts(session, survey)
-    missing = service.missing_translations(questionnaire)
+    total, used = authoring.code_counts(session, survey)
+    missing = questionnaires.missing_translations(questionnaire)
     return render(request, "staff/surveys/survey.html",
                   {"scope": scope, "survey": survey, "q": questionnaire,
                    "title": questionnaire.title("sv") or survey.slug,
-                   "responses": service.response_count(session, survey), "statuses": status_labels(),
+                   "responses": authoring.response_count(session, survey), "statuses": status_labels(),
                    "modes": mode_labels(), "types": type_labels(), "public_url": public_url(survey),
                    "areas": areas, "chosen_areas": explicit, "covered": questionnaire.areas,
                    "offered_languages": [i18n.LANGUAGES[c] for c in dict.fromkeys(["sv", *scope.municipality.languages])
                                          if c in i18n.LANGUAGES],
                    "all_languages": i18n.LANGUAGES, "codes_total": total, "codes_used": used,
                    "missing_count": sum(len(v) for v in missing.values()),
-                   "transitions": sorted(s.value for s in service.ALLOWED_TRANSITIONS[survey.status]),
-                   "errors": errors or {}, "localized": rules.localized, "base": _survey_url(scope, survey)},
+                   "transitions": sorted(s.value for s in authoring.ALLOWED_TRANSITIONS[survey.status]),
+                   "errors": errors or {}, "localized": rules.localized},
                   status_code=status_code)
 
 
-@view_router.get("/{survey_id}")
-def survey_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
-    return _overview(request, session, scope, service.staff_survey(session, scope, survey_id))
+@view_router.get("/{survey_id}", name="surveys.staff_survey")
+def survey_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
+    return _overview(request, session, scope, survey)
 
 
-@edit_router.post("/{survey_id}/settings")
-def survey_settings(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/settings", name="surveys.settings")
+def survey_settings(request: Request, survey: OwnedSurvey, form: FormDep,
+                    scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        service.update_settings(
-            session, scope, survey, slug=form_str(form, "slug", 60).lower(),
-            modes=[v for v in form.getlist("modes") if isinstance(v, str)][:5],
-            languages=[v for v in form.getlist("languages") if isinstance(v, str)][:10],
-            opens_on=form_str(form, "opens_on", 20), closes_on=form_str(form, "closes_on", 20),
-            area_ids=[v for v in form.getlist("areas") if isinstance(v, str)][:500])
+        authoring.update_settings(session, scope, survey, forms.SettingsForm.parse(form))
     except ValidationFailed as exc:
-        session.rollback()
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
     flash(request, _("Inställningarna är sparade."))
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
-@edit_router.post("/{survey_id}/status")
-def survey_status(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/status", name="surveys.status")
+def survey_status(request: Request, survey: OwnedSurvey, form: FormDep,
+                  scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        service.set_status(session, scope, survey, form_str(form, "status", 20))
+        authoring.set_status(session, scope, survey, form_str(form, "status", 20))
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
     else:
         flash(request, _("Enkätens status är nu: %(status)s.") % {"status": status_labels()[survey.status]})
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
-@edit_router.post("/{survey_id}/copy")
-def survey_copy(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    copy = service.copy_as_next_wave(session, scope, survey)
+@edit_router.post("/{survey_id}/copy", name="surveys.copy")
+def survey_copy(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
+    copy = authoring.copy_as_next_wave(session, scope, survey)
     flash(request, _("Mätomgång %(wave)s är skapad som utkast med samma frågor.") % {"wave": copy.wave})
-    return redirect(_survey_url(scope, copy))
+    return redirect(_survey_url(request, scope, copy))
 
 
 # --- texts and translations ---------------------------------------------------------------------------------
@@ -174,79 +178,66 @@ def _text_languages(scope: Scope, survey: Survey) -> list[i18n.Language]:
     return [i18n.LANGUAGES[c] for c in survey.languages if c in i18n.LANGUAGES]
 
 
-@edit_router.get("/{survey_id}/texts")
-def texts_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    questionnaire = service.load_questionnaire(session, survey)
+@edit_router.get("/{survey_id}/texts", name="surveys.texts")
+def texts_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     values = {}
     for lang in survey.languages:
         text = questionnaire.texts.get(lang)
         values[f"title-{lang}"] = text.title if text else ""
         values[f"intro-{lang}"] = text.intro if text else ""
     return render(request, "staff/surveys/texts.html",
-                  {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
-                   "base": _survey_url(scope, survey)})
+                  {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values})
 
 
-@edit_router.post("/{survey_id}/texts")
-def texts_save(request: Request, survey_id: int, form: FormData = Depends(read_form),
-               scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    texts = {lang: (form_str(form, f"title-{lang}", 300), form_str(form, f"intro-{lang}", 6000))
-             for lang in survey.languages}
+@edit_router.post("/{survey_id}/texts", name="surveys.texts_save")
+def texts_save(request: Request, survey: OwnedSurvey, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    texts = forms.TextsForm.parse(form, survey.languages)
     try:
-        service.update_texts(session, scope, survey, texts)
+        authoring.update_texts(session, scope, survey, texts)
     except ValidationFailed as exc:
-        values = {f"{kind}-{lang}": v for lang, pair in texts.items() for kind, v in zip(("title", "intro"), pair,
-                                                                                          strict=True)}
         return render(request, "staff/surveys/texts.html",
-                      {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey), "values": values,
-                       "errors": exc.errors, "base": _survey_url(scope, survey)}, status_code=400)
+                      {"scope": scope, "survey": survey, "langs": _text_languages(scope, survey),
+                       "values": texts.values(), "errors": exc.errors}, status_code=400)
     flash(request, _("Texterna är sparade."))
-    return redirect(_survey_url(scope, survey))
+    return redirect(_survey_url(request, scope, survey))
 
 
-@view_router.get("/{survey_id}/translations")
-def translations_page(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                      session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    questionnaire = service.load_questionnaire(session, survey)
+@view_router.get("/{survey_id}/translations", name="surveys.translations")
+def translations_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     return render(request, "staff/surveys/translations.html",
-                  {"scope": scope, "survey": survey, "missing": service.missing_translations(questionnaire),
-                   "all_languages": i18n.LANGUAGES, "base": _survey_url(scope, survey)})
+                  {"scope": scope, "survey": survey, "missing": questionnaires.missing_translations(questionnaire),
+                   "all_languages": i18n.LANGUAGES})
 
 
 # --- preview and QR code -------------------------------------------------------------------------------------
 
 
-@view_router.get("/{survey_id}/preview")
-def preview(request: Request, survey_id: int, page: int = 1, lang: str = "sv", scope: Scope = Depends(staff_scope),
-            session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
-    pages = sorted({q.page for q in service.load_questionnaire(session, survey).questions}) or [1]
+@view_router.get("/{survey_id}/preview", name="surveys.preview")
+def preview(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep, page: int = 1,
+            lang: str = "sv") -> Response:
+    pages = sorted({q.page for q in questionnaires.load_questionnaire(session, survey).questions}) or [1]
     language = lang if lang in survey.languages and lang in i18n.LANGUAGES else "sv"
+    base = request.app.url_path_for("surveys.preview", municipality=scope.municipality.slug, survey_id=str(survey.id))
     return public_routes.preview_page(request, session, survey, scope.municipality,
-                                      page if page in pages else pages[0], language,
-                                      f"{_survey_url(scope, survey)}/preview")
+                                      page if page in pages else pages[0], language, str(base))
 
 
 def _qr(survey: Survey) -> segno.QRCode:
     return segno.make(public_url(survey) + "?via=qr", error="m")
 
 
-@view_router.get("/{survey_id}/qr.svg")
-def qr_svg(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@view_router.get("/{survey_id}/qr.svg", name="surveys.qr_svg")
+def qr_svg(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     buffer = io.BytesIO()
     _qr(survey).save(buffer, kind="svg", scale=8, border=4, title=f"/s/{survey.slug}")
     return Response(buffer.getvalue(), media_type="image/svg+xml",
                     headers={"Content-Disposition": f'attachment; filename="enkat-{survey.slug}.svg"'})
 
 
-@view_router.get("/{survey_id}/qr.png")
-def qr_png(survey_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@view_router.get("/{survey_id}/qr.png", name="surveys.qr_png")
+def qr_png(survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     buffer = io.BytesIO()
     _qr(survey).save(buffer, kind="png", scale=10, border=4)
     return Response(buffer.getvalue(), media_type="image/png",
@@ -276,7 +267,7 @@ def _question_values(question: Question | None, options: list[QuestionOption], l
 
 def _question_form(request: Request, session: Session, scope: Scope, survey: Survey, question: Question | None,
                    values: dict[str, str], errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     conditions = [("", _("Visas alltid"))] + [
         (f"{q.code}={o.code}", f"{q.code} = {rules.localized(o.label, 'sv')}")
         for q in questionnaire.questions if question is None or q.code != question.code for o in q.options
@@ -285,20 +276,7 @@ def _question_form(request: Request, session: Session, scope: Scope, survey: Sur
                   {"scope": scope, "survey": survey, "question": question, "values": values,
                    "errors": errors or {}, "langs": _text_languages(scope, survey),
                    "types": list(type_labels().items()), "roles": list(role_labels().items()),
-                   "conditions": conditions, "base": _survey_url(scope, survey)}, status_code=status_code)
-
-
-def _read_question(form: FormData, survey: Survey) -> service.QuestionInput:
-    return service.QuestionInput(
-        type=form_str(form, "type", 20), code=form_str(form, "code", 60), page=form_str(form, "page", 5),
-        required=form_str(form, "required", 5) == "1", role=form_str(form, "role", 20),
-        condition=form_str(form, "condition", 90),
-        text={lang: form_str(form, f"text-{lang}", 1000) for lang in survey.languages},
-        help={lang: form_str(form, f"help-{lang}", 1000) for lang in survey.languages},
-        options={lang: form_str(form, f"options-{lang}", 20000) for lang in survey.languages},
-        items={lang: form_str(form, f"items-{lang}", 20000) for lang in survey.languages},
-        min_choices=form_str(form, "min_choices", 5), max_choices=form_str(form, "max_choices", 5),
-        scale_min=form_str(form, "scale_min", 5), scale_max=form_str(form, "scale_max", 5))
+                   "conditions": conditions}, status_code=status_code)
 
 
 def _values_from_form(form: FormData, survey: Survey) -> dict[str, str]:
@@ -307,92 +285,79 @@ def _values_from_form(form: FormData, survey: Survey) -> dict[str, str]:
     return {name: form_str(form, name, 20000) for name in names}
 
 
-@edit_router.get("/{survey_id}/questions/new")
-def question_new(request: Request, survey_id: int, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@edit_router.get("/{survey_id}/questions/new", name="surveys.question_new")
+def question_new(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> Response:
     return _question_form(request, session, scope, survey, None, _question_values(None, [], survey.languages))
 
 
-@edit_router.post("/{survey_id}/questions")
-def question_create(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/questions", name="surveys.question_create")
+def question_create(request: Request, survey: OwnedSurvey, form: FormDep,
+                    scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        service.guard_editable(session, survey)
-        service.save_question(session, scope, survey, _read_question(form, survey))
+        question_editing.guard_editable(session, survey)
+        question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages))
     except ValidationFailed as exc:
-        session.rollback()
         return _question_form(request, session, scope, survey, None, _values_from_form(form, survey), exc.errors, 400)
     flash(request, _("Frågan är tillagd."))
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
-def _question(session: Session, scope: Scope, survey_id: int, question_id: int) -> tuple[Survey, Question]:
-    survey = service.staff_survey(session, scope, survey_id)
-    return survey, service.staff_question(session, survey, question_id)
-
-
-@edit_router.get("/{survey_id}/questions/{question_id}")
-def question_edit(request: Request, survey_id: int, question_id: int, scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.get("/{survey_id}/questions/{question_id}", name="surveys.question")
+def question_edit(request: Request, survey: OwnedSurvey, question: SurveyQuestion, scope: ScopeDep,
+                  session: SessionDep) -> Response:
     options = list(session.exec(select(QuestionOption).where(QuestionOption.question_id == question.id)
                                 .order_by(col(QuestionOption.position))).all())
     return _question_form(request, session, scope, survey, question,
                           _question_values(question, options, survey.languages))
 
 
-@edit_router.post("/{survey_id}/questions/{question_id}")
-def question_save(request: Request, survey_id: int, question_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.post("/{survey_id}/questions/{question_id}", name="surveys.question_save")
+def question_save(request: Request, survey: OwnedSurvey, question: SurveyQuestion, form: FormDep,
+                  scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        service.guard_editable(session, survey)
-        service.save_question(session, scope, survey, _read_question(form, survey), question)
+        question_editing.guard_editable(session, survey)
+        question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages),
+                                       question)
     except ValidationFailed as exc:
-        session.rollback()
         return _question_form(request, session, scope, survey, question, _values_from_form(form, survey),
                               exc.errors, 400)
     flash(request, _("Frågan är sparad."))
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
-@edit_router.post("/{survey_id}/questions/{question_id}/move")
-def question_move(request: Request, survey_id: int, question_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.post("/{survey_id}/questions/{question_id}/move", name="surveys.question_move")
+def question_move(request: Request, survey: OwnedSurvey, question: SurveyQuestion, form: FormDep,
+                  scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        service.guard_editable(session, survey)
+        question_editing.guard_editable(session, survey)
     except Conflict as exc:
         flash(request, exc.message, "error")
-        return redirect(_survey_url(scope, survey) + "#questions")
+        return redirect(_survey_url(request, scope, survey) + "#questions")
     try:
-        service.move_question(session, scope, survey, question, form_str(form, "direction", 10))
+        question_editing.move_question(session, scope, survey, question, form_str(form, "direction", 10))
     except ValidationFailed as exc:
         flash(request, exc.message, "error")
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
-@edit_router.post("/{survey_id}/questions/{question_id}/delete")
-def question_delete(request: Request, survey_id: int, question_id: int, scope: Scope = Depends(staff_scope),
-                    session: Session = Depends(get_session)) -> Response:
-    survey, question = _question(session, scope, survey_id, question_id)
+@edit_router.post("/{survey_id}/questions/{question_id}/delete", name="surveys.question_delete")
+def question_delete(request: Request, survey: OwnedSurvey, question: SurveyQuestion, scope: ScopeDep,
+                    session: SessionDep) -> Response:
     try:
-        service.guard_editable(session, survey)
-        service.delete_question(session, scope, survey, question)
+        question_editing.guard_editable(session, survey)
+        question_editing.delete_question(session, scope, survey, question)
     except (ValidationFailed, Conflict) as exc:
         flash(request, exc.message, "error")
     else:
         flash(request, _("Frågan är borttagen."))
-    return redirect(_survey_url(scope, survey) + "#questions")
+    return redirect(_survey_url(request, scope, survey) + "#questions")
 
 
 # --- letter codes --------------------------------------------------------------------------------------------
 
 
 def _letter_text(session: Session, scope: Scope, survey: Survey) -> letters.LetterText:
-    questionnaire = service.load_questionnaire(session, survey)
+    questionnaire = questionnaires.load_questionnaire(session, survey)
     langs = list(dict.fromkeys(["sv", *survey.languages]))
     titles = [(lang, text.title) for lang in langs if (text := questionnaire.texts.get(lang)) and text.title]
     return letters.LetterText(municipality=scope.municipality.name, titles=titles, public_url=public_url(survey),
@@ -411,12 +376,11 @@ def _codes_download(session: Session, scope: Scope, survey: Survey, codes: list[
                              "Cache-Control": "no-store"})
 
 
-@edit_router.post("/{survey_id}/codes")
-def codes_generate(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@edit_router.post("/{survey_id}/codes", name="surveys.codes")
+def codes_generate(request: Request, survey: OwnedSurvey, form: FormDep,
+                   scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        codes = service.generate_codes(session, scope, survey, form_str(form, "count", 10))
+        codes = authoring.generate_codes(session, scope, survey, form_str(form, "count", 10))
     except ValidationFailed as exc:
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
     kind = form_str(form, "format", 10)
@@ -425,25 +389,24 @@ def codes_generate(request: Request, survey_id: int, form: FormData = Depends(re
     # The page is the only place the codes exist: its download forms carry them in signed, short-lived batch tokens.
     parts = [codes[i:i + letters_service.PART] for i in range(0, len(codes), letters_service.PART)]
     response = render(request, "staff/surveys/codes.html",
-                      {"scope": scope, "survey": survey, "codes": [rules.format_code(c) for c in codes],
+                      {"scope": scope, "survey": survey, "codes": [format_code(c) for c in codes],
                        "all_codes": letters_service.batch_token(scope, survey, codes),
                        "parts": [(i * letters_service.PART + 1, letters_service.batch_token(scope, survey, p), len(p))
                                  for i, p in enumerate(parts)],
                        "minutes": letters_service.BATCH_TOKEN_SECONDS // 60,
-                       "public_url": public_url(survey), "base": _survey_url(scope, survey)})
+                       "public_url": public_url(survey)})
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@edit_router.post("/{survey_id}/codes/download")
-def codes_download(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/{survey_id}/codes/download", name="surveys.codes_download")
+def codes_download(request: Request, survey: OwnedSurvey, form: FormDep,
+                   scope: ScopeDep, session: SessionDep) -> Response:
     """The batch just generated, again, as PDF or CSV, from the generating page's signed batch token: only by the
     same user, for the same survey, within BATCH_TOKEN_SECONDS. No code is looked up (no used/unused oracle)."""
-    survey = service.staff_survey(session, scope, survey_id)
     kind = "csv" if form_str(form, "format", 10) == "csv" else "pdf"
     layout = "slips" if form_str(form, "layout", 10) == "slips" else "letter"
-    limit = service.MAX_CODES_PER_BATCH if kind == "csv" else letters_service.PART
+    limit = authoring.MAX_CODES_PER_BATCH if kind == "csv" else letters_service.PART
     codes = letters_service.read_batch(session, scope, survey, form_str(form, "batch", limit * 16 + 200), limit,
                                        kind)
     return _codes_download(session, scope, survey, codes, kind, layout)
@@ -452,18 +415,16 @@ def codes_download(request: Request, survey_id: int, form: FormData = Depends(re
 # --- assisted answering at a stand ----------------------------------------------------------------------------
 
 
-@report_router.post("/{survey_id}/assisted")
-def assisted_start(request: Request, survey_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.staff_survey(session, scope, survey_id)
+@report_router.post("/{survey_id}/assisted", name="surveys.assisted")
+def assisted_start(request: Request, survey: OwnedSurvey, form: FormDep,
+                   scope: ScopeDep, session: SessionDep) -> Response:
     language = form_str(form, "language", 12)
     language = language if language in survey.languages else "sv"
     try:
-        token = service.start_assisted(session, scope, survey, language)
-    except (ValidationFailed, service.SurveyClosed) as exc:
-        flash(request, exc.message if isinstance(exc, service.SurveyClosed) else next(iter(exc.errors.values())),
-              "error")
-        return redirect(_survey_url(scope, survey))
+        token = answering.start_draft(session, survey, language=language, channel=Channel.assisted)
+    except ValidationFailed as exc:
+        flash(request, next(iter(exc.errors.values())), "error")
+        return redirect(_survey_url(request, scope, survey))
     response = redirect(f"/s/{survey.slug}/1")
     public_routes.set_draft_cookie(response, survey, token)  # the same draft cookie residents get
     return response

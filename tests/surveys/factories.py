@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.auth import Scope
 from app.models import Area, Municipality, Role
 from app.models.surveys import Survey, SurveyMode, SurveyStatus
-from app.surveys import service
+from app.surveys import authoring
 from tests import factories
 
 
@@ -40,7 +40,7 @@ def standard_survey(session: Session, municipality: Municipality | None = None, 
     municipality = municipality or factories.municipality(session)
     sub_areas(session, municipality)
     scope = scope_for(session, municipality)
-    survey = service.create_survey(session, scope, title="", from_bank=True)
+    survey = authoring.create_survey(session, scope, title="", from_bank=True)
     survey.status = status
     survey.modes = modes or [SurveyMode.open_link.value, SurveyMode.assisted.value]
     session.add(survey)

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.models.surveys import SurveyStatus
-from app.surveys import service
+from app.surveys import authoring
 from tests import factories
 from tests.surveys.factories import scope_for, standard_survey
 
@@ -15,7 +15,7 @@ from tests.surveys.factories import scope_for, standard_survey
 def test_lists_open_surveys_with_url_and_languages(client: TestClient, db: Session) -> None:
     municipality = factories.municipality(db, languages=["sv", "en", "ar"])
     survey = standard_survey(db, municipality)
-    service.create_survey(db, scope_for(db, municipality), title="Utkast", from_bank=False)  # a draft
+    authoring.create_survey(db, scope_for(db, municipality), title="Utkast", from_bank=False)  # a draft
     db.commit()
     response = client.get("/api/v1/surveys", params={"municipality": municipality.slug, "status": "open"})
     assert response.status_code == 200

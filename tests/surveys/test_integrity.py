@@ -17,7 +17,8 @@ from app.config import get_settings
 from app.db import make_engine, migrate
 from app.models import Municipality, Role
 from app.models.surveys import Answer, Channel, LetterCode, Question, Response, Survey, SurveyDraft, SurveyMode
-from app.surveys import rules, service
+from app.surveys import answering, authoring, questionnaires, rules
+from app.surveys.codes import format_code, token_hash
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.databases import fresh_database
@@ -117,7 +118,7 @@ def code_survey(db: Session) -> tuple[Survey, list[str]]:
     survey = standard_survey(db, modes=[SurveyMode.letter_codes.value])
     municipality = db.get(Municipality, survey.municipality_id)
     assert municipality is not None
-    return survey, service.generate_codes(db, scope_for(db, municipality), survey, "3")
+    return survey, authoring.generate_codes(db, scope_for(db, municipality), survey, "3")
 
 
 def test_letter_codes_work_once(client: CheckedClient, db: Session) -> None:
@@ -127,7 +128,7 @@ def test_letter_codes_work_once(client: CheckedClient, db: Session) -> None:
     assert no_code.status_code == 400 and 'href="#code"' in no_code.text
     for bad in ("ABC", "ZZZZZ-ZZZZZ", "'; DROP TABLE survey; --"):
         assert client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": bad}).status_code == 400
-    ok = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": rules.format_code(codes[0]).lower()})
+    ok = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": format_code(codes[0]).lower()})
     assert ok.status_code == 303
     answer_all(client, survey, db)
     stored = db.exec(select(Response)).one()
@@ -135,31 +136,31 @@ def test_letter_codes_work_once(client: CheckedClient, db: Session) -> None:
     used = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": codes[0]})
     assert used.status_code == 400 and "redan använts" in used.text
     assert client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": codes[1]}).status_code == 303
-    assert service.code_counts(db, survey) == (3, 1)
+    assert authoring.code_counts(db, survey) == (3, 1)
 
 
-def last_page(questionnaire: service.Questionnaire, token: str) -> service.PagePost:
+def last_page(questionnaire: questionnaires.Questionnaire, token: str) -> answering.PagePost:
     """The one-page answer that ends the standard survey for a draft that answered only the first question."""
-    return service.PagePost(questionnaire, rules.token_hash(token), 7, rules.FormValues({}))
+    return answering.PagePost(questionnaire, token_hash(token), 7, rules.FormValues({}))
 
 
 def test_a_code_is_used_once_even_by_two_drafts(client: CheckedClient, db: Session) -> None:
     """Two browsers start with the same code; only the first to submit is stored, the second is told why."""
     survey, codes = code_survey(db)
-    questionnaire = service.load_questionnaire(db, survey)
-    tokens = [service.start_draft(db, survey, language="sv", channel=Channel.web, raw_code=codes[0])
+    questionnaire = questionnaires.load_questionnaire(db, survey)
+    tokens = [answering.start_draft(db, survey, language="sv", channel=Channel.web, raw_code=codes[0])
               for _ in range(2)]
     for token in tokens:
-        draft = service.find_draft(db, survey, token)
+        draft = answering.find_draft(db, survey, token)
         assert draft is not None
         draft.answers = {"unsafe_evening": "very_safe"}
         db.add(draft)
     db.commit()
-    first, second = service.post_pages(db.connection(), [last_page(questionnaire, t) for t in tokens])
-    assert (first.kind, second.kind) == (service.Outcome.submitted, service.Outcome.code_used)
+    first, second = answering.post_pages(db.connection(), [last_page(questionnaire, t) for t in tokens])
+    assert (first.kind, second.kind) == (answering.Outcome.submitted, answering.Outcome.code_used)
     assert count(db, Response) == 1
-    assert db.get(SurveyDraft, rules.token_hash(tokens[1])).submitted is False  # type: ignore[union-attr]
-    assert service.code_counts(db, survey) == (3, 1)
+    assert db.get(SurveyDraft, token_hash(tokens[1])).submitted is False  # type: ignore[union-attr]
+    assert authoring.code_counts(db, survey) == (3, 1)
 
 
 def test_responses_and_answers_have_no_column_that_leads_back_to_a_code_or_a_person(db: Session) -> None:
@@ -202,20 +203,20 @@ def test_racing_double_submits_store_one_response(tmp_root: Path) -> None:
         try:
             with Session(engine) as session:
                 survey = standard_survey(session)
-                token = service.start_draft(session, survey, language="sv", channel=Channel.web)
-                draft = service.find_draft(session, survey, token)
+                token = answering.start_draft(session, survey, language="sv", channel=Channel.web)
+                draft = answering.find_draft(session, survey, token)
                 assert draft is not None
                 draft.answers = {"unsafe_evening": "very_safe"}
                 session.add(draft)
                 session.commit()
-                questionnaire = service.load_questionnaire(session, survey)
+                questionnaire = questionnaires.load_questionnaire(session, survey)
             outcomes: list[str] = []
             writer = engine.execution_options(sqlite_immediate=True)
 
             def attempt() -> None:
                 try:
                     with writer.begin() as connection:
-                        outcome = service.post_pages(connection, [last_page(questionnaire, token)])[0]
+                        outcome = answering.post_pages(connection, [last_page(questionnaire, token)])[0]
                     outcomes.append(outcome.kind.value)
                 except Exception as exc:  # a database lock loser also must store nothing
                     outcomes.append(type(exc).__name__)
@@ -243,7 +244,7 @@ def test_a_missing_answer_on_an_earlier_page_leads_back_and_stores_nothing(clien
     question.required = True  # staff made it required after the resident passed page 2
     db.add(question)
     db.commit()
-    service.forget_questionnaire(survey)  # what the staff edit does
+    questionnaires.forget_questionnaire(survey)  # what the staff edit does
     response = post_page(client, survey, 7, FULL[7])
     assert response.status_code == 400
     assert "Svara på alla obligatoriska frågor." in response.text and f'href="/s/{survey.slug}/1"' in response.text

@@ -17,7 +17,8 @@ from app.auth import Scope
 from app.config import get_settings
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import LetterCode, SurveyDraft, SurveyMode
-from app.surveys import letters, letters_service, rules, service
+from app.surveys import answering, authoring, letters, letters_service
+from app.surveys.codes import code_hash, format_code, new_code
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.surveys.factories import scope_for, standard_survey
@@ -51,7 +52,7 @@ def test_pdf_has_a_page_per_letter_or_eight_slips_a_page(monkeypatch: pytest.Mon
     drawn = _record_qr(monkeypatch)
     text = letters.LetterText("Exempelstad", [("sv", "Trygghetsenkät"), ("ar", "استطلاع الأمان"), ("ti", "ሰላም")],
                               URL, letters.instructions(["sv", "en", "ar"], URL))
-    codes = [rules.new_code() for _ in range(9)]
+    codes = [new_code() for _ in range(9)]
     pdf = letters.codes_pdf(text, codes, "letter")
     assert pdf.startswith(b"%PDF") and _pages(pdf) == 9
     assert drawn == [letters.code_url(URL, c) for c in codes]
@@ -97,8 +98,8 @@ def test_generated_codes_download_as_pdf_and_csv(client: CheckedClient, db: Sess
     codes = _codes_of(pdf_part)
     assert _codes_of(csv_all) == codes and len(codes) == 6
     stored = set(db.exec(select(LetterCode.code_hash).where(LetterCode.survey_id == survey.id)).all())
-    assert {rules.code_hash(c) for c in codes} == stored
-    assert all(rules.format_code(c) in page.text for c in codes)
+    assert {code_hash(c) for c in codes} == stored
+    assert all(format_code(c) in page.text for c in codes)
 
     drawn = _record_qr(monkeypatch)
     pdf = client.post_form(f"{url}/download", {"batch": pdf_part, "format": "pdf", "layout": "letter"})
@@ -112,7 +113,7 @@ def test_generated_codes_download_as_pdf_and_csv(client: CheckedClient, db: Sess
     csv = client.post_form(f"{url}/download", {"batch": csv_all, "format": "csv"})
     rows = csv.text.strip().splitlines()
     assert csv.status_code == 200 and rows[0] == "code,url,qr_url"
-    assert [r.split(",")[0] for r in rows[1:]] == [rules.format_code(c) for c in codes]
+    assert [r.split(",")[0] for r in rows[1:]] == [format_code(c) for c in codes]
     assert db.exec(select(AuditLog).where(AuditLog.action == "download_codes")).all()
 
 
@@ -130,7 +131,7 @@ def test_the_download_needs_this_users_fresh_batch_token(client: CheckedClient, 
     municipality, user, survey = _setup(db)
     other = standard_survey(db, modes=[SurveyMode.letter_codes.value])
     colleague = factories.staff(db, municipality, Role.coordinator)
-    codes = service.generate_codes(db, scope_for(db, municipality), survey, "3")
+    codes = authoring.generate_codes(db, scope_for(db, municipality), survey, "3")
     own = letters_service.batch_token(Scope(user, municipality, Role.coordinator), survey, codes)
     client.login(user)
     url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
@@ -151,8 +152,8 @@ def test_the_download_needs_this_users_fresh_batch_token(client: CheckedClient, 
 def test_the_download_is_no_oracle_for_used_codes(client: CheckedClient, db: Session) -> None:
     """The old download answered 200 for an unused code and 400 for a used one; now it never looks codes up."""
     municipality, user, survey = _setup(db)
-    codes = service.generate_codes(db, scope_for(db, municipality), survey, "2")
-    used = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(codes[1]))).one()
+    codes = authoring.generate_codes(db, scope_for(db, municipality), survey, "2")
+    used = db.exec(select(LetterCode).where(LetterCode.code_hash == code_hash(codes[1]))).one()
     used.used = True  # a resident has answered with it since
     db.add(used)
     db.commit()
@@ -167,13 +168,13 @@ def test_the_download_is_no_oracle_for_used_codes(client: CheckedClient, db: Ses
 
 def test_viewers_cannot_download_and_codes_prefill_the_start_page(client: CheckedClient, db: Session) -> None:
     municipality, viewer, survey = _setup(db, Role.viewer)
-    codes = service.generate_codes(db, scope_for(db, municipality), survey, "1")
+    codes = authoring.generate_codes(db, scope_for(db, municipality), survey, "1")
     client.login(viewer)
     url = f"/staff/m/{municipality.slug}/surveys/{survey.id}/codes/download"
     token = letters_service.batch_token(Scope(viewer, municipality, Role.viewer), survey, codes)
     assert client.post_form(url, {"batch": token, "format": "pdf"}).status_code == 403
     start = client.get(f"/s/{survey.slug}?code={codes[0].lower()}")
-    assert start.status_code == 200 and f'value="{rules.format_code(codes[0])}"' in start.text
+    assert start.status_code == 200 and f'value="{format_code(codes[0])}"' in start.text
     assert not db.exec(select(SurveyDraft)).all()  # filled in, never submitted
     junk = client.get(f"/s/{survey.slug}?code=%22%3E%3Cscript%3E")
     assert junk.status_code == 200 and 'name="code" type="text" value=""' in junk.text
@@ -199,19 +200,19 @@ def _used_and_unknown(db: Session) -> tuple[Any, str, str, str]:
     survey = standard_survey(db, modes=[SurveyMode.letter_codes.value])
     municipality = db.get(Municipality, survey.municipality_id)
     assert municipality is not None
-    used, unused = service.generate_codes(db, scope_for(db, municipality), survey, "2")
-    row = db.exec(select(LetterCode).where(LetterCode.code_hash == rules.code_hash(used))).one()
+    used, unused = authoring.generate_codes(db, scope_for(db, municipality), survey, "2")
+    row = db.exec(select(LetterCode).where(LetterCode.code_hash == code_hash(used))).one()
     row.used, row.code_hash = True, "0" * 64  # as a submission leaves it: used, its hash overwritten
     db.add(row)
     db.commit()
-    unknown = next(c for c in (rules.new_code() for _ in range(100)) if c not in (used, unused))
+    unknown = next(c for c in (new_code() for _ in range(100)) if c not in (used, unused))
     return survey, used, unused, unknown
 
 
 def _normalised(text: str, code: str) -> str:
     """The page with the code typed and the session's CSRF token taken out (they differ by design)."""
     text = re.sub(r'name="csrf_token" value="[^"]*"', "", text)
-    return text.replace(rules.format_code(code), "CODE").replace(code, "CODE")
+    return text.replace(format_code(code), "CODE").replace(code, "CODE")
 
 
 def test_a_used_code_and_an_unknown_code_get_the_same_answer(client: CheckedClient, db: Session) -> None:
@@ -238,11 +239,11 @@ def test_wrong_codes_are_limited_per_client_and_counted(client: CheckedClient, d
     limited = client.post_form(start, {"language": "en", "code": unused})
     assert limited.status_code == 429 and "Too many attempts" in limited.text
     assert not db.exec(select(SurveyDraft).where(col(SurveyDraft.code_hash).is_not(None))).all()
-    assert service.code_failures(db, survey) == 3
+    assert answering.code_failures(db, survey) == 3
     again = client.post_form(start, {"language": "sv", "code": unknown})
     assert again.status_code == 429 and "För många försök" in again.text
     stored = " ".join(str(v) for row in db.exec(select(LetterCode.code_hash)).all() for v in [row])
-    assert rules.code_hash(unknown) not in stored  # tried codes are not recorded
+    assert code_hash(unknown) not in stored  # tried codes are not recorded
     municipality = db.get(Municipality, survey.municipality_id)
     assert municipality is not None
     client.cookies.clear()

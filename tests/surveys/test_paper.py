@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app import i18n
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import Answer, Response, Survey, SurveyStatus
-from app.surveys import paper, rules, service
+from app.surveys import authoring, paper, rules
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.surveys.factories import standard_survey
@@ -244,4 +244,4 @@ def test_large_import_runs_in_chunks_in_one_transaction(client: CheckedClient, d
     assert response.status_code == 303
     assert paper_count(db, survey) == 1201
     assert "1201 pappersvar importerades (i 3 omgångar" in client.get(response.headers["location"]).text
-    assert service.response_count(db, survey) == 1201
+    assert authoring.response_count(db, survey) == 1201

@@ -17,7 +17,8 @@ from app.db import Database, make_engine, migrate, truncate_wal
 from app.main import create_app
 from app.models import Municipality
 from app.models.surveys import SurveyDraft, SurveyMode
-from app.surveys import rules, service
+from app.surveys import answering, authoring
+from app.surveys.codes import code_hash
 from tests.conftest import CheckedClient
 from tests.surveys.factories import scope_for, standard_survey
 from tests.surveys.test_public_flow import FULL
@@ -39,9 +40,9 @@ def file_app(tmp_path: Path) -> Any:
     app = create_app(engine)
     database = app.state.database = Database(engine)
     # The test runs the janitor itself (never on a timer): an idle writer would otherwise clean after 0.5 s.
-    committer = GroupCommitter(engine, service.post_pages, name="post_pages", janitor=lambda: truncate_wal(engine),
+    committer = GroupCommitter(engine, answering.post_pages, name="post_pages", janitor=lambda: truncate_wal(engine),
                                janitor_idle=3600, janitor_every=3600)
-    database._committers[service.post_pages] = committer
+    database._committers[answering.post_pages] = committer
     yield app, engine, path, committer
     engine.dispose()
 
@@ -52,8 +53,8 @@ def test_a_submitted_draft_and_its_code_hash_are_not_on_disk(file_app: Any) -> N
         survey = standard_survey(db, modes=[SurveyMode.letter_codes.value])
         municipality = db.get(Municipality, survey.municipality_id)
         assert municipality is not None
-        code = service.generate_codes(db, scope_for(db, municipality), survey, "3")[0]
-    digest = rules.code_hash(code).encode()
+        code = authoring.generate_codes(db, scope_for(db, municipality), survey, "3")[0]
+    digest = code_hash(code).encode()
     with CheckedClient(app, base_url="http://testserver") as client:
         started = client.post_form(f"/s/{survey.slug}/start", {"language": "sv", "code": code})
         assert started.status_code == 303, started.text[:500]
@@ -79,7 +80,7 @@ def test_a_submitted_draft_and_its_code_hash_are_not_on_disk(file_app: Any) -> N
     assert digest not in disk, "the used letter code's hash is still in the database file or its WAL"
     assert SECRET.encode() in disk  # the stored response itself is there, as an answer row of its own
     with Session(engine) as db:
-        assert service.code_counts(db, survey) == (3, 1)  # the code still counts as used
+        assert authoring.code_counts(db, survey) == (3, 1)  # the code still counts as used
 
 
 def test_closing_a_survey_leaves_no_unfinished_draft_on_disk(file_app: Any) -> None:
@@ -101,17 +102,17 @@ def test_closing_a_survey_leaves_no_unfinished_draft_on_disk(file_app: Any) -> N
     with Session(engine, expire_on_commit=False) as db:
         fresh = db.get(type(survey), survey.id)
         assert fresh is not None
-        service.set_status(db, scope, fresh, "closed")
+        authoring.set_status(db, scope, fresh, "closed")
         assert not db.exec(select(SurveyDraft)).all()
     assert fragment not in _disk(path) and SECRET.encode() not in _disk(path)
 
 
 def test_draft_times_are_kept_to_the_day() -> None:
     start = datetime(2026, 12, 4, 16, 47, 13, tzinfo=UTC)
-    expiry = service.draft_expiry(start)
+    expiry = answering.draft_expiry(start)
     assert expiry == datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
-    assert service.draft_expiry(datetime(2026, 12, 4, 0, 0, 1, tzinfo=UTC)) == expiry  # same day, same value
-    assert expiry - start >= service.DRAFT_LIFETIME  # never shorter than the promised two days
+    assert answering.draft_expiry(datetime(2026, 12, 4, 0, 0, 1, tzinfo=UTC)) == expiry  # same day, same value
+    assert expiry - start >= answering.DRAFT_LIFETIME  # never shorter than the promised two days
 
 
 def test_sqlite_connections_delete_securely(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.models import AuditLog, Municipality, Role
 from app.models.surveys import Channel, Survey
-from app.surveys import anonymity, exports, service
+from app.surveys import anonymity, answering, exports, questionnaires
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.surveys.factories import standard_survey
@@ -25,16 +25,16 @@ ANSWERS = {"unsafe_evening": "fairly_unsafe", "consequences": ["other_route", "a
            "relation": ["lives"]}
 
 
-def seed(db: Session) -> tuple[Municipality, Survey, service.Questionnaire]:
+def seed(db: Session) -> tuple[Municipality, Survey, questionnaires.Questionnaire]:
     municipality = factories.municipality(db)
     survey = standard_survey(db, municipality)
-    questionnaire = service.load_questionnaire(db, survey)
+    questionnaire = questionnaires.load_questionnaire(db, survey)
     norr = f"area:norr-{municipality.id}"
-    service.store_response(db, questionnaire, {**ANSWERS, "subarea": norr}, channel=Channel.web, language="sv",
+    answering.store_response(db, questionnaire, {**ANSWERS, "subarea": norr}, channel=Channel.web, language="sv",
                            submitted_on=date(2026, 11, 20))
-    service.store_response(db, questionnaire, {**ANSWERS, "suggestion": "=HYPERLINK(\"http://x\")"},
+    answering.store_response(db, questionnaire, {**ANSWERS, "suggestion": "=HYPERLINK(\"http://x\")"},
                            channel=Channel.paper, language="en", submitted_on=date(2026, 11, 21))
-    service.store_response(db, questionnaire, {"unsafe_evening": "very_safe", "subarea": norr},
+    answering.store_response(db, questionnaire, {"unsafe_evening": "very_safe", "subarea": norr},
                            channel=Channel.web, language="sv", submitted_on=date(2026, 11, 21))
     db.commit()
     return municipality, survey, questionnaire
@@ -153,14 +153,14 @@ def test_a_rare_combination_of_background_answers_is_not_exported(client: Checke
     linkable to a letter code). Now that combination is not in any export; every combination shown has 5+ rows."""
     municipality = factories.municipality(db)
     survey = standard_survey(db, municipality)
-    questionnaire = service.load_questionnaire(db, survey)
+    questionnaire = questionnaires.load_questionnaire(db, survey)
     norr = f"area:norr-{municipality.id}"
     common = {"unsafe_evening": "fairly_safe", "age": "35-44", "gender": "woman", "subarea": norr,
               "years": "gt10", "relation": ["lives"]}
     for _ in range(6):
-        service.store_response(db, questionnaire, common, channel=Channel.web, language="sv",
+        answering.store_response(db, questionnaire, common, channel=Channel.web, language="sv",
                                submitted_on=date(2026, 11, 20))
-    service.store_response(db, questionnaire, {**common, "age": "75+", "gender": "other",
+    answering.store_response(db, questionnaire, {**common, "age": "75+", "gender": "other",
                                                "suggestion": "Mörkt vid Björkvägen"},
                            channel=Channel.web, language="sv", submitted_on=date(2026, 11, 20))
     db.commit()
