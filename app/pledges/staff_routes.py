@@ -14,13 +14,27 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from app import clock, i18n, mail
+from app import clock, i18n, mail, places
 from app.auth import Scope, require_permission, staff_scope
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models.pledges import Pledge, PledgeActivity, PledgeFocusArea, PledgeStatus, PledgeUpdate
-from app.pledges import forms, progress, rules, service
+from app.pledges import (
+    access,
+    authoring,
+    changes,
+    figures,
+    followup,
+    forms,
+    lifecycle,
+    progress,
+    public_view,
+    queries,
+    reminders,
+    rules,
+    versions,
+)
 from app.pledges.rules import localized
 from app.web import flash, form_str, read_form, redirect, render
 
@@ -64,7 +78,7 @@ def _saved(request: Request, scope: Scope, found: Pledge, proposal: object, done
 
 
 def _area_options(session: Session, scope: Scope) -> list[tuple[str, str]]:
-    return [("", _("Hela kommunen"))] + [(str(a.id), a.name) for a in service.areas(session, scope.municipality_id)]
+    return [("", _("Hela kommunen"))] + [(str(a.id), a.name) for a in places.areas(session, scope.municipality_id)]
 
 
 # ------------------------------------------------------------------------------------------------ list
@@ -74,16 +88,16 @@ def _area_options(session: Session, scope: Scope) -> list[tuple[str, str]]:
 def pledges_page(request: Request, scope: Scope = Depends(staff_scope),
                  session: Session = Depends(get_session)) -> Response:
     return render(request, "staff/pledges/index.html",
-                  {**_base(scope), "rows": service.pledges(session, scope.municipality_id),
-                   "flags": service.flags(session, scope.municipality_id), "silent_days": rules.SILENT_DAYS,
-                   "settings": service.pledge_settings(session, scope.municipality_id),
-                   "editor": service.actor(session, scope).editor})
+                  {**_base(scope), "rows": queries.pledges(session, scope.municipality_id),
+                   "flags": reminders.flags(session, scope.municipality_id), "silent_days": rules.SILENT_DAYS,
+                   "settings": queries.pledge_settings(session, scope.municipality_id),
+                   "editor": access.actor(session, scope).editor})
 
 
 @edit_router.post("/settings")
 def save_settings(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
-    service.save_pledge_settings(session, scope, form_str(form, "partner_updates_need_approval", 10) == "yes")
+    followup.save_pledge_settings(session, scope, form_str(form, "partner_updates_need_approval", 10) == "yes")
     flash(request, _("Inställningen är sparad."))
     return redirect(f"/staff/m/{scope.municipality.slug}/pledges")
 
@@ -106,7 +120,7 @@ def create(request: Request, form: FormData = Depends(read_form), scope: Scope =
            session: Session = Depends(get_session)) -> Response:
     values = _pledge_values(form)
     try:
-        found = service.create_pledge(session, scope, values)
+        found = authoring.create_pledge(session, scope, values)
     except ValidationFailed as exc:
         return render(request, "staff/pledges/new.html",
                       {**_base(scope), "values": values, "errors": exc.errors,
@@ -121,54 +135,54 @@ def create(request: Request, form: FormData = Depends(read_form), scope: Scope =
 def _pledge_page(request: Request, session: Session, scope: Scope, found: Pledge, *,
                  errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                  status_code: int = 200) -> Response:
-    focus, acts = service.children(session, found)
-    names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
+    focus, acts = queries.children(session, found)
+    names = {p.id or 0: p.name for p in places.parties(session, scope.municipality_id)}
     pledge_values = {"title": localized(found.title, "sv"), "intro": localized(found.intro, "sv"),
                      "starts_on": found.starts_on.isoformat(), "ends_on": found.ends_on.isoformat(),
                      "area_id": str(found.area_id or "")}
-    view = service.pledge_view(session, found, "sv", updates_limit=10)
-    who = service.actor(session, scope)
+    view = public_view.pledge_view(session, found, "sv", updates_limit=10)
+    who = access.actor(session, scope)
     act_titles = {a.id: localized(a.title, "sv") for a in acts}
     kind_labels = forms.proposal_labels()
-    users = service.proposers(session, found)
+    users = queries.proposers(session, found)
     return render(request, "staff/pledges/pledge.html", {
         **_base(scope), "pledge": found, "view": view, "focus": focus, "acts": acts,
-        "party_of": lambda act: service.party_label(act, names),
+        "party_of": lambda act: queries.party_label(act, names),
         "values": {**pledge_values, **(values or {})}, "errors": errors or {},
         "published": found.status == PledgeStatus.published,
         "editable": found.status != PledgeStatus.closed,
         "area_options": _area_options(session, scope),
-        "party_options": service.party_options(session, scope.municipality_id),
+        "party_options": queries.party_options(session, scope.municipality_id),
         "focus_options": [(str(f.id), localized(f.title, "sv")) for f in focus],
-        "observation_options": service.observation_options(session, scope.municipality_id),
-        "priorities": service.concern_priorities(session, scope.municipality_id),
-        "survey_items": [("", _("Välj fråga")), *service.survey_items(session, scope.municipality_id)],
-        "problems": rules.publish_problems(service.publish_facts(session, found), signing=True),
+        "observation_options": queries.observation_options(session, scope.municipality_id),
+        "priorities": figures.concern_priorities(session, scope.municipality_id),
+        "survey_items": [("", _("Välj fråga")), *figures.survey_items(session, scope.municipality_id)],
+        "problems": rules.publish_problems(lifecycle.publish_facts(session, found), signing=True),
         "figure_sentence": forms.figure_sentence,
-        "signed_by": {sig.side: sig for sig in service.signatures(session, found)},
-        "signing_open": service.signing_open(found),
+        "signed_by": {sig.side: sig for sig in queries.signatures(session, found)},
+        "signing_open": lifecycle.signing_open(found),
         "side_labels": forms.side_labels(), "my_side": who.side, "editor": who.editor,
         "pending": [{"row": u, "activity": act_titles.get(u.activity_id, ""), "party": names.get(u.party_id or 0, "")}
-                    for u in service.pending_updates(session, found)],
+                    for u in queries.pending_updates(session, found)],
         "proposals": [{"row": p, "label": kind_labels.get(p.kind, p.kind), "by": users.get(p.proposed_by or 0, "")}
-                      for p in service.proposals(session, found)],
+                      for p in queries.proposals(session, found)],
     }, status_code=status_code)
 
 
 @view_router.get("/{pledge_id}")
 def pledge_page(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
-    return _pledge_page(request, session, scope, service.pledge(session, scope.municipality_id, pledge_id))
+    return _pledge_page(request, session, scope, queries.pledge(session, scope.municipality_id, pledge_id))
 
 
 @edit_router.post("/{pledge_id}/edit")
 def edit(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
          session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     values = _pledge_values(form)
     new_version, note = _versioning(form)
     try:
-        proposal = service.change(session, scope, found, "pledge.edit", None, values, new_version=new_version,
+        proposal = changes.change(session, scope, found, "pledge.edit", None, values, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
         session.rollback()
@@ -177,17 +191,17 @@ def edit(request: Request, pledge_id: int, form: FormData = Depends(read_form), 
     return _saved(request, scope, found, proposal, _("Ändringen är sparad."), "")
 
 
-def _figures(session: Session, scope: Scope, form: FormData) -> list[service.Figure]:
-    chosen: list[service.Figure] = []
-    priorities = service.concern_priorities(session, scope.municipality_id)
+def _figures(session: Session, scope: Scope, form: FormData) -> list[figures.Figure]:
+    chosen: list[figures.Figure] = []
+    priorities = figures.concern_priorities(session, scope.municipality_id)
     for raw in form.getlist("priority"):
-        if isinstance(raw, str) and (index := service.row_id(raw)) is not None and index < len(priorities):
+        if isinstance(raw, str) and (index := queries.row_id(raw)) is not None and index < len(priorities):
             chosen.append(priorities[index])
     pick = form_str(form, "fig_item", 200)
     if pick:
         area = form_str(form, "fig_area", 20)
-        chosen.append(service.figure_from_survey(session, scope.municipality_id, pick,
-                                                 service.row_id(area)))
+        chosen.append(figures.figure_from_survey(session, scope.municipality_id, pick,
+                                                 queries.row_id(area)))
     return chosen
 
 
@@ -199,13 +213,13 @@ def _focus_values(form: FormData) -> dict[str, str]:
 @edit_router.post("/{pledge_id}/focus-areas")
 def add_focus_area(request: Request, pledge_id: int, form: FormData = Depends(read_form),
                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     values = _focus_values(form)
     new_version, note = _versioning(form)
     try:
-        service.refuse_unversioned(found, new_version)
+        versions.refuse_unversioned(found, new_version)
         figures = [f.as_dict() for f in _figures(session, scope, form)]
-        proposal = service.change(session, scope, found, "focus_area.save", None, {**values, "figures": figures},
+        proposal = changes.change(session, scope, found, "focus_area.save", None, {**values, "figures": figures},
                                   new_version=new_version, note=note)
     except ValidationFailed as exc:
         session.rollback()
@@ -222,7 +236,7 @@ def _focus_page(request: Request, session: Session, scope: Scope, found: Pledge,
     return render(request, "staff/pledges/focus_area.html", {
         **_base(scope), "pledge": found, "row": row, "values": {**current, **(values or {})}, "errors": errors or {},
         "published": found.status == PledgeStatus.published, "figure_sentence": forms.figure_sentence,
-        "survey_items": [("", _("Välj fråga")), *service.survey_items(session, scope.municipality_id)],
+        "survey_items": [("", _("Välj fråga")), *figures.survey_items(session, scope.municipality_id)],
         "area_options": _area_options(session, scope), "priorities": [],
     }, status_code=status_code)
 
@@ -230,21 +244,21 @@ def _focus_page(request: Request, session: Session, scope: Scope, found: Pledge,
 @view_router.get("/{pledge_id}/focus-areas/{focus_area_id}")
 def focus_area_page(request: Request, pledge_id: int, focus_area_id: int, scope: Scope = Depends(staff_scope),
                     session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _focus_page(request, session, scope, found, service.focus_area(session, found, focus_area_id))
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    return _focus_page(request, session, scope, found, queries.focus_area(session, found, focus_area_id))
 
 
 @edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}")
 def edit_focus_area(request: Request, pledge_id: int, focus_area_id: int, form: FormData = Depends(read_form),
                     scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.focus_area(session, found, focus_area_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    row = queries.focus_area(session, found, focus_area_id)
     values = _focus_values(form)
     new_version, note = _versioning(form)
     try:
-        service.refuse_unversioned(found, new_version)
+        versions.refuse_unversioned(found, new_version)
         figures = [f.as_dict() for f in _figures(session, scope, form)]
-        proposal = service.change(session, scope, found, "focus_area.save", row.id, {**values, "figures": figures},
+        proposal = changes.change(session, scope, found, "focus_area.save", row.id, {**values, "figures": figures},
                                   new_version=new_version, note=note)
     except ValidationFailed as exc:
         session.rollback()
@@ -256,11 +270,11 @@ def edit_focus_area(request: Request, pledge_id: int, focus_area_id: int, form: 
 @edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}/delete")
 def delete_focus_area(request: Request, pledge_id: int, focus_area_id: int, form: FormData = Depends(read_form),
                       scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.focus_area(session, found, focus_area_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    row = queries.focus_area(session, found, focus_area_id)
     new_version, note = _versioning(form)
     try:
-        proposal = service.change(session, scope, found, "focus_area.delete", row.id, {}, new_version=new_version,
+        proposal = changes.change(session, scope, found, "focus_area.delete", row.id, {}, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
         session.rollback()
@@ -275,11 +289,11 @@ def _activity_values(form: FormData) -> dict[str, str]:
 @edit_router.post("/{pledge_id}/activities")
 def add_activity(request: Request, pledge_id: int, form: FormData = Depends(read_form),
                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     values = _activity_values(form)
     new_version, note = _versioning(form)
     try:
-        proposal = service.change(session, scope, found, "activity.save", None, values, new_version=new_version,
+        proposal = changes.change(session, scope, found, "activity.save", None, values, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
         session.rollback()
@@ -291,7 +305,7 @@ def add_activity(request: Request, pledge_id: int, form: FormData = Depends(read
 def _activity_page(request: Request, session: Session, scope: Scope, found: Pledge, row: PledgeActivity, *,
                    errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                    status_code: int = 200) -> Response:
-    focus, _acts = service.children(session, found)
+    focus, _acts = queries.children(session, found)
     current = {"act_title": localized(row.title, "sv"), "act_party": "joint" if row.joint else str(row.party_id or ""),
                "act_target_number": "" if row.target_number is None else str(row.target_number),
                "act_target_unit": localized(row.target_unit, "sv"), "act_target_text": localized(row.target_text, "sv"),
@@ -299,18 +313,18 @@ def _activity_page(request: Request, session: Session, scope: Scope, found: Pled
                "act_ends_on": row.ends_on.isoformat() if row.ends_on else "",
                "act_focus_area_id": str(row.focus_area_id), "act_observation_id": str(row.observation_id or ""),
                "status": row.status, "cancel_reason": row.cancel_reason}
-    view = service.pledge_view(session, found, "sv", updates_limit=200, staff=True)
-    names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
-    who = service.actor(session, scope)
+    view = public_view.pledge_view(session, found, "sv", updates_limit=200, staff=True)
+    names = {p.id or 0: p.name for p in places.parties(session, scope.municipality_id)}
+    who = access.actor(session, scope)
     return render(request, "staff/pledges/activity.html", {
-        **_base(scope), "pledge": found, "row": row, "party": service.party_label(row, names),
+        **_base(scope), "pledge": found, "row": row, "party": queries.party_label(row, names),
         "updates": [u for u in view["updates"] if u["activity_id"] == row.id],
         "values": {**current, **(values or {})}, "errors": errors or {},
         "published": found.status == PledgeStatus.published, "today": clock.today().isoformat(),
-        "percent": progress.percent(progress.activity_progress(service.facts(row))),
-        "party_options": service.party_options(session, scope.municipality_id),
+        "percent": progress.percent(progress.activity_progress(queries.facts(row))),
+        "party_options": queries.party_options(session, scope.municipality_id),
         "focus_options": [(str(f.id), localized(f.title, "sv")) for f in focus],
-        "observation_options": service.observation_options(session, scope.municipality_id),
+        "observation_options": queries.observation_options(session, scope.municipality_id),
         "status_options": list(forms.activity_status_labels().items()),
         "max_mb": rules.MAX_ATTACHMENT_BYTES // (1024 * 1024),
         "may_act": rules.may_act_on_activity(who, row.party_id, row.joint),
@@ -321,19 +335,19 @@ def _activity_page(request: Request, session: Session, scope: Scope, found: Pled
 @view_router.get("/{pledge_id}/activities/{activity_id}")
 def activity_page(request: Request, pledge_id: int, activity_id: int, scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _activity_page(request, session, scope, found, service.activity(session, found, activity_id))
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    return _activity_page(request, session, scope, found, queries.activity(session, found, activity_id))
 
 
 @edit_router.post("/{pledge_id}/activities/{activity_id}/edit")
 def edit_activity(request: Request, pledge_id: int, activity_id: int, form: FormData = Depends(read_form),
                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.activity(session, found, activity_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    row = queries.activity(session, found, activity_id)
     values = _activity_values(form)
     new_version, note = _versioning(form)
     try:
-        proposal = service.change(session, scope, found, "activity.save", row.id, values, new_version=new_version,
+        proposal = changes.change(session, scope, found, "activity.save", row.id, values, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
         session.rollback()
@@ -345,11 +359,11 @@ def edit_activity(request: Request, pledge_id: int, activity_id: int, form: Form
 @report_router.post("/{pledge_id}/activities/{activity_id}/status")
 def activity_status(request: Request, pledge_id: int, activity_id: int, form: FormData = Depends(read_form),
                     scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.activity(session, found, activity_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    row = queries.activity(session, found, activity_id)
     values = {"status": form_str(form, "status", 20), "cancel_reason": form_str(form, "cancel_reason", 1000)}
     try:
-        service.set_activity_status(session, scope, found, row, values["status"], values["cancel_reason"])
+        authoring.set_activity_status(session, scope, found, row, values["status"], values["cancel_reason"])
     except ValidationFailed as exc:
         session.rollback()
         return _activity_page(request, session, scope, found, row, errors=exc.errors, values=values,
@@ -362,8 +376,8 @@ def activity_status(request: Request, pledge_id: int, activity_id: int, form: Fo
 def post_update(request: Request, pledge_id: int, activity_id: int, background: BackgroundTasks,
                 form: FormData = Depends(read_form),
                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.activity(session, found, activity_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    row = queries.activity(session, found, activity_id)
     values = {"text": form_str(form, "upd_text", 5000), "achieved": form_str(form, "upd_achieved", 20),
               "posted_on": form_str(form, "upd_date", 20)}
     upload = form.get("upd_file")
@@ -373,7 +387,7 @@ def post_update(request: Request, pledge_id: int, activity_id: int, background: 
         if data:
             file = (upload.filename, data)
     try:
-        _update, mail_ids = service.post_update(session, scope, found, row, values, file)
+        _update, mail_ids = followup.post_update(session, scope, found, row, values, file)
     except ValidationFailed as exc:
         session.rollback()
         return _activity_page(request, session, scope, found, row, errors=exc.errors,
@@ -390,8 +404,8 @@ def _update_page(request: Request, session: Session, scope: Scope, found: Pledge
                  status_code: int = 200) -> Response:
     row = session.get(PledgeActivity, update.activity_id)
     assert row is not None
-    who = service.actor(session, scope)
-    names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
+    who = access.actor(session, scope)
+    names = {p.id or 0: p.name for p in places.parties(session, scope.municipality_id)}
     current = {"upd_text": update.text, "upd_achieved": "" if update.achieved is None else str(update.achieved)}
     return render(request, "staff/pledges/update.html", {
         **_base(scope), "pledge": found, "row": row, "update": update, "party": names.get(update.party_id or 0, ""),
@@ -406,18 +420,18 @@ def _update_page(request: Request, session: Session, scope: Scope, found: Pledge
 @view_router.get("/{pledge_id}/updates/{update_id}")
 def update_page(request: Request, pledge_id: int, update_id: int, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _update_page(request, session, scope, found, service.update_row(session, found, update_id))
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    return _update_page(request, session, scope, found, queries.update_row(session, found, update_id))
 
 
 @report_router.post("/{pledge_id}/updates/{update_id}/correct")
 def correct_update(request: Request, pledge_id: int, update_id: int, form: FormData = Depends(read_form),
                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    update = service.update_row(session, found, update_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    update = queries.update_row(session, found, update_id)
     values = {"text": form_str(form, "upd_text", 5000), "achieved": form_str(form, "upd_achieved", 20)}
     try:
-        service.correct_update(session, scope, found, update, values)
+        followup.correct_update(session, scope, found, update, values)
     except ValidationFailed as exc:
         session.rollback()
         return _update_page(request, session, scope, found, update, errors=exc.errors,
@@ -429,10 +443,10 @@ def correct_update(request: Request, pledge_id: int, update_id: int, form: FormD
 @report_router.post("/{pledge_id}/updates/{update_id}/withdraw")
 def withdraw_update(request: Request, pledge_id: int, update_id: int, scope: Scope = Depends(staff_scope),
                     session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    update = service.update_row(session, found, update_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    update = queries.update_row(session, found, update_id)
     try:
-        service.withdraw_update(session, scope, found, update)
+        followup.withdraw_update(session, scope, found, update)
     except ValidationFailed as exc:
         session.rollback()
         return _update_page(request, session, scope, found, update, errors=exc.errors, status_code=400)
@@ -444,11 +458,11 @@ def withdraw_update(request: Request, pledge_id: int, update_id: int, scope: Sco
 def review_update(request: Request, pledge_id: int, update_id: int, background: BackgroundTasks,
                   form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
                   session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    update = service.update_row(session, found, update_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    update = queries.update_row(session, found, update_id)
     approve = form_str(form, "decision", 10) == "approve"
     try:
-        mail_ids = service.review_update(session, scope, found, update, approve)
+        mail_ids = followup.review_update(session, scope, found, update, approve)
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
@@ -460,21 +474,21 @@ def review_update(request: Request, pledge_id: int, update_id: int, background: 
 @view_router.get("/{pledge_id}/files/{attachment_id}")
 def staff_file(pledge_id: int, attachment_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.attachment(session, found, attachment_id)
-    path = service.attachment_path(row)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    row = queries.attachment(session, found, attachment_id)
+    path = followup.attachment_path(row)
     if not path.is_file():
         raise NotFound
-    return FileResponse(path, media_type=row.content_type, headers=service.attachment_headers(row))
+    return FileResponse(path, media_type=row.content_type, headers=followup.attachment_headers(row))
 
 
 @edit_router.post("/{pledge_id}/signatories")
 def add_signatory(request: Request, pledge_id: int, form: FormData = Depends(read_form),
                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     values = {"sig_name": form_str(form, "sig_name", 200), "sig_role": form_str(form, "sig_role", 200)}
     try:
-        service.add_signatory(session, scope, found, values["sig_name"], values["sig_role"])
+        authoring.add_signatory(session, scope, found, values["sig_name"], values["sig_role"])
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "pl"), values=values,
@@ -486,11 +500,11 @@ def add_signatory(request: Request, pledge_id: int, form: FormData = Depends(rea
 @edit_router.post("/{pledge_id}/indicators")
 def add_indicator(request: Request, pledge_id: int, form: FormData = Depends(read_form),
                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     values = {"ind_item": form_str(form, "ind_item", 200), "ind_area": form_str(form, "ind_area", 20),
               "ind_target": form_str(form, "ind_target", 20), "ind_label": form_str(form, "ind_label", 200)}
     try:
-        service.add_indicator(session, scope, found, values["ind_item"], values["ind_area"], values["ind_target"],
+        figures.add_indicator(session, scope, found, values["ind_item"], values["ind_area"], values["ind_target"],
                               values["ind_label"])
     except ValidationFailed as exc:
         session.rollback()
@@ -513,24 +527,25 @@ def _transition(request: Request, session: Session, scope: Scope, found: Pledge,
 @edit_router.post("/{pledge_id}/submit")
 def submit(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
            session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.submit_for_review, _("Löftet är skickat på granskning."))
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    return _transition(request, session, scope, found, lifecycle.submit_for_review,
+                       _("Löftet är skickat på granskning."))
 
 
 @edit_router.post("/{pledge_id}/return")
 def return_to_draft(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
                     session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.return_to_draft, _("Löftet är ett utkast igen."))
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    return _transition(request, session, scope, found, lifecycle.return_to_draft, _("Löftet är ett utkast igen."))
 
 
 @edit_router.post("/{pledge_id}/publish")
 def publish(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
             session: Session = Depends(get_session)) -> Response:
     """One side's signature; the second side's signature (another account) publishes."""
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     try:
-        published = service.sign(session, scope, found, form_str(form, "signed_on", 20))
+        published = lifecycle.sign(session, scope, found, form_str(form, "signed_on", 20))
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
@@ -542,25 +557,25 @@ def publish(request: Request, pledge_id: int, form: FormData = Depends(read_form
 @edit_router.post("/{pledge_id}/close")
 def close(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
           session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.close_pledge, _("Löftet är avslutat."),
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    return _transition(request, session, scope, found, lifecycle.close_pledge, _("Löftet är avslutat."),
                        form_str(form, "confirm_close", 10) == "yes")
 
 
 @edit_router.post("/{pledge_id}/reopen")
 def reopen(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
            session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.request_reopen,
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    return _transition(request, session, scope, found, lifecycle.request_reopen,
                        _("Löftet öppnas igen som en ny version när både polisen och kommunen har signerat."))
 
 
 @edit_router.post("/{pledge_id}/extend")
 def extend(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
            session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     try:
-        proposal = service.change(session, scope, found, "pledge.extend", None,
+        proposal = changes.change(session, scope, found, "pledge.extend", None,
                                   {"ends_on": form_str(form, "extend_to", 20)}, new_version=True, note="")
     except ValidationFailed as exc:
         session.rollback()
@@ -572,11 +587,11 @@ def extend(request: Request, pledge_id: int, form: FormData = Depends(read_form)
 def decide_proposal(request: Request, pledge_id: int, proposal_id: int, form: FormData = Depends(read_form),
                     scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     """The other side approves (applies and publishes a new version) or rejects a proposed change."""
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.proposal_row(session, found, proposal_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
+    row = queries.proposal_row(session, found, proposal_id)
     approve = form_str(form, "decision", 10) == "approve"
     try:
-        service.decide_proposal(session, scope, found, row, approve)
+        changes.decide_proposal(session, scope, found, row, approve)
     except ValidationFailed as exc:
         session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
@@ -587,7 +602,7 @@ def decide_proposal(request: Request, pledge_id: int, proposal_id: int, form: Fo
 
 def _translate_page(request: Request, session: Session, scope: Scope, found: Pledge, lang: str, *,
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    focus, acts = service.children(session, found)
+    focus, acts = queries.children(session, found)
     rows: list[dict[str, Any]] = [
         {"key": "pledge-title", "label": _("Rubrik"), "sv": found.title.get("sv", ""),
          "value": found.title.get(lang, "")},
@@ -624,7 +639,7 @@ def _target_language(scope: Scope, raw: str | None) -> str:
 @edit_router.get("/{pledge_id}/translate")
 def translate_page(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
                    session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     return _translate_page(request, session, scope, found,
                            _target_language(scope, request.query_params.get("to")))
 
@@ -632,12 +647,12 @@ def translate_page(request: Request, pledge_id: int, scope: Scope = Depends(staf
 @edit_router.post("/{pledge_id}/translate")
 def translate(request: Request, pledge_id: int, form: FormData = Depends(read_form),
               scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     lang = _target_language(scope, form_str(form, "to", 20))
     values = {str(key): form_str(form, str(key), 5000) for key in form if str(key).startswith(("pledge-", "fa-",
                                                                                                "act-"))}
     try:
-        proposal = service.change(session, scope, found, "pledge.translate", None, {**values, "lang": lang},
+        proposal = changes.change(session, scope, found, "pledge.translate", None, {**values, "lang": lang},
                                   new_version=True, note=_("Översättning (%(lang)s)") % {"lang": lang})
     except ValidationFailed as exc:
         session.rollback()
@@ -652,7 +667,7 @@ def translate(request: Request, pledge_id: int, form: FormData = Depends(read_fo
 def preview(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
             session: Session = Depends(get_session)) -> Response:
     """Exactly the public page (same template and data), for any status, in any of the municipality's languages."""
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     from app.pledges import public_routes
 
     return public_routes.render_pledge(request, session, scope.municipality, found, preview=True)
@@ -661,7 +676,7 @@ def preview(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope
 @view_router.get("/{pledge_id}/report")
 def report(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
            session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+    found = queries.pledge(session, scope.municipality_id, pledge_id)
     return render(request, "staff/pledges/report.html",
-                  {**_base(scope), "pledge": found, "rows": service.closing_report(session, found),
-                   "view": service.pledge_view(session, found, "sv", updates_limit=0)})
+                  {**_base(scope), "pledge": found, "rows": followup.closing_report(session, found),
+                   "view": public_view.pledge_view(session, found, "sv", updates_limit=0)})
