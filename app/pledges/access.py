@@ -17,7 +17,7 @@ from app.pledges import rules
 
 
 def record_audit(session: Session, scope: Scope, action: str, entity: str, entity_id: int | None,
-           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
     audit.record(session, scope.user, action, entity, entity_id, municipality_id=scope.municipality_id,
                  before=before, after=after)
 

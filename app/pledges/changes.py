@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.auth import Scope
+from app.db import writing
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models.pledges import (
@@ -53,41 +54,41 @@ def change(session: Session, scope: Scope, found: Pledge, kind: str, target_id: 
     """Every versioned change of a pledge. A draft is changed at once; on a published pledge the change is fully
     validated by its service function, then rolled back and stored as a proposal that the other side approves
     (four eyes). Returns the proposal, or None when the change was applied."""
-    refuse_unversioned(found, new_version)
-    pledge_id = found.id
-    try:
-        CHANGES[kind](session, scope, found, target_id, values, note)
-        return None
-    except ProposalNeeded:
-        session.rollback()  # nothing of the change is kept; only the proposal
-    row = PledgeProposal(pledge_id=pledge_id or 0, kind=kind, target_id=target_id, values=values, note=note[:2000],
-                         proposed_by=scope.user.id, side=actor(session, scope).side or "")
-    session.add(row)
-    session.flush()
-    record_audit(session, scope, "pledge.proposal.create", "pledge_proposal", row.id, after=audit.snapshot(row))
-    session.commit()
-    return row
+    with writing(session):
+        refuse_unversioned(found, new_version)
+        pledge_id = found.id
+        try:
+            CHANGES[kind](session, scope, found, target_id, values, note)
+            return None
+        except ProposalNeeded:
+            pass  # the change's own writing() rolled it back: nothing of it is kept, only the proposal
+        row = PledgeProposal(pledge_id=pledge_id or 0, kind=kind, target_id=target_id, values=values, note=note[:2000],
+                             proposed_by=scope.user.id, side=actor(session, scope).side or "")
+        session.add(row)
+        session.flush()
+        record_audit(session, scope, "pledge.proposal.create", "pledge_proposal", row.id, after=audit.snapshot(row))
+        return row
 
 
 def decide_proposal(session: Session, scope: Scope, found: Pledge, row: PledgeProposal, approve: bool) -> None:
     """The other side's decision on a proposal. Approving applies it through the same service function as an
     unpublished change and publishes the new version with the proposer's note; rejecting changes nothing."""
-    session.exec(select(Pledge.id).where(Pledge.id == found.id).with_for_update()).first()  # one decision at a time
-    errors = rules.proposal_problems(actor(session, scope), row.proposed_by, row.side, row.state)
-    if approve and not errors and found.status != PledgeStatus.published:
-        errors = {"proposal": _("Löftet är inte längre publicerat, så ändringen kan inte godkännas.")}
-    if errors:
-        raise ValidationFailed(errors)
-    before = audit.snapshot(row)
-    row.state, row.decided_by = ("applied" if approve else "rejected"), scope.user.id
-    session.add(row)
-    record_audit(session, scope, "pledge.proposal.approve" if approve else "pledge.proposal.reject", "pledge_proposal",
-           row.id, before, audit.snapshot(row))
-    if not approve:
-        session.commit()
-        return
-    session.info[APPLYING] = True
-    try:
-        CHANGES[row.kind](session, scope, found, row.target_id, dict(row.values), row.note)  # commits with the row
-    finally:
-        session.info.pop(APPLYING, None)
+    with writing(session):
+        session.exec(select(Pledge.id).where(Pledge.id == found.id).with_for_update()).first()  # one decision at a time
+        errors = rules.proposal_problems(actor(session, scope), row.proposed_by, row.side, row.state)
+        if approve and not errors and found.status != PledgeStatus.published:
+            errors = {"proposal": _("Löftet är inte längre publicerat, så ändringen kan inte godkännas.")}
+        if errors:
+            raise ValidationFailed(errors)
+        before = audit.snapshot(row)
+        row.state, row.decided_by = ("applied" if approve else "rejected"), scope.user.id
+        session.add(row)
+        record_audit(session, scope, "pledge.proposal.approve" if approve else "pledge.proposal.reject",
+                     "pledge_proposal", row.id, before, audit.snapshot(row))
+        if not approve:
+            return
+        session.info[APPLYING] = True
+        try:
+            CHANGES[row.kind](session, scope, found, row.target_id, dict(row.values), row.note)  # commits with the row
+        finally:
+            session.info.pop(APPLYING, None)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app import audit, clock, places
 from app.auth import Scope
 from app.concerns import published
+from app.db import writing
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
@@ -139,37 +140,37 @@ def add_indicator(session: Session, scope: Scope, found: Pledge, pick: str, area
     sid, qcode, icode = pick.split(":")
     survey = session.get(Survey, int(sid))
     assert survey is not None
-    row = PledgeIndicator(pledge_id=found.id or 0, label={"sv": label or figure.label}, series_id=survey.series_id,
-                          question_code=qcode, item_code=icode, area_id=area_id, baseline_wave=survey.wave,
-                          baseline_share=figure.share, baseline_n=figure.n, target_share=share or 0.0)
-    session.add(row)
-    session.flush()
-    record_audit(session, scope, "pledge.indicator.add", "pledge_indicator", row.id, after=audit.snapshot(row))
-    session.commit()
-    return row
+    with writing(session):  # checked above without writing: a refusal leaves the session as it was
+        row = PledgeIndicator(pledge_id=found.id or 0, label={"sv": label or figure.label}, series_id=survey.series_id,
+                              question_code=qcode, item_code=icode, area_id=area_id, baseline_wave=survey.wave,
+                              baseline_share=figure.share, baseline_n=figure.n, target_share=share or 0.0)
+        session.add(row)
+        session.flush()
+        record_audit(session, scope, "pledge.indicator.add", "pledge_indicator", row.id, after=audit.snapshot(row))
+        return row
 
 
 def remeasure_indicators(session: Session, survey_id: int) -> int:
     """Call when a survey wave closes: every indicator of the same series with an earlier baseline gets this
     wave's figure (unless a later wave is already measured). Returns how many indicators were updated."""
-    survey = session.get(Survey, survey_id)
-    if survey is None:
-        return 0
-    rows = session.exec(select(PledgeIndicator).join(Pledge, col(Pledge.id) == PledgeIndicator.pledge_id).where(
-        PledgeIndicator.series_id == survey.series_id, Pledge.municipality_id == survey.municipality_id,
-        col(PledgeIndicator.baseline_wave) < survey.wave)).all()
-    updated = 0
-    for row in rows:
-        if row.latest_wave is not None and row.latest_wave > survey.wave:
-            continue
-        result = measure(session, survey_id, row.question_code, row.item_code, row.area_id)
-        if result is None:
-            continue
-        row.latest_wave, row.latest_share, row.latest_n = survey.wave, result[0], result[1]
-        row.measured_on = clock.today()
-        session.add(row)
-        audit.record(session, None, "pledge.indicator.remeasure", "pledge_indicator", row.id,
-                     municipality_id=survey.municipality_id, after=audit.snapshot(row))
-        updated += 1
-    session.commit()
-    return updated
+    with writing(session):
+        survey = session.get(Survey, survey_id)
+        if survey is None:
+            return 0
+        rows = session.exec(select(PledgeIndicator).join(Pledge, col(Pledge.id) == PledgeIndicator.pledge_id).where(
+            PledgeIndicator.series_id == survey.series_id, Pledge.municipality_id == survey.municipality_id,
+            col(PledgeIndicator.baseline_wave) < survey.wave)).all()
+        updated = 0
+        for row in rows:
+            if row.latest_wave is not None and row.latest_wave > survey.wave:
+                continue
+            result = measure(session, survey_id, row.question_code, row.item_code, row.area_id)
+            if result is None:
+                continue
+            row.latest_wave, row.latest_share, row.latest_n = survey.wave, result[0], result[1]
+            row.measured_on = clock.today()
+            session.add(row)
+            audit.record(session, None, "pledge.indicator.remeasure", "pledge_indicator", row.id,
+                         municipality_id=survey.municipality_id, after=audit.snapshot(row))
+            updated += 1
+        return updated

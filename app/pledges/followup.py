@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import audit, clock, places, uploads
 from app.auth import Scope
+from app.db import writing
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import gettext as _
 from app.models.pledges import (
@@ -48,32 +49,32 @@ def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivi
                 upload: tuple[str, bytes] | None) -> tuple[PledgeUpdate, list[int]]:
     """Records an update for the poster's party. A partner's update waits for approval when the municipality wants
     that; it then counts, shows and is mailed only once a coordinator approves it."""
-    party_id = guard_activity(session, scope, row)
-    if found.status not in (PledgeStatus.published, PledgeStatus.in_review, PledgeStatus.draft):
-        raise ValidationFailed({"upd_text": _("Löftet är avslutat och kan inte ändras längre.")})
-    errors = rules.validate_update(values["text"], values["achieved"], values["posted_on"], clock.today())
-    if errors:
-        raise ValidationFailed(errors)
-    cleaned = clean_attachment(upload[1]) if upload else None
-    achieved = rules.parse_count(values["achieved"])[0]
-    day = rules.parse_date(values["posted_on"]) or clock.today()
-    state = UpdateState.pending if _needs_approval(session, scope) else UpdateState.published
-    update = PledgeUpdate(pledge_id=found.id or 0, activity_id=row.id or 0, posted_on=day, text=values["text"],
-                          achieved=achieved, author_id=scope.user.id, party_id=party_id, state=state)
-    session.add(update)
-    session.flush()
-    if cleaned:
-        data, kind, suffix = cleaned
-        name = f"{uuid.uuid4().hex}{suffix}"
-        folder = upload_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-        session.add(PledgeAttachment(update_id=update.id or 0, filename=name, original_name=upload[0][:200] if
-                                     upload else "", content_type=kind, size=len(data)))
-    record_audit(session, scope, "pledge.update.post", "pledge_update", update.id, after=audit.snapshot(update))
-    mail_ids = _go_public(session, found, row, update) if state == UpdateState.published else []
-    session.commit()
-    return update, mail_ids
+    with writing(session):
+        party_id = guard_activity(session, scope, row)
+        if found.status not in (PledgeStatus.published, PledgeStatus.in_review, PledgeStatus.draft):
+            raise ValidationFailed({"upd_text": _("Löftet är avslutat och kan inte ändras längre.")})
+        errors = rules.validate_update(values["text"], values["achieved"], values["posted_on"], clock.today())
+        if errors:
+            raise ValidationFailed(errors)
+        cleaned = clean_attachment(upload[1]) if upload else None
+        achieved = rules.parse_count(values["achieved"])[0]
+        day = rules.parse_date(values["posted_on"]) or clock.today()
+        state = UpdateState.pending if _needs_approval(session, scope) else UpdateState.published
+        update = PledgeUpdate(pledge_id=found.id or 0, activity_id=row.id or 0, posted_on=day, text=values["text"],
+                              achieved=achieved, author_id=scope.user.id, party_id=party_id, state=state)
+        session.add(update)
+        session.flush()
+        if cleaned:
+            data, kind, suffix = cleaned
+            name = f"{uuid.uuid4().hex}{suffix}"
+            folder = upload_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+            session.add(PledgeAttachment(update_id=update.id or 0, filename=name, original_name=upload[0][:200] if
+                                         upload else "", content_type=kind, size=len(data)))
+        record_audit(session, scope, "pledge.update.post", "pledge_update", update.id, after=audit.snapshot(update))
+        mail_ids = _go_public(session, found, row, update) if state == UpdateState.published else []
+        return update, mail_ids
 
 
 def _go_public(session: Session, found: Pledge, row: PledgeActivity, update: PledgeUpdate) -> list[int]:
@@ -92,33 +93,33 @@ def _needs_approval(session: Session, scope: Scope) -> bool:
 
 
 def save_pledge_settings(session: Session, scope: Scope, partner_updates_need_approval: bool) -> None:
-    require_editor(session, scope)
-    row = pledge_settings(session, scope.municipality_id)
-    before = {"partner_updates_need_approval": row.partner_updates_need_approval}
-    row.partner_updates_need_approval = partner_updates_need_approval
-    session.add(row)
-    record_audit(session, scope, "pledge.settings", "municipality", scope.municipality_id, before,
-           {"partner_updates_need_approval": partner_updates_need_approval})
-    session.commit()
+    with writing(session):
+        require_editor(session, scope)
+        row = pledge_settings(session, scope.municipality_id)
+        before = {"partner_updates_need_approval": row.partner_updates_need_approval}
+        row.partner_updates_need_approval = partner_updates_need_approval
+        session.add(row)
+        record_audit(session, scope, "pledge.settings", "municipality", scope.municipality_id, before,
+                     {"partner_updates_need_approval": partner_updates_need_approval})
 
 
 def review_update(session: Session, scope: Scope, found: Pledge, update: PledgeUpdate,
                   approve: bool) -> list[int]:
     """A coordinator approves (public, counted, mailed) or rejects (never public) a waiting partner update."""
-    require_editor(session, scope)
-    if update.state != UpdateState.pending:
-        raise ValidationFailed({"review": _("Uppföljningen väntar inte på godkännande.")})
-    before = audit.snapshot(update)
-    update.state = UpdateState.published if approve else UpdateState.rejected
-    update.reviewed_by = scope.user.id
-    session.add(update)
-    row = session.get(PledgeActivity, update.activity_id)
-    assert row is not None
-    mail_ids = _go_public(session, found, row, update) if approve else []
-    record_audit(session, scope, "pledge.update.approve" if approve else "pledge.update.reject", "pledge_update",
-           update.id, before, audit.snapshot(update))
-    session.commit()
-    return mail_ids
+    with writing(session):
+        require_editor(session, scope)
+        if update.state != UpdateState.pending:
+            raise ValidationFailed({"review": _("Uppföljningen väntar inte på godkännande.")})
+        before = audit.snapshot(update)
+        update.state = UpdateState.published if approve else UpdateState.rejected
+        update.reviewed_by = scope.user.id
+        session.add(update)
+        row = session.get(PledgeActivity, update.activity_id)
+        assert row is not None
+        mail_ids = _go_public(session, found, row, update) if approve else []
+        record_audit(session, scope, "pledge.update.approve" if approve else "pledge.update.reject", "pledge_update",
+                     update.id, before, audit.snapshot(update))
+        return mail_ids
 
 
 def _guard_update(session: Session, scope: Scope, found: Pledge, update: PledgeUpdate) -> PledgeActivity:
@@ -138,39 +139,41 @@ def correct_update(session: Session, scope: Scope, found: Pledge, update: Pledge
                    values: dict[str, str]) -> None:
     """A correction: new text and number, marked "rättad <date>" publicly and audited with before and after.
     A partner's correction waits for approval again when the municipality wants approvals."""
-    row = _guard_update(session, scope, found, update)
-    errors = rules.validate_update(values["text"], values["achieved"], "", clock.today())
-    if errors:
-        raise ValidationFailed(errors)
-    before = audit.snapshot(update)
-    if update.state == UpdateState.published:
-        row.achieved -= update.achieved or 0
-    update.text = values["text"]
-    update.achieved = rules.parse_count(values["achieved"])[0]
-    update.corrected_at = clock.now()
-    if _needs_approval(session, scope):
-        update.state = UpdateState.pending
-    if update.state == UpdateState.published:
-        row.achieved += update.achieved or 0
-    row.achieved = max(row.achieved, 0)
-    session.add_all([update, row])
-    record_audit(session, scope, "pledge.update.correct", "pledge_update", update.id, before, audit.snapshot(update))
-    session.commit()
+    with writing(session):
+        row = _guard_update(session, scope, found, update)
+        errors = rules.validate_update(values["text"], values["achieved"], "", clock.today())
+        if errors:
+            raise ValidationFailed(errors)
+        before = audit.snapshot(update)
+        if update.state == UpdateState.published:
+            row.achieved -= update.achieved or 0
+        update.text = values["text"]
+        update.achieved = rules.parse_count(values["achieved"])[0]
+        update.corrected_at = clock.now()
+        if _needs_approval(session, scope):
+            update.state = UpdateState.pending
+        if update.state == UpdateState.published:
+            row.achieved += update.achieved or 0
+        row.achieved = max(row.achieved, 0)
+        session.add_all([update, row])
+        record_audit(session, scope, "pledge.update.correct", "pledge_update", update.id, before,
+                     audit.snapshot(update))
 
 
 def withdraw_update(session: Session, scope: Scope, found: Pledge, update: PledgeUpdate) -> None:
     """Withdrawn: the public page keeps a short "återkallad <date>" line in its place; the number stops counting."""
-    row = _guard_update(session, scope, found, update)
-    before = audit.snapshot(update)
-    if update.state == UpdateState.published:
-        row.achieved = max(row.achieved - (update.achieved or 0), 0)
-        session.add(row)
-    # One never public leaves no public trace: withdrawn before approval counts as rejected.
-    update.state = UpdateState.withdrawn if update.state == UpdateState.published else UpdateState.rejected
-    update.withdrawn_at = clock.now()
-    session.add(update)
-    record_audit(session, scope, "pledge.update.withdraw", "pledge_update", update.id, before, audit.snapshot(update))
-    session.commit()
+    with writing(session):
+        row = _guard_update(session, scope, found, update)
+        before = audit.snapshot(update)
+        if update.state == UpdateState.published:
+            row.achieved = max(row.achieved - (update.achieved or 0), 0)
+            session.add(row)
+        # One never public leaves no public trace: withdrawn before approval counts as rejected.
+        update.state = UpdateState.withdrawn if update.state == UpdateState.published else UpdateState.rejected
+        update.withdrawn_at = clock.now()
+        session.add(update)
+        record_audit(session, scope, "pledge.update.withdraw", "pledge_update", update.id, before,
+                     audit.snapshot(update))
 
 
 def attachment_path(row: PledgeAttachment) -> Path:

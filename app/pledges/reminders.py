@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock, mail, places
 from app.config import get_settings
+from app.db import writing
 from app.i18n import gettext as _
 from app.models import AuditLog, Membership, Municipality, StaffUser
 from app.models.pledges import (
@@ -94,20 +95,21 @@ def queue_pledge_reminders(session: Session, today: date | None = None) -> int:
 
     `send-reminders` runs every 15 minutes: a person is reminded at most once per REMINDER_INTERVAL and municipality
     (remembered in the audit log, which also shows who was reminded when)."""
-    base = get_settings().base_url
-    since = clock.now() - REMINDER_INTERVAL
-    recent = {(row.entity_id, row.municipality_id) for row in session.exec(
-        select(AuditLog).where(AuditLog.action == "pledge.reminder", col(AuditLog.at) >= since)).all()}
-    reminders = [r for r in pledge_reminders(session, today) if (r.user_id, r.municipality_id) not in recent]
-    for reminder in reminders:
-        audit.record(session, None, "pledge.reminder", "staff_user", reminder.user_id,
-                     municipality_id=reminder.municipality_id,
-                     after={"activities": [f.activity_id for f in reminder.activities]})
-        lines = [f"- {f.title} ({f.party}): " + ", ".join(
-            ([_("försenad")] if f.overdue else []) + ([_("ingen uppföljning på länge")] if f.silent else []))
-                 for f in reminder.activities]
-        body = _("Hej! Följande aktiviteter i medborgarlöftena för %(m)s behöver en uppföljning:") % {
-            "m": reminder.municipality} + "\n\n" + "\n".join(lines) + f"\n\n{base}/staff\n"
-        mail.queue(session, reminder.to, _("Påminnelse: uppföljning av medborgarlöften"), body, ref="pledge_reminder")
-    session.commit()
-    return len(reminders)
+    with writing(session):
+        base = get_settings().base_url
+        since = clock.now() - REMINDER_INTERVAL
+        recent = {(row.entity_id, row.municipality_id) for row in session.exec(
+            select(AuditLog).where(AuditLog.action == "pledge.reminder", col(AuditLog.at) >= since)).all()}
+        reminders = [r for r in pledge_reminders(session, today) if (r.user_id, r.municipality_id) not in recent]
+        for reminder in reminders:
+            audit.record(session, None, "pledge.reminder", "staff_user", reminder.user_id,
+                         municipality_id=reminder.municipality_id,
+                         after={"activities": [f.activity_id for f in reminder.activities]})
+            lines = [f"- {f.title} ({f.party}): " + ", ".join(
+                ([_("försenad")] if f.overdue else []) + ([_("ingen uppföljning på länge")] if f.silent else []))
+                     for f in reminder.activities]
+            body = _("Hej! Följande aktiviteter i medborgarlöftena för %(m)s behöver en uppföljning:") % {
+                "m": reminder.municipality} + "\n\n" + "\n".join(lines) + f"\n\n{base}/staff\n"
+            mail.queue(session, reminder.to, _("Påminnelse: uppföljning av medborgarlöften"), body,
+                       ref="pledge_reminder")
+        return len(reminders)

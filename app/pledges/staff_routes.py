@@ -185,7 +185,6 @@ def edit(request: Request, pledge_id: int, form: FormData = Depends(read_form), 
         proposal = changes.change(session, scope, found, "pledge.edit", None, values, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "pl"), values=values,
                             status_code=400)
     return _saved(request, scope, found, proposal, _("Ändringen är sparad."), "")
@@ -222,7 +221,6 @@ def add_focus_area(request: Request, pledge_id: int, form: FormData = Depends(re
         proposal = changes.change(session, scope, found, "focus_area.save", None, {**values, "figures": figures},
                                   new_version=new_version, note=note)
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "fa"),
                             values={f"fa_{k}": v for k, v in values.items()}, status_code=400)
     return _saved(request, scope, found, proposal, _("Fokusområdet är sparat."), "#focus-areas")
@@ -261,7 +259,6 @@ def edit_focus_area(request: Request, pledge_id: int, focus_area_id: int, form: 
         proposal = changes.change(session, scope, found, "focus_area.save", row.id, {**values, "figures": figures},
                                   new_version=new_version, note=note)
     except ValidationFailed as exc:
-        session.rollback()
         return _focus_page(request, session, scope, found, row, errors=_remap(exc.errors, "fa"),
                            values={f"fa_{k}": v for k, v in values.items()}, status_code=400)
     return _saved(request, scope, found, proposal, _("Fokusområdet är sparat."), "#focus-areas")
@@ -277,7 +274,6 @@ def delete_focus_area(request: Request, pledge_id: int, focus_area_id: int, form
         proposal = changes.change(session, scope, found, "focus_area.delete", row.id, {}, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
-        session.rollback()
         return _focus_page(request, session, scope, found, row, errors=_remap(exc.errors, "fa"), status_code=400)
     return _saved(request, scope, found, proposal, _("Fokusområdet är borttaget."), "#focus-areas")
 
@@ -296,7 +292,6 @@ def add_activity(request: Request, pledge_id: int, form: FormData = Depends(read
         proposal = changes.change(session, scope, found, "activity.save", None, values, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "act"),
                             values={f"act_{k}": v for k, v in values.items()}, status_code=400)
     return _saved(request, scope, found, proposal, _("Aktiviteten är sparad."), "#activities")
@@ -350,7 +345,6 @@ def edit_activity(request: Request, pledge_id: int, activity_id: int, form: Form
         proposal = changes.change(session, scope, found, "activity.save", row.id, values, new_version=new_version,
                                   note=note)
     except ValidationFailed as exc:
-        session.rollback()
         return _activity_page(request, session, scope, found, row, errors=_remap(exc.errors, "act"),
                               values={f"act_{k}": v for k, v in values.items()}, status_code=400)
     return _saved(request, scope, found, proposal, _("Aktiviteten är sparad."), f"/activities/{row.id}")
@@ -365,7 +359,6 @@ def activity_status(request: Request, pledge_id: int, activity_id: int, form: Fo
     try:
         authoring.set_activity_status(session, scope, found, row, values["status"], values["cancel_reason"])
     except ValidationFailed as exc:
-        session.rollback()
         return _activity_page(request, session, scope, found, row, errors=exc.errors, values=values,
                               status_code=400)
     flash(request, _("Statusen är ändrad."))
@@ -389,7 +382,6 @@ def post_update(request: Request, pledge_id: int, activity_id: int, background: 
     try:
         _update, mail_ids = followup.post_update(session, scope, found, row, values, file)
     except ValidationFailed as exc:
-        session.rollback()
         return _activity_page(request, session, scope, found, row, errors=exc.errors,
                               values={f"upd_{k}": v for k, v in values.items()} | {"upd_date": values["posted_on"]},
                               status_code=400)
@@ -433,7 +425,6 @@ def correct_update(request: Request, pledge_id: int, update_id: int, form: FormD
     try:
         followup.correct_update(session, scope, found, update, values)
     except ValidationFailed as exc:
-        session.rollback()
         return _update_page(request, session, scope, found, update, errors=exc.errors,
                             values={f"upd_{k}": v for k, v in values.items()}, status_code=400)
     flash(request, _("Uppföljningen är rättad."))
@@ -448,7 +439,6 @@ def withdraw_update(request: Request, pledge_id: int, update_id: int, scope: Sco
     try:
         followup.withdraw_update(session, scope, found, update)
     except ValidationFailed as exc:
-        session.rollback()
         return _update_page(request, session, scope, found, update, errors=exc.errors, status_code=400)
     flash(request, _("Uppföljningen är återkallad."))
     return redirect(_url(scope, found.id, f"/activities/{update.activity_id}"))
@@ -464,7 +454,6 @@ def review_update(request: Request, pledge_id: int, update_id: int, background: 
     try:
         mail_ids = followup.review_update(session, scope, found, update, approve)
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
     mail.deliver_after_response(request.app, background, mail_ids)
     flash(request, _("Uppföljningen är godkänd och publicerad.") if approve else _("Uppföljningen är avvisad."))
@@ -490,7 +479,6 @@ def add_signatory(request: Request, pledge_id: int, form: FormData = Depends(rea
     try:
         authoring.add_signatory(session, scope, found, values["sig_name"], values["sig_role"])
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "pl"), values=values,
                             status_code=400)
     flash(request, _("Undertecknaren är tillagd."))
@@ -507,7 +495,6 @@ def add_indicator(request: Request, pledge_id: int, form: FormData = Depends(rea
         figures.add_indicator(session, scope, found, values["ind_item"], values["ind_area"], values["ind_target"],
                               values["ind_label"])
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, values=values, status_code=400)
     flash(request, _("Indikatorn är tillagd."))
     return redirect(_url(scope, found.id, "#indicators"))
@@ -518,7 +505,6 @@ def _transition(request: Request, session: Session, scope: Scope, found: Pledge,
     try:
         action(session, scope, found, *args)
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
     flash(request, done)
     return redirect(_url(scope, found.id))
@@ -547,7 +533,6 @@ def publish(request: Request, pledge_id: int, form: FormData = Depends(read_form
     try:
         published = lifecycle.sign(session, scope, found, form_str(form, "signed_on", 20))
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
     flash(request, _("Löftet är undertecknat av båda parter och publicerat.") if published
           else _("Din signatur är registrerad. Nu ska den andra parten signera med ett eget konto."))
@@ -578,7 +563,6 @@ def extend(request: Request, pledge_id: int, form: FormData = Depends(read_form)
         proposal = changes.change(session, scope, found, "pledge.extend", None,
                                   {"ends_on": form_str(form, "extend_to", 20)}, new_version=True, note="")
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
     return _saved(request, scope, found, proposal, _("Löftet är förlängt."), "")
 
@@ -593,7 +577,6 @@ def decide_proposal(request: Request, pledge_id: int, proposal_id: int, form: Fo
     try:
         changes.decide_proposal(session, scope, found, row, approve)
     except ValidationFailed as exc:
-        session.rollback()
         return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
     flash(request, _("Ändringen är godkänd och publicerad som en ny version.") if approve
           else _("Ändringsförslaget är avvisat."))
@@ -655,7 +638,6 @@ def translate(request: Request, pledge_id: int, form: FormData = Depends(read_fo
         proposal = changes.change(session, scope, found, "pledge.translate", None, {**values, "lang": lang},
                                   new_version=True, note=_("Översättning (%(lang)s)") % {"lang": lang})
     except ValidationFailed as exc:
-        session.rollback()
         return _translate_page(request, session, scope, found, lang, errors=exc.errors, status_code=400)
     if proposal is not None:
         return _saved(request, scope, found, proposal, "", "")

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app import clock, mail
 from app.config import get_settings
+from app.db import writing
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality, Party
@@ -31,14 +32,14 @@ def subscribe(session: Session, municipality: Municipality, email: str, lang: st
     found = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.municipality_id == municipality.id,
                                                         PledgeSubscriber.email == email)).first()
     if found is None:
-        found = PledgeSubscriber(municipality_id=municipality.id or 0, email=email, token=secrets.token_urlsafe(32),
-                                 language=lang)
-        session.add(found)
-        session.commit()
+        with writing(session):
+            found = PledgeSubscriber(municipality_id=municipality.id or 0, email=email,
+                                     token=secrets.token_urlsafe(32), language=lang)
+            session.add(found)
     if found.confirmed:
         return None
-    allowed = mail.confirmation_allowed(session, found.email)  # one confirmation per address and hour
-    session.commit()
+    with writing(session):
+        allowed = mail.confirmation_allowed(session, found.email)  # one confirmation per address and hour
     if not allowed:
         return None
     link = f"{get_settings().base_url}/m/{municipality.slug}/pledges/confirm/{found.token}"
@@ -58,10 +59,10 @@ def subscriber(session: Session, municipality: Municipality, token: str) -> Pled
 
 
 def confirm(session: Session, municipality: Municipality, token: str) -> None:
-    found = subscriber(session, municipality, token)
-    found.confirmed = True
-    session.add(found)
-    session.commit()
+    with writing(session):
+        found = subscriber(session, municipality, token)
+        found.confirmed = True
+        session.add(found)
 
 
 def unsubscribe(session: Session, token: str) -> bool:
@@ -69,8 +70,8 @@ def unsubscribe(session: Session, token: str) -> bool:
     found = session.exec(select(PledgeSubscriber).where(PledgeSubscriber.token == token)).first()
     if found is None:
         return False
-    session.delete(found)
-    session.commit()
+    with writing(session):
+        session.delete(found)
     return True
 
 
@@ -78,9 +79,9 @@ def purge_unconfirmed(session: Session, days: int = 30) -> int:
     cutoff = clock.now() - timedelta(days=days)
     rows = session.exec(select(PledgeSubscriber).where(col(PledgeSubscriber.confirmed).is_(False),
                                                        col(PledgeSubscriber.created_at) < cutoff)).all()
-    for row in rows:
-        session.delete(row)
-    session.commit()
+    with writing(session):
+        for row in rows:
+            session.delete(row)
     return len(rows)
 
 

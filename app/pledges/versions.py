@@ -84,5 +84,5 @@ def publish_version(session: Session, scope: Scope, found: Pledge, note: str) ->
     session.add(row)
     session.flush()
     record_audit(session, scope, "pledge.version", "pledge_version", row.id,
-           after={"number": row.number, "changes": changes, "note": row.note})
+                 after={"number": row.number, "changes": changes, "note": row.note})
     return row
