@@ -169,17 +169,13 @@ def set_activity_status(session: Session, scope: Scope, found: Pledge, row: Pled
         record_audit(session, scope, "pledge.activity.status", "pledge_activity", row.id, before, audit.snapshot(row))
 
 
-def add_signatory(session: Session, scope: Scope, found: Pledge, name: str, role: str) -> None:
+def add_signatory(session: Session, scope: Scope, found: Pledge, signatory: forms.SignatoryForm) -> None:
     with writing(session):
         refuse_unversioned(found, False) if found.status != PledgeStatus.draft else None
-        errors: dict[str, str] = {}
-        if not name:
-            errors["sig_name"] = _("Skriv undertecknarens namn.")
-        if not role:
-            errors["sig_role"] = _("Skriv undertecknarens roll, t.ex. lokalpolisområdeschef.")
+        errors = signatory.problems()
         if errors:
             raise ValidationFailed(errors)
-        row = PledgeSignatory(pledge_id=found.id or 0, name=name, role=role)
+        row = PledgeSignatory(pledge_id=found.id or 0, name=signatory.name, role=signatory.role)
         session.add(row)
         session.flush()
         record_audit(session, scope, "pledge.signatory.add", "pledge_signatory", row.id, after=audit.snapshot(row))

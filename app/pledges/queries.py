@@ -18,13 +18,10 @@ from app.models.pledges import (
     PledgeProposal,
     PledgeSettings,
     PledgeSignature,
-    PledgeStatus,
     PledgeUpdate,
     UpdateState,
 )
 from app.pledges import forms, progress
-
-EDITABLE = (PledgeStatus.draft, PledgeStatus.in_review)
 
 
 def pledges(session: Session, municipality_id: int) -> list[Pledge]:
@@ -138,16 +135,8 @@ def proposers(session: Session, found: Pledge) -> dict[int, str]:
     return {u.id or 0: u.name for u in session.exec(select(StaffUser).where(col(StaffUser.id).in_(ids))).all()}
 
 
-def proposal_row(session: Session, found: Pledge, proposal_id: int) -> PledgeProposal:
-    return get_owned(session, PledgeProposal, proposal_id, pledge_id=found.id)
-
-
 def pledge_settings(session: Session, municipality_id: int) -> PledgeSettings:
     return session.get(PledgeSettings, municipality_id) or PledgeSettings(municipality_id=municipality_id)
-
-
-def update_row(session: Session, found: Pledge, update_id: int) -> PledgeUpdate:
-    return get_owned(session, PledgeUpdate, update_id, pledge_id=found.id)
 
 
 def pending_updates(session: Session, found: Pledge) -> list[PledgeUpdate]:
