@@ -172,7 +172,11 @@ def set_activity_status(session: Session, scope: Scope, found: Pledge, row: Pled
 def add_signatory(session: Session, scope: Scope, found: Pledge, signatory: forms.SignatoryForm) -> None:
     with writing(session):
         refuse_unversioned(found, False) if found.status != PledgeStatus.draft else None
-        errors = signatory.problems()
+        errors: dict[str, str] = {}  # staff words, kept here: forms.py holds what residents read (in Arabic too)
+        if not signatory.name:
+            errors["sig_name"] = _("Skriv undertecknarens namn.")
+        if not signatory.role:
+            errors["sig_role"] = _("Skriv undertecknarens roll, t.ex. lokalpolisområdeschef.")
         if errors:
             raise ValidationFailed(errors)
         row = PledgeSignatory(pledge_id=found.id or 0, name=signatory.name, role=signatory.role)

@@ -183,14 +183,6 @@ class SignatoryForm:
     def parse(cls, form: FormData) -> SignatoryForm:
         return cls(form_str(form, "sig_name", 200), form_str(form, "sig_role", 200))
 
-    def problems(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not self.name:
-            errors["sig_name"] = _("Skriv undertecknarens namn.")
-        if not self.role:
-            errors["sig_role"] = _("Skriv undertecknarens roll, t.ex. lokalpolisområdeschef.")
-        return errors
-
     def echo(self) -> dict[str, str]:
         return {"sig_name": self.name, "sig_role": self.role}
 

@@ -15,7 +15,7 @@ from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
-from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate, UpdateState
+from app.models.pledges import Pledge, PledgeUpdate, UpdateState
 from app.pledges import api, feed, followup, forms, public_view, queries, subscribers
 from app.pledges.rules import localized
 from app.web import (
@@ -35,7 +35,7 @@ router.include_router(api.router)
 
 
 def _context(municipality: Municipality) -> dict[str, object]:
-    return {"municipality": municipality, "base": f"/m/{municipality.slug}/pledges",
+    return {"municipality": municipality,
             "party_labels": forms.party_kind_labels(), "progress_rule": forms.progress_rule()}
 
 
@@ -48,7 +48,7 @@ def render_pledge(request: Request, session: Session, municipality: Municipality
                    "subscribe_values": {}, "errors": {}}, languages=municipality.languages)
 
 
-@router.get("/m/{slug}/pledges")
+@router.get("/m/{slug}/pledges", name="pledges.index")
 @public_page(CONTENT)
 def pledges_page(request: Request, slug: str, area: str = "", session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
@@ -68,14 +68,14 @@ def pledges_page(request: Request, slug: str, area: str = "", session: Session =
                   languages=municipality.languages)
 
 
-@router.get("/m/{slug}/pledges/feed.atom")
+@router.get("/m/{slug}/pledges/feed.atom", name="pledges.feed")
 def atom_feed(slug: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     body = feed.atom(municipality, public_view.feed_entries(session, municipality.id or 0))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.get("/m/{slug}/pledges/files/{attachment_id}")
+@router.get("/m/{slug}/pledges/files/{attachment_id}", name="pledges.public_file")
 def public_file(slug: str, attachment_id: int, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     from app.models.pledges import PledgeAttachment
@@ -93,7 +93,7 @@ def public_file(slug: str, attachment_id: int, session: Session = Depends(get_se
                         headers={"Cache-Control": "public, no-cache", **followup.attachment_headers(row)})
 
 
-@router.get("/m/{slug}/pledges/{pledge_id}")
+@router.get("/m/{slug}/pledges/{pledge_id}", name="pledges.pledge")
 @public_page(CONTENT)
 def pledge_page(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
@@ -101,7 +101,7 @@ def pledge_page(request: Request, slug: str, pledge_id: int, session: Session = 
                                                                                 pledge_id))
 
 
-@router.get("/m/{slug}/pledges/{pledge_id}/card")
+@router.get("/m/{slug}/pledges/{pledge_id}/card", name="pledges.card")
 def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
     """The compact progress card a municipality may embed on its own site: the one page allowed in a frame."""
     municipality = places.municipality_by_slug(session, slug)
@@ -113,7 +113,7 @@ def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = 
                   languages=municipality.languages)
 
 
-@router.post("/m/{slug}/pledges/subscribe")
+@router.post("/m/{slug}/pledges/subscribe", name="pledges.subscribe")
 def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
               session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
@@ -137,7 +137,7 @@ def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
                   languages=municipality.languages)
 
 
-@router.get("/m/{slug}/pledges/confirm/{token}")
+@router.get("/m/{slug}/pledges/confirm/{token}", name="pledges.confirm_page")
 def confirm_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     """The link in the confirmation mail. Only the button on this page confirms: mail scanners that open every
     link must not subscribe anyone (double opt-in means the person chose it)."""
@@ -148,15 +148,15 @@ def confirm_page(request: Request, slug: str, token: str, session: Session = Dep
                          _("Ja, skicka mig uppdateringar"))
 
 
-@router.post("/m/{slug}/pledges/confirm/{token}")
+@router.post("/m/{slug}/pledges/confirm/{token}", name="pledges.confirm")
 def confirm(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     subscribers.confirm(session, municipality, token)
     flash(request, _("Tack! Du får nu e-post när medborgarlöftena följs upp."))
-    return redirect(f"/m/{slug}/pledges")
+    return redirect(request.app.url_path_for("pledges.index", slug=slug))
 
 
-@router.get("/m/{slug}/pledges/unsubscribe/{token}")
+@router.get("/m/{slug}/pledges/unsubscribe/{token}", name="pledges.unsubscribe_page")
 def unsubscribe_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     subscribers.subscriber(session, municipality, token)
@@ -171,7 +171,7 @@ def _token_action(request: Request, municipality: Municipality, token: str, acti
                    "button": button}, languages=municipality.languages)
 
 
-@router.post("/m/{slug}/pledges/unsubscribe/{token}")
+@router.post("/m/{slug}/pledges/unsubscribe/{token}", name="pledges.unsubscribe")
 def unsubscribe(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     subscribers.subscriber(session, municipality, token)
@@ -180,7 +180,3 @@ def unsubscribe(request: Request, slug: str, token: str, session: Session = Depe
                   {**_context(municipality), "heading": _("Prenumerationen är avslutad"),
                    "text": _("Din e-postadress är raderad. Du får inga fler mejl från oss.")},
                   languages=municipality.languages)
-
-
-def published_statuses() -> tuple[PledgeStatus, ...]:
-    return (PledgeStatus.published, PledgeStatus.closed)

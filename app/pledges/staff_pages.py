@@ -30,7 +30,7 @@ def pledge_url(request: Request, scope: Scope, pledge_id: int | None, rest: str 
 
 
 def base_context(scope: Scope) -> dict[str, Any]:
-    return {"scope": scope, "base": f"/staff/m/{scope.municipality.slug}/pledges", "loc": localized,
+    return {"scope": scope, "loc": localized,
             "status_labels": forms.status_labels(), "activity_labels": forms.activity_status_labels(),
             "progress_rule": forms.progress_rule()}
 
