@@ -10,7 +10,9 @@ from app import jobs
 from app.concerns import published
 from app.dialogues import service as dialogues_service
 from app.models.surveys import Survey
-from app.pledges import service as pledges_service
+from app.pledges import figures as pledges_figures
+from app.pledges import reminders as pledges_reminders
+from app.pledges import subscribers as pledges_subscribers
 from app.surveys import lifecycle
 
 
@@ -19,7 +21,7 @@ def _publish_results(session: Session, survey: Survey) -> None:
 
 
 def _remeasure(session: Session, survey: Survey) -> None:
-    pledges_service.remeasure_indicators(session, survey.id or 0)
+    pledges_figures.remeasure_indicators(session, survey.id or 0)
 
 
 def _purge_signups(session: Session) -> str:
@@ -30,7 +32,7 @@ def _purge_signups(session: Session) -> str:
 
 
 def _purge_subscriptions(session: Session) -> str:
-    return f"Deleted {pledges_service.purge_unconfirmed(session)} unconfirmed pledge subscription(s)."
+    return f"Deleted {pledges_subscribers.purge_unconfirmed(session)} unconfirmed pledge subscription(s)."
 
 
 def _event_reminders(session: Session) -> str:
@@ -38,7 +40,7 @@ def _event_reminders(session: Session) -> str:
 
 
 def _pledge_reminders(session: Session) -> str:
-    return f"Queued {pledges_service.queue_pledge_reminders(session)} pledge follow-up reminder(s)."
+    return f"Queued {pledges_reminders.queue_pledge_reminders(session)} pledge follow-up reminder(s)."
 
 
 def install() -> None:

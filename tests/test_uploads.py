@@ -28,8 +28,8 @@ from app.dialogues import service as dialogue_service
 from app.models import PartyKind, Role
 from app.models.dialogues import EventKind, ObservationCategory, WalkObservation, WalkPhoto
 from app.models.pledges import PledgeAttachment, PledgeStatus, PledgeUpdate
+from app.pledges import followup as pledge_followup
 from app.pledges import rules as pledge_rules
-from app.pledges import service as pledge_service
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.dialogues import factories as dialogue_factories
@@ -69,7 +69,7 @@ def _upload_root() -> Path:
 
 
 def test_uploads_are_outside_every_static_route(app: Any) -> None:
-    folders = [_upload_root(), pledge_service.upload_dir().resolve(), dialogue_service.photo_dir().resolve()]
+    folders = [_upload_root(), pledge_followup.upload_dir().resolve(), dialogue_service.photo_dir().resolve()]
     mounted = [Path(route.app.directory).resolve() for route in app.routes
                if isinstance(route, Mount) and isinstance(route.app, StaticFiles) and route.app.directory]
     assert mounted, "expected the /static mount"
@@ -155,9 +155,9 @@ def test_pledge_attachment_names_cannot_steer_where_the_file_goes(
     assert re.fullmatch(r"[0-9a-f]{32}\.jpg", row.filename)
     assert "\x00" not in row.original_name and len(row.original_name) <= 200
     new_files = {path for path in _tree(root) - inside if path.is_file()}
-    assert new_files == {pledge_service.upload_dir().resolve() / row.filename}
+    assert new_files == {pledge_followup.upload_dir().resolve() / row.filename}
     assert _outside(root) == outside  # nothing written next to the upload folder
-    stored = Image.open(pledge_service.attachment_path(row))
+    stored = Image.open(pledge_followup.attachment_path(row))
     assert not stored.getexif() and "exif" not in stored.info  # GPS and camera gone
 
 
@@ -184,7 +184,7 @@ def test_pledge_attachment_type_comes_from_the_content(
     assert response.status_code == 303
     [row] = rows
     assert row.content_type == expected
-    stored = pledge_service.attachment_path(row).read_bytes()
+    stored = pledge_followup.attachment_path(row).read_bytes()
     assert b"SecretNote" not in stored
     served = client.get(f"/m/{_slug(db, found.municipality_id)}/pledges/files/{row.id}")
     assert served.status_code == 200 and served.headers["content-type"] == expected

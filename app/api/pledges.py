@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app import places, spreadsheets
 from app.config import get_settings
 from app.db import get_session
-from app.pledges import service
+from app.pledges import public_view, subscribers
 
 router = APIRouter(prefix="/api/v1", tags=["open data"])
 
@@ -83,11 +83,11 @@ class PledgeOut(BaseModel):
 
 def _pledges(session: Session, municipality: str, lang: str) -> list[PledgeOut]:
     found = places.municipality_by_slug(session, municipality)
-    current, archive = service.public_pledges(session, found.id or 0)
+    current, archive = public_view.public_pledges(session, found.id or 0)
     base = get_settings().base_url
     result = []
     for row in [*current, *archive]:
-        view = service.pledge_view(session, row, lang, updates_limit=1000)
+        view = public_view.pledge_view(session, row, lang, updates_limit=1000)
         result.append(PledgeOut(
             id=view["id"], title=view["title"], intro=view["intro"], status=view["status"], version=view["version"],
             starts_on=view["starts_on"], ends_on=view["ends_on"], area=view["area"],
@@ -154,5 +154,5 @@ def pledges_csv(municipality: str = Query(description="The municipality's slug")
 @router.post("/pledges/unsubscribe/{token}", status_code=204, response_class=Response)
 def one_click_unsubscribe(token: str, session: Session = Depends(get_session)) -> Response:
     """RFC 8058 one-click unsubscribe (the List-Unsubscribe-Post header in update mails): deletes the address."""
-    service.unsubscribe(session, token)
+    subscribers.unsubscribe(session, token)
     return Response(status_code=204)

@@ -23,7 +23,8 @@ from app.models.pledges import (
     PledgeVersion,
 )
 from app.models.surveys import Survey, SurveyStatus
-from app.pledges import forms, service
+from app.pledges import forms, versions
+from app.pledges.figures import measure
 
 TITLE = "Medborgarlöfte för Strandvik 2025–2026"
 
@@ -129,7 +130,7 @@ def load(session: Session, municipality: Municipality) -> None:
                 act.achieved += achieved or 0
                 act.last_update_on = posted
             session.add(act)
-    measured = (service.measure(session, baseline.id or 0, "problems", "littering", centrum.id)
+    measured = (measure(session, baseline.id or 0, "problems", "littering", centrum.id)
                 if baseline is not None and centrum is not None else None)
     if baseline is not None and measured is not None and measured[0] is not None and measured[1] is not None:
         # The demo survey's first wave (a published cell): re-measured when wave 2 closes.
@@ -145,7 +146,7 @@ def load(session: Session, municipality: Municipality) -> None:
     session.flush()
     _sign(session, municipality, found, parties)
     found.version = 1
-    session.add(PledgeVersion(pledge_id=found.id or 0, number=1, snapshot=service.public_snapshot(session, found),
+    session.add(PledgeVersion(pledge_id=found.id or 0, number=1, snapshot=versions.public_snapshot(session, found),
                               changes=[], note="Undertecknat och publicerat.",
                               created_at=datetime(2025, 1, 20, 9, 0, tzinfo=UTC)))
     session.add(found)
@@ -175,17 +176,17 @@ def _live_figures(session: Session, municipality: Municipality, baseline: Survey
     """The focus area's figures from the demo survey's first wave when it exists, else the written snapshot."""
     if baseline is None:
         return spec["figures"], spec["problem"]
-    figures = []
+    measured = []
     for figure in spec["figures"]:
         area = session.exec(select(Area).where(Area.municipality_id == municipality.id,
                                                Area.name == figure["area"])).first()
-        result = service.measure(session, baseline.id or 0, "problems", figure["item"], area.id if area else None)
+        result = measure(session, baseline.id or 0, "problems", figure["item"], area.id if area else None)
         if result is None:
             return spec["figures"], spec["problem"]
         share = None if result[0] is None else round(result[0], 4)  # None: the published set hides this cell
-        figures.append({**figure, "wave": baseline.wave, "share": share, "n": result[1]})
-    problem = " ".join(forms.figure_sentence(f["share"], f["n"], f["area"], f["label"]) + "." for f in figures)
-    return figures, problem
+        measured.append({**figure, "wave": baseline.wave, "share": share, "n": result[1]})
+    problem = " ".join(forms.figure_sentence(f["share"], f["n"], f["area"], f["label"]) + "." for f in measured)
+    return measured, problem
 
 
 def _synthetic_indicator(session: Session, found: Pledge, centrum: Area | None) -> None:

@@ -16,8 +16,8 @@ from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
-from app.models.pledges import Pledge, PledgeStatus, PledgeUpdate, UpdateState
-from app.pledges import feed, forms, service
+from app.models.pledges import Pledge, PledgeUpdate, UpdateState
+from app.pledges import feed, followup, forms, public_view, queries, subscribers
 from app.pledges.rules import localized
 from app.web import (
     client_over_limit,
@@ -35,20 +35,20 @@ router = APIRouter()
 
 
 def _context(municipality: Municipality) -> dict[str, object]:
-    return {"municipality": municipality, "base": f"/m/{municipality.slug}/pledges",
+    return {"municipality": municipality,
             "party_labels": forms.party_kind_labels(), "progress_rule": forms.progress_rule()}
 
 
 def render_pledge(request: Request, session: Session, municipality: Municipality, found: Pledge, *,
                   preview: bool = False) -> Response:
     lang = use_request_language(request)
-    view = service.pledge_view(session, found, lang)
+    view = public_view.pledge_view(session, found, lang)
     return render(request, "public/pledges/pledge.html",
                   {**_context(municipality), "view": view, "preview": preview,
                    "subscribe_values": {}, "errors": {}}, languages=municipality.languages)
 
 
-@router.get("/m/{slug}/pledges")
+@router.get("/m/{slug}/pledges", name="pledges.index")
 @public_page(CONTENT)
 def pledges_page(request: Request, slug: str, area: str = "", session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
@@ -58,24 +58,24 @@ def pledges_page(request: Request, slug: str, area: str = "", session: Session =
         chosen = session.exec(select(Area).where(Area.municipality_id == municipality.id, Area.slug == area)).first()
         if chosen is None:
             raise NotFound
-    current, archive = service.public_pledges(session, municipality.id or 0, chosen.id if chosen else None)
-    views = [service.pledge_view(session, p, lang, updates_limit=0) for p in current]
+    current, archive = public_view.public_pledges(session, municipality.id or 0, chosen.id if chosen else None)
+    views = [public_view.pledge_view(session, p, lang, updates_limit=0) for p in current]
     return render(request, "public/pledges/index.html",
                   {**_context(municipality), "current": views, "area": chosen,
                    "archive": [{"id": p.id, "title": localized(p.title, lang), "starts_on": p.starts_on,
                                 "ends_on": p.ends_on} for p in archive],
-                   "areas": service.areas(session, municipality.id or 0), "subscribe_values": {}},
+                   "areas": places.areas(session, municipality.id or 0), "subscribe_values": {}},
                   languages=municipality.languages)
 
 
-@router.get("/m/{slug}/pledges/feed.atom")
+@router.get("/m/{slug}/pledges/feed.atom", name="pledges.feed")
 def atom_feed(slug: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
-    body = feed.atom(municipality, service.feed_entries(session, municipality.id or 0))
+    body = feed.atom(municipality, public_view.feed_entries(session, municipality.id or 0))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.get("/m/{slug}/pledges/files/{attachment_id}")
+@router.get("/m/{slug}/pledges/files/{attachment_id}", name="pledges.public_file")
 def public_file(slug: str, attachment_id: int, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     from app.models.pledges import PledgeAttachment
@@ -84,36 +84,36 @@ def public_file(slug: str, attachment_id: int, session: Session = Depends(get_se
     update = session.get(PledgeUpdate, row.update_id) if row else None
     if row is None or update is None or update.state != UpdateState.published:  # pending/withdrawn: not public
         raise NotFound
-    found = service.public_pledge(session, municipality.id or 0, update.pledge_id)
-    path = service.attachment_path(service.attachment(session, found, attachment_id))
+    found = public_view.public_pledge(session, municipality.id or 0, update.pledge_id)
+    path = followup.attachment_path(queries.attachment(session, found, attachment_id))
     if not path.is_file():
         raise NotFound
     # no-cache: caches may keep it but must ask again on each use, so a withdrawn update's file is gone at once.
     return FileResponse(path, media_type=row.content_type,
-                        headers={"Cache-Control": "public, no-cache", **service.attachment_headers(row)})
+                        headers={"Cache-Control": "public, no-cache", **followup.attachment_headers(row)})
 
 
-@router.get("/m/{slug}/pledges/{pledge_id}")
+@router.get("/m/{slug}/pledges/{pledge_id}", name="pledges.pledge")
 @public_page(CONTENT)
 def pledge_page(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
-    return render_pledge(request, session, municipality, service.public_pledge(session, municipality.id or 0,
+    return render_pledge(request, session, municipality, public_view.public_pledge(session, municipality.id or 0,
                                                                                 pledge_id))
 
 
-@router.get("/m/{slug}/pledges/{pledge_id}/card")
+@router.get("/m/{slug}/pledges/{pledge_id}/card", name="pledges.card")
 def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = Depends(get_session)) -> Response:
     """The compact progress card a municipality may embed on its own site: the one page allowed in a frame."""
     municipality = places.municipality_by_slug(session, slug)
-    found = service.public_pledge(session, municipality.id or 0, pledge_id)
+    found = public_view.public_pledge(session, municipality.id or 0, pledge_id)
     request.scope.setdefault("state", {})["embeddable"] = True
     lang = use_request_language(request)
     return render(request, "public/pledges/card.html",
-                  {**_context(municipality), "view": service.pledge_view(session, found, lang, updates_limit=1)},
+                  {**_context(municipality), "view": public_view.pledge_view(session, found, lang, updates_limit=1)},
                   languages=municipality.languages)
 
 
-@router.post("/m/{slug}/pledges/subscribe")
+@router.post("/m/{slug}/pledges/subscribe", name="pledges.subscribe")
 def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
               session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
@@ -124,7 +124,7 @@ def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
                       {**_context(municipality), "errors": {"email": too_many_requests_text()},
                        "subscribe_values": {"email": email}}, languages=municipality.languages, status_code=429)
     try:
-        service.subscribe(session, municipality, email, lang)
+        subscribers.subscribe(session, municipality, email, lang)
     except ValidationFailed as exc:
         return render(request, "public/pledges/subscribe.html",
                       {**_context(municipality), "errors": exc.errors, "subscribe_values": {"email": email}},
@@ -137,29 +137,29 @@ def subscribe(request: Request, slug: str, form: FormData = Depends(read_form),
                   languages=municipality.languages)
 
 
-@router.get("/m/{slug}/pledges/confirm/{token}")
+@router.get("/m/{slug}/pledges/confirm/{token}", name="pledges.confirm_page")
 def confirm_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     """The link in the confirmation mail. Only the button on this page confirms: mail scanners that open every
     link must not subscribe anyone (double opt-in means the person chose it)."""
     municipality = places.municipality_by_slug(session, slug)
-    service.subscriber(session, municipality, token)
+    subscribers.subscriber(session, municipality, token)
     return _token_action(request, municipality, token, "confirm", _("Bekräfta prenumerationen"),
                          _("Du får e-post när medborgarlöftena följs upp. Du kan avsluta när du vill."),
                          _("Ja, skicka mig uppdateringar"))
 
 
-@router.post("/m/{slug}/pledges/confirm/{token}")
+@router.post("/m/{slug}/pledges/confirm/{token}", name="pledges.confirm")
 def confirm(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
-    service.confirm(session, municipality, token)
+    subscribers.confirm(session, municipality, token)
     flash(request, _("Tack! Du får nu e-post när medborgarlöftena följs upp."))
-    return redirect(f"/m/{slug}/pledges")
+    return redirect(request.app.url_path_for("pledges.index", slug=slug))
 
 
-@router.get("/m/{slug}/pledges/unsubscribe/{token}")
+@router.get("/m/{slug}/pledges/unsubscribe/{token}", name="pledges.unsubscribe_page")
 def unsubscribe_page(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
-    service.subscriber(session, municipality, token)
+    subscribers.subscriber(session, municipality, token)
     return _token_action(request, municipality, token, "unsubscribe", _("Avsluta prenumerationen"),
                          _("Ett klick raderar din e-postadress hos oss."), _("Avsluta och radera min adress"))
 
@@ -171,16 +171,12 @@ def _token_action(request: Request, municipality: Municipality, token: str, acti
                    "button": button}, languages=municipality.languages)
 
 
-@router.post("/m/{slug}/pledges/unsubscribe/{token}")
+@router.post("/m/{slug}/pledges/unsubscribe/{token}", name="pledges.unsubscribe")
 def unsubscribe(request: Request, slug: str, token: str, session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
-    service.subscriber(session, municipality, token)
-    service.unsubscribe(session, token)
+    subscribers.subscriber(session, municipality, token)
+    subscribers.unsubscribe(session, token)
     return render(request, "public/pledges/message.html",
                   {**_context(municipality), "heading": _("Prenumerationen är avslutad"),
                    "text": _("Din e-postadress är raderad. Du får inga fler mejl från oss.")},
                   languages=municipality.languages)
-
-
-def published_statuses() -> tuple[PledgeStatus, ...]:
-    return (PledgeStatus.published, PledgeStatus.closed)

@@ -2,27 +2,42 @@
 
 "edit" (coordinators, police, admins) drafts, signs and publishes; "report" (also partners) posts follow-up
 updates and activity status; "view" reads. Which activities and updates an account may touch (its own party's)
-and who may sign (four eyes) is decided in the service, so a direct POST meets the same rules as the page.
+and who may sign (four eyes) is decided in the services, so a direct POST meets the same rules as the page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
 
-from app import clock, i18n, mail
+from app import mail
 from app.auth import Scope, require_permission, staff_scope
-from app.db import get_session
-from app.errors import NotFound, ValidationFailed
+from app.deps import FormDep, OwnedPledge, ScopeDep, SessionDep
+from app.errors import NotFound
 from app.i18n import gettext as _
-from app.models.pledges import Pledge, PledgeActivity, PledgeFocusArea, PledgeStatus, PledgeUpdate
-from app.pledges import forms, progress, rules, service
-from app.pledges.rules import localized
-from app.web import flash, form_str, read_form, redirect, render
+from app.models.pledges import Pledge, PledgeProposal, PledgeUpdate
+from app.pledges import (
+    access,
+    authoring,
+    changes,
+    figures,
+    followup,
+    forms,
+    lifecycle,
+    public_view,
+    queries,
+    reminders,
+    rules,
+    versions,
+)
+from app.pledges import staff_pages as pages
+from app.pledges.deps import PLEDGE_ID, OwnedActivity, OwnedAttachment, OwnedFocusArea, OwnedProposal, OwnedUpdate
+from app.pledges.staff_pages import pledge_url, refused, settle
+from app.web import flash, form_str, redirect, render
 
 PREFIX = "/staff/m/{municipality}/pledges"
 edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
@@ -31,637 +46,355 @@ view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])  # e
 # The edit router first: its fixed path /new must win over /{pledge_id}.
 routers: list[APIRouter] = [edit_router, report_router, view_router]
 
-ACTIVITY_FIELDS = ("title", "party", "target_number", "target_unit", "target_text", "starts_on", "ends_on",
-                   "focus_area_id", "observation_id")
+
+def _change(session: Session, scope: Scope, pledge: Pledge, kind: str, target_id: int | None,
+            values: dict[str, Any], version: forms.Versioning) -> PledgeProposal | None:
+    return changes.change(session, scope, pledge, kind, target_id, values, new_version=version.new_version,
+                          note=version.note)
 
 
-def _base(scope: Scope) -> dict[str, Any]:
-    return {"scope": scope, "base": f"/staff/m/{scope.municipality.slug}/pledges", "loc": localized,
-            "status_labels": forms.status_labels(), "activity_labels": forms.activity_status_labels(),
-            "progress_rule": forms.progress_rule()}
-
-
-def _url(scope: Scope, pledge_id: int | None, rest: str = "") -> str:
-    return f"/staff/m/{scope.municipality.slug}/pledges/{pledge_id}{rest}"
-
-
-def _remap(errors: dict[str, str], prefix: str) -> dict[str, str]:
-    return {(f"{prefix}_new_version" if key == "new_version" else key): value for key, value in errors.items()}
-
-
-def _versioning(form: FormData) -> tuple[bool, str]:
-    return form_str(form, "new_version", 10) == "yes", form_str(form, "version_note", 2000)
-
-
-def _saved(request: Request, scope: Scope, found: Pledge, proposal: object, done: str, anchor: str) -> Response:
-    """After a versioned change: applied (draft) or waiting for the other side (published pledge)."""
-    if proposal is not None:
-        flash(request, _("Ändringen är sparad som ett förslag. Den publiceras när den andra parten (polisen eller "
-                         "kommunen) har godkänt den."))
-        return redirect(_url(scope, found.id, "#proposals"))
-    flash(request, done)
-    return redirect(_url(scope, found.id, anchor))
-
-
-def _area_options(session: Session, scope: Scope) -> list[tuple[str, str]]:
-    return [("", _("Hela kommunen"))] + [(str(a.id), a.name) for a in service.areas(session, scope.municipality_id)]
+def _done(request: Request, scope: Scope, pledge: Pledge, message: str, rest: str = "") -> Response:
+    flash(request, message)
+    return redirect(pledge_url(request, scope, pledge.id, rest))
 
 
 # ------------------------------------------------------------------------------------------------ list
 
 
-@view_router.get("")
-def pledges_page(request: Request, scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+@view_router.get("", name="pledges.staff_index")
+def pledges_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return render(request, "staff/pledges/index.html",
-                  {**_base(scope), "rows": service.pledges(session, scope.municipality_id),
-                   "flags": service.flags(session, scope.municipality_id), "silent_days": rules.SILENT_DAYS,
-                   "settings": service.pledge_settings(session, scope.municipality_id),
-                   "editor": service.actor(session, scope).editor})
+                  {**pages.base_context(scope), "rows": queries.pledges(session, scope.municipality_id),
+                   "flags": reminders.flags(session, scope.municipality_id), "silent_days": rules.SILENT_DAYS,
+                   "settings": queries.pledge_settings(session, scope.municipality_id),
+                   "editor": access.actor(session, scope).editor})
 
 
-@edit_router.post("/settings")
-def save_settings(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
-    service.save_pledge_settings(session, scope, form_str(form, "partner_updates_need_approval", 10) == "yes")
+@edit_router.post("/settings", name="pledges.save_settings")
+def save_settings(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    followup.save_pledge_settings(session, scope, form_str(form, "partner_updates_need_approval", 10) == "yes")
     flash(request, _("Inställningen är sparad."))
-    return redirect(f"/staff/m/{scope.municipality.slug}/pledges")
+    return redirect(request.app.url_path_for("pledges.staff_index", municipality=scope.municipality.slug))
 
 
-@edit_router.get("/new")
-def new_page(request: Request, scope: Scope = Depends(staff_scope),
-             session: Session = Depends(get_session)) -> Response:
+def _new_page(request: Request, session: Session, scope: Scope, *, values: dict[str, str],
+              errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     return render(request, "staff/pledges/new.html",
-                  {**_base(scope), "values": {}, "area_options": _area_options(session, scope)})
+                  {**pages.base_context(scope), "values": values, "errors": errors or {},
+                   "area_options": pages.area_options(session, scope)}, status_code=status_code)
 
 
-def _pledge_values(form: FormData) -> dict[str, str]:
-    return {"title": form_str(form, "title", 200), "intro": form_str(form, "intro", 5000),
-            "starts_on": form_str(form, "starts_on", 20), "ends_on": form_str(form, "ends_on", 20),
-            "area_id": form_str(form, "area_id", 20)}
+@edit_router.get("/new", name="pledges.new")
+def new_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
+    return _new_page(request, session, scope, values={})
 
 
-@edit_router.post("/new")
-def create(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-           session: Session = Depends(get_session)) -> Response:
-    values = _pledge_values(form)
-    try:
-        found = service.create_pledge(session, scope, values)
-    except ValidationFailed as exc:
-        return render(request, "staff/pledges/new.html",
-                      {**_base(scope), "values": values, "errors": exc.errors,
-                       "area_options": _area_options(session, scope)}, status_code=400)
-    flash(request, _("Utkastet är skapat. Lägg till fokusområden och aktiviteter."))
-    return redirect(_url(scope, found.id))
+@edit_router.post("/new", name="pledges.create")
+def create(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    values = forms.PledgeForm.parse(form).values()
+    return settle(lambda: authoring.create_pledge(session, scope, values),
+                  lambda pledge: _done(request, scope, pledge,
+                                       _("Utkastet är skapat. Lägg till fokusområden och aktiviteter.")),
+                  refused(_new_page, request, session, scope, values=values))
 
 
 # ------------------------------------------------------------------------------------------------ the pledge
 
 
-def _pledge_page(request: Request, session: Session, scope: Scope, found: Pledge, *,
-                 errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-                 status_code: int = 200) -> Response:
-    focus, acts = service.children(session, found)
-    names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
-    pledge_values = {"title": localized(found.title, "sv"), "intro": localized(found.intro, "sv"),
-                     "starts_on": found.starts_on.isoformat(), "ends_on": found.ends_on.isoformat(),
-                     "area_id": str(found.area_id or "")}
-    view = service.pledge_view(session, found, "sv", updates_limit=10)
-    who = service.actor(session, scope)
-    act_titles = {a.id: localized(a.title, "sv") for a in acts}
-    kind_labels = forms.proposal_labels()
-    users = service.proposers(session, found)
-    return render(request, "staff/pledges/pledge.html", {
-        **_base(scope), "pledge": found, "view": view, "focus": focus, "acts": acts,
-        "party_of": lambda act: service.party_label(act, names),
-        "values": {**pledge_values, **(values or {})}, "errors": errors or {},
-        "published": found.status == PledgeStatus.published,
-        "editable": found.status != PledgeStatus.closed,
-        "area_options": _area_options(session, scope),
-        "party_options": service.party_options(session, scope.municipality_id),
-        "focus_options": [(str(f.id), localized(f.title, "sv")) for f in focus],
-        "observation_options": service.observation_options(session, scope.municipality_id),
-        "priorities": service.concern_priorities(session, scope.municipality_id),
-        "survey_items": [("", _("Välj fråga")), *service.survey_items(session, scope.municipality_id)],
-        "problems": rules.publish_problems(service.publish_facts(session, found), signing=True),
-        "figure_sentence": forms.figure_sentence,
-        "signed_by": {sig.side: sig for sig in service.signatures(session, found)},
-        "signing_open": service.signing_open(found),
-        "side_labels": forms.side_labels(), "my_side": who.side, "editor": who.editor,
-        "pending": [{"row": u, "activity": act_titles.get(u.activity_id, ""), "party": names.get(u.party_id or 0, "")}
-                    for u in service.pending_updates(session, found)],
-        "proposals": [{"row": p, "label": kind_labels.get(p.kind, p.kind), "by": users.get(p.proposed_by or 0, "")}
-                      for p in service.proposals(session, found)],
-    }, status_code=status_code)
+@view_router.get("/{pledge_id}", name="pledges.staff_pledge", dependencies=PLEDGE_ID)
+def pledge_page(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
+    return pages.pledge_page(request, session, scope, pledge)
 
 
-@view_router.get("/{pledge_id}")
-def pledge_page(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
-    return _pledge_page(request, session, scope, service.pledge(session, scope.municipality_id, pledge_id))
+@edit_router.post("/{pledge_id}/edit", name="pledges.edit", dependencies=PLEDGE_ID)
+def edit(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    values = forms.PledgeForm.parse(form).values()
+    return settle(lambda: _change(session, scope, pledge, "pledge.edit", None, {**values},
+                                  forms.Versioning.parse(form)),
+                  lambda proposal: pages.saved(request, scope, pledge, proposal, _("Ändringen är sparad."), ""),
+                  refused(pages.pledge_page, request, session, scope, pledge, prefix="pl", values=values))
 
 
-@edit_router.post("/{pledge_id}/edit")
-def edit(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-         session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    values = _pledge_values(form)
-    new_version, note = _versioning(form)
-    try:
-        proposal = service.change(session, scope, found, "pledge.edit", None, values, new_version=new_version,
-                                  note=note)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "pl"), values=values,
-                            status_code=400)
-    return _saved(request, scope, found, proposal, _("Ändringen är sparad."), "")
+def _save_focus_area(session: Session, scope: Scope, pledge: Pledge, target_id: int | None,
+                     form: FormDep) -> PledgeProposal | None:
+    version = forms.Versioning.parse(form)
+    versions.refuse_unversioned(pledge, version.new_version)
+    chosen = [f.as_dict() for f in pages.chosen_figures(session, scope, form)]
+    values = {**forms.FocusAreaForm.parse(form).values(), "figures": chosen}
+    return _change(session, scope, pledge, "focus_area.save", target_id, values, version)
 
 
-def _figures(session: Session, scope: Scope, form: FormData) -> list[service.Figure]:
-    chosen: list[service.Figure] = []
-    priorities = service.concern_priorities(session, scope.municipality_id)
-    for raw in form.getlist("priority"):
-        if isinstance(raw, str) and (index := service.row_id(raw)) is not None and index < len(priorities):
-            chosen.append(priorities[index])
-    pick = form_str(form, "fig_item", 200)
-    if pick:
-        area = form_str(form, "fig_area", 20)
-        chosen.append(service.figure_from_survey(session, scope.municipality_id, pick,
-                                                 service.row_id(area)))
-    return chosen
+@edit_router.post("/{pledge_id}/focus-areas", name="pledges.add_focus_area", dependencies=PLEDGE_ID)
+def add_focus_area(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
+                   session: SessionDep) -> Response:
+    return settle(lambda: _save_focus_area(session, scope, pledge, None, form),
+                  lambda proposal: pages.saved(request, scope, pledge, proposal, _("Fokusområdet är sparat."),
+                                               "#focus-areas"),
+                  refused(pages.pledge_page, request, session, scope, pledge, prefix="fa",
+                          values=forms.FocusAreaForm.parse(form).echo()))
 
 
-def _focus_values(form: FormData) -> dict[str, str]:
-    return {"title": form_str(form, "fa_title", 200), "problem": form_str(form, "fa_problem", 5000),
-            "cause": form_str(form, "fa_cause", 5000)}
+@view_router.get("/{pledge_id}/focus-areas/{focus_area_id}", name="pledges.focus_area", dependencies=PLEDGE_ID)
+def focus_area_page(request: Request, pledge: OwnedPledge, focus_area: OwnedFocusArea, scope: ScopeDep,
+                    session: SessionDep) -> Response:
+    return pages.focus_area_page(request, session, scope, pledge, focus_area)
 
 
-@edit_router.post("/{pledge_id}/focus-areas")
-def add_focus_area(request: Request, pledge_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    values = _focus_values(form)
-    new_version, note = _versioning(form)
-    try:
-        service.refuse_unversioned(found, new_version)
-        figures = [f.as_dict() for f in _figures(session, scope, form)]
-        proposal = service.change(session, scope, found, "focus_area.save", None, {**values, "figures": figures},
-                                  new_version=new_version, note=note)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "fa"),
-                            values={f"fa_{k}": v for k, v in values.items()}, status_code=400)
-    return _saved(request, scope, found, proposal, _("Fokusområdet är sparat."), "#focus-areas")
+@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}", name="pledges.edit_focus_area", dependencies=PLEDGE_ID)
+def edit_focus_area(request: Request, pledge: OwnedPledge, focus_area: OwnedFocusArea, form: FormDep,
+                    scope: ScopeDep, session: SessionDep) -> Response:
+    return settle(lambda: _save_focus_area(session, scope, pledge, focus_area.id, form),
+                  lambda proposal: pages.saved(request, scope, pledge, proposal, _("Fokusområdet är sparat."),
+                                               "#focus-areas"),
+                  refused(pages.focus_area_page, request, session, scope, pledge, focus_area, prefix="fa",
+                          values=forms.FocusAreaForm.parse(form).echo()))
 
 
-def _focus_page(request: Request, session: Session, scope: Scope, found: Pledge, row: PledgeFocusArea, *,
-                errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-                status_code: int = 200) -> Response:
-    current = {"fa_title": localized(row.title, "sv"), "fa_problem": localized(row.problem, "sv"),
-               "fa_cause": localized(row.cause, "sv")}
-    return render(request, "staff/pledges/focus_area.html", {
-        **_base(scope), "pledge": found, "row": row, "values": {**current, **(values or {})}, "errors": errors or {},
-        "published": found.status == PledgeStatus.published, "figure_sentence": forms.figure_sentence,
-        "survey_items": [("", _("Välj fråga")), *service.survey_items(session, scope.municipality_id)],
-        "area_options": _area_options(session, scope), "priorities": [],
-    }, status_code=status_code)
+@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}/delete", name="pledges.delete_focus_area",
+                  dependencies=PLEDGE_ID)
+def delete_focus_area(request: Request, pledge: OwnedPledge, focus_area: OwnedFocusArea, form: FormDep,
+                      scope: ScopeDep, session: SessionDep) -> Response:
+    return settle(lambda: _change(session, scope, pledge, "focus_area.delete", focus_area.id, {},
+                                  forms.Versioning.parse(form)),
+                  lambda proposal: pages.saved(request, scope, pledge, proposal, _("Fokusområdet är borttaget."),
+                                               "#focus-areas"),
+                  refused(pages.focus_area_page, request, session, scope, pledge, focus_area, prefix="fa"))
 
 
-@view_router.get("/{pledge_id}/focus-areas/{focus_area_id}")
-def focus_area_page(request: Request, pledge_id: int, focus_area_id: int, scope: Scope = Depends(staff_scope),
-                    session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _focus_page(request, session, scope, found, service.focus_area(session, found, focus_area_id))
+# ------------------------------------------------------------------------------------------------ activities
 
 
-@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}")
-def edit_focus_area(request: Request, pledge_id: int, focus_area_id: int, form: FormData = Depends(read_form),
-                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.focus_area(session, found, focus_area_id)
-    values = _focus_values(form)
-    new_version, note = _versioning(form)
-    try:
-        service.refuse_unversioned(found, new_version)
-        figures = [f.as_dict() for f in _figures(session, scope, form)]
-        proposal = service.change(session, scope, found, "focus_area.save", row.id, {**values, "figures": figures},
-                                  new_version=new_version, note=note)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _focus_page(request, session, scope, found, row, errors=_remap(exc.errors, "fa"),
-                           values={f"fa_{k}": v for k, v in values.items()}, status_code=400)
-    return _saved(request, scope, found, proposal, _("Fokusområdet är sparat."), "#focus-areas")
+@edit_router.post("/{pledge_id}/activities", name="pledges.add_activity", dependencies=PLEDGE_ID)
+def add_activity(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
+                 session: SessionDep) -> Response:
+    activity = forms.ActivityForm.parse(form)
+    return settle(lambda: _change(session, scope, pledge, "activity.save", None, {**activity.values()},
+                                  forms.Versioning.parse(form)),
+                  lambda proposal: pages.saved(request, scope, pledge, proposal, _("Aktiviteten är sparad."),
+                                               "#activities"),
+                  refused(pages.pledge_page, request, session, scope, pledge, prefix="act", values=activity.echo()))
 
 
-@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}/delete")
-def delete_focus_area(request: Request, pledge_id: int, focus_area_id: int, form: FormData = Depends(read_form),
-                      scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.focus_area(session, found, focus_area_id)
-    new_version, note = _versioning(form)
-    try:
-        proposal = service.change(session, scope, found, "focus_area.delete", row.id, {}, new_version=new_version,
-                                  note=note)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _focus_page(request, session, scope, found, row, errors=_remap(exc.errors, "fa"), status_code=400)
-    return _saved(request, scope, found, proposal, _("Fokusområdet är borttaget."), "#focus-areas")
+@view_router.get("/{pledge_id}/activities/{activity_id}", name="pledges.activity", dependencies=PLEDGE_ID)
+def activity_page(request: Request, pledge: OwnedPledge, activity: OwnedActivity, scope: ScopeDep,
+                  session: SessionDep) -> Response:
+    return pages.activity_page(request, session, scope, pledge, activity)
 
 
-def _activity_values(form: FormData) -> dict[str, str]:
-    return {name: form_str(form, f"act_{name}", 2000) for name in ACTIVITY_FIELDS}
+@edit_router.post("/{pledge_id}/activities/{activity_id}/edit", name="pledges.edit_activity", dependencies=PLEDGE_ID)
+def edit_activity(request: Request, pledge: OwnedPledge, activity: OwnedActivity, form: FormDep, scope: ScopeDep,
+                  session: SessionDep) -> Response:
+    values = forms.ActivityForm.parse(form)
+    return settle(lambda: _change(session, scope, pledge, "activity.save", activity.id, {**values.values()},
+                                  forms.Versioning.parse(form)),
+                  lambda proposal: pages.saved(request, scope, pledge, proposal, _("Aktiviteten är sparad."),
+                                               f"/activities/{activity.id}"),
+                  refused(pages.activity_page, request, session, scope, pledge, activity, prefix="act",
+                          values=values.echo()))
 
 
-@edit_router.post("/{pledge_id}/activities")
-def add_activity(request: Request, pledge_id: int, form: FormData = Depends(read_form),
-                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    values = _activity_values(form)
-    new_version, note = _versioning(form)
-    try:
-        proposal = service.change(session, scope, found, "activity.save", None, values, new_version=new_version,
-                                  note=note)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "act"),
-                            values={f"act_{k}": v for k, v in values.items()}, status_code=400)
-    return _saved(request, scope, found, proposal, _("Aktiviteten är sparad."), "#activities")
+@report_router.post("/{pledge_id}/activities/{activity_id}/status", name="pledges.activity_status",
+                    dependencies=PLEDGE_ID)
+def activity_status(request: Request, pledge: OwnedPledge, activity: OwnedActivity, form: FormDep,
+                    scope: ScopeDep, session: SessionDep) -> Response:
+    status = forms.StatusForm.parse(form)
+    return settle(lambda: authoring.set_activity_status(session, scope, pledge, activity, status.status,
+                                                        status.cancel_reason),
+                  lambda _none: _done(request, scope, pledge, _("Statusen är ändrad."), f"/activities/{activity.id}"),
+                  refused(pages.activity_page, request, session, scope, pledge, activity,
+                          values={"status": status.status, "cancel_reason": status.cancel_reason}))
 
 
-def _activity_page(request: Request, session: Session, scope: Scope, found: Pledge, row: PledgeActivity, *,
-                   errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-                   status_code: int = 200) -> Response:
-    focus, _acts = service.children(session, found)
-    current = {"act_title": localized(row.title, "sv"), "act_party": "joint" if row.joint else str(row.party_id or ""),
-               "act_target_number": "" if row.target_number is None else str(row.target_number),
-               "act_target_unit": localized(row.target_unit, "sv"), "act_target_text": localized(row.target_text, "sv"),
-               "act_starts_on": row.starts_on.isoformat() if row.starts_on else "",
-               "act_ends_on": row.ends_on.isoformat() if row.ends_on else "",
-               "act_focus_area_id": str(row.focus_area_id), "act_observation_id": str(row.observation_id or ""),
-               "status": row.status, "cancel_reason": row.cancel_reason}
-    view = service.pledge_view(session, found, "sv", updates_limit=200, staff=True)
-    names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
-    who = service.actor(session, scope)
-    return render(request, "staff/pledges/activity.html", {
-        **_base(scope), "pledge": found, "row": row, "party": service.party_label(row, names),
-        "updates": [u for u in view["updates"] if u["activity_id"] == row.id],
-        "values": {**current, **(values or {})}, "errors": errors or {},
-        "published": found.status == PledgeStatus.published, "today": clock.today().isoformat(),
-        "percent": progress.percent(progress.activity_progress(service.facts(row))),
-        "party_options": service.party_options(session, scope.municipality_id),
-        "focus_options": [(str(f.id), localized(f.title, "sv")) for f in focus],
-        "observation_options": service.observation_options(session, scope.municipality_id),
-        "status_options": list(forms.activity_status_labels().items()),
-        "max_mb": rules.MAX_ATTACHMENT_BYTES // (1024 * 1024),
-        "may_act": rules.may_act_on_activity(who, row.party_id, row.joint),
-        "update_labels": forms.update_state_labels(),
-    }, status_code=status_code)
+@report_router.post("/{pledge_id}/activities/{activity_id}/updates", name="pledges.post_update", dependencies=PLEDGE_ID)
+def post_update(request: Request, pledge: OwnedPledge, activity: OwnedActivity, background: BackgroundTasks,
+                form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    update = forms.UpdateForm.parse(form)
+
+    def posted(result: tuple[PledgeUpdate, list[int]]) -> Response:
+        posted_update, mail_ids = result
+        mail.deliver_after_response(request.app, background, mail_ids)  # subscribers' notices, after the response
+        return _done(request, scope, pledge, _("Uppföljningen är publicerad.") if posted_update.state == "published"
+                     else _("Uppföljningen väntar på att en samordnare godkänner den."), f"/activities/{activity.id}")
+
+    return settle(lambda: followup.post_update(session, scope, pledge, activity, update.values(),
+                                               forms.uploaded_file(form)),
+                  posted,
+                  refused(pages.activity_page, request, session, scope, pledge, activity, values=update.echo()))
 
 
-@view_router.get("/{pledge_id}/activities/{activity_id}")
-def activity_page(request: Request, pledge_id: int, activity_id: int, scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _activity_page(request, session, scope, found, service.activity(session, found, activity_id))
+# ------------------------------------------------------------------------------------------------ updates
 
 
-@edit_router.post("/{pledge_id}/activities/{activity_id}/edit")
-def edit_activity(request: Request, pledge_id: int, activity_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.activity(session, found, activity_id)
-    values = _activity_values(form)
-    new_version, note = _versioning(form)
-    try:
-        proposal = service.change(session, scope, found, "activity.save", row.id, values, new_version=new_version,
-                                  note=note)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _activity_page(request, session, scope, found, row, errors=_remap(exc.errors, "act"),
-                              values={f"act_{k}": v for k, v in values.items()}, status_code=400)
-    return _saved(request, scope, found, proposal, _("Aktiviteten är sparad."), f"/activities/{row.id}")
+@view_router.get("/{pledge_id}/updates/{update_id}", name="pledges.update", dependencies=PLEDGE_ID)
+def update_page(request: Request, pledge: OwnedPledge, update: OwnedUpdate, scope: ScopeDep,
+                session: SessionDep) -> Response:
+    return pages.update_page(request, session, scope, pledge, update)
 
 
-@report_router.post("/{pledge_id}/activities/{activity_id}/status")
-def activity_status(request: Request, pledge_id: int, activity_id: int, form: FormData = Depends(read_form),
-                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.activity(session, found, activity_id)
-    values = {"status": form_str(form, "status", 20), "cancel_reason": form_str(form, "cancel_reason", 1000)}
-    try:
-        service.set_activity_status(session, scope, found, row, values["status"], values["cancel_reason"])
-    except ValidationFailed as exc:
-        session.rollback()
-        return _activity_page(request, session, scope, found, row, errors=exc.errors, values=values,
-                              status_code=400)
-    flash(request, _("Statusen är ändrad."))
-    return redirect(_url(scope, found.id, f"/activities/{row.id}"))
+@report_router.post("/{pledge_id}/updates/{update_id}/correct", name="pledges.correct_update", dependencies=PLEDGE_ID)
+def correct_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, form: FormDep, scope: ScopeDep,
+                   session: SessionDep) -> Response:
+    correction = forms.UpdateForm.parse_correction(form)
+    values = {"text": correction.text, "achieved": correction.achieved}
+    return settle(lambda: followup.correct_update(session, scope, pledge, update, values),
+                  lambda _none: _done(request, scope, pledge, _("Uppföljningen är rättad."),
+                                      f"/activities/{update.activity_id}"),
+                  refused(pages.update_page, request, session, scope, pledge, update,
+                          values={"upd_text": correction.text, "upd_achieved": correction.achieved}))
 
 
-@report_router.post("/{pledge_id}/activities/{activity_id}/updates")
-def post_update(request: Request, pledge_id: int, activity_id: int, background: BackgroundTasks,
-                form: FormData = Depends(read_form),
-                scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.activity(session, found, activity_id)
-    values = {"text": form_str(form, "upd_text", 5000), "achieved": form_str(form, "upd_achieved", 20),
-              "posted_on": form_str(form, "upd_date", 20)}
-    upload = form.get("upd_file")
-    file: tuple[str, bytes] | None = None
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = upload.file.read(rules.MAX_ATTACHMENT_BYTES + 1)
-        if data:
-            file = (upload.filename, data)
-    try:
-        _update, mail_ids = service.post_update(session, scope, found, row, values, file)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _activity_page(request, session, scope, found, row, errors=exc.errors,
-                              values={f"upd_{k}": v for k, v in values.items()} | {"upd_date": values["posted_on"]},
-                              status_code=400)
-    mail.deliver_after_response(request.app, background, mail_ids)  # subscribers' notices, after the response
-    flash(request, _("Uppföljningen är publicerad.") if _update.state == "published"
-          else _("Uppföljningen väntar på att en samordnare godkänner den."))
-    return redirect(_url(scope, found.id, f"/activities/{row.id}"))
+@report_router.post("/{pledge_id}/updates/{update_id}/withdraw", name="pledges.withdraw_update", dependencies=PLEDGE_ID)
+def withdraw_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, scope: ScopeDep,
+                    session: SessionDep) -> Response:
+    return settle(lambda: followup.withdraw_update(session, scope, pledge, update),
+                  lambda _none: _done(request, scope, pledge, _("Uppföljningen är återkallad."),
+                                      f"/activities/{update.activity_id}"),
+                  refused(pages.update_page, request, session, scope, pledge, update))
 
 
-def _update_page(request: Request, session: Session, scope: Scope, found: Pledge, update: PledgeUpdate, *,
-                 errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-                 status_code: int = 200) -> Response:
-    row = session.get(PledgeActivity, update.activity_id)
-    assert row is not None
-    who = service.actor(session, scope)
-    names = {p.id or 0: p.name for p in service.parties(session, scope.municipality_id)}
-    current = {"upd_text": update.text, "upd_achieved": "" if update.achieved is None else str(update.achieved)}
-    return render(request, "staff/pledges/update.html", {
-        **_base(scope), "pledge": found, "row": row, "update": update, "party": names.get(update.party_id or 0, ""),
-        "values": {**current, **(values or {})}, "errors": errors or {},
-        "update_labels": forms.update_state_labels(),
-        "may_change": (scope.may("report") and rules.may_act_on_activity(who, row.party_id, row.joint)
-                       and rules.may_change_update(who, update.party_id) and found.status != PledgeStatus.closed
-                       and update.state in ("published", "pending")),
-    }, status_code=status_code)
-
-
-@view_router.get("/{pledge_id}/updates/{update_id}")
-def update_page(request: Request, pledge_id: int, update_id: int, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _update_page(request, session, scope, found, service.update_row(session, found, update_id))
-
-
-@report_router.post("/{pledge_id}/updates/{update_id}/correct")
-def correct_update(request: Request, pledge_id: int, update_id: int, form: FormData = Depends(read_form),
-                   scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    update = service.update_row(session, found, update_id)
-    values = {"text": form_str(form, "upd_text", 5000), "achieved": form_str(form, "upd_achieved", 20)}
-    try:
-        service.correct_update(session, scope, found, update, values)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _update_page(request, session, scope, found, update, errors=exc.errors,
-                            values={f"upd_{k}": v for k, v in values.items()}, status_code=400)
-    flash(request, _("Uppföljningen är rättad."))
-    return redirect(_url(scope, found.id, f"/activities/{update.activity_id}"))
-
-
-@report_router.post("/{pledge_id}/updates/{update_id}/withdraw")
-def withdraw_update(request: Request, pledge_id: int, update_id: int, scope: Scope = Depends(staff_scope),
-                    session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    update = service.update_row(session, found, update_id)
-    try:
-        service.withdraw_update(session, scope, found, update)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _update_page(request, session, scope, found, update, errors=exc.errors, status_code=400)
-    flash(request, _("Uppföljningen är återkallad."))
-    return redirect(_url(scope, found.id, f"/activities/{update.activity_id}"))
-
-
-@edit_router.post("/{pledge_id}/updates/{update_id}/review")
-def review_update(request: Request, pledge_id: int, update_id: int, background: BackgroundTasks,
-                  form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                  session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    update = service.update_row(session, found, update_id)
+@edit_router.post("/{pledge_id}/updates/{update_id}/review", name="pledges.review_update", dependencies=PLEDGE_ID)
+def review_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, background: BackgroundTasks,
+                  form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     approve = form_str(form, "decision", 10) == "approve"
-    try:
-        mail_ids = service.review_update(session, scope, found, update, approve)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
-    mail.deliver_after_response(request.app, background, mail_ids)
-    flash(request, _("Uppföljningen är godkänd och publicerad.") if approve else _("Uppföljningen är avvisad."))
-    return redirect(_url(scope, found.id, "#pending"))
+
+    def reviewed(mail_ids: list[int]) -> Response:
+        mail.deliver_after_response(request.app, background, mail_ids)
+        return _done(request, scope, pledge, _("Uppföljningen är godkänd och publicerad.") if approve
+                     else _("Uppföljningen är avvisad."), "#pending")
+
+    return settle(lambda: followup.review_update(session, scope, pledge, update, approve), reviewed,
+                  refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@view_router.get("/{pledge_id}/files/{attachment_id}")
-def staff_file(pledge_id: int, attachment_id: int, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.attachment(session, found, attachment_id)
-    path = service.attachment_path(row)
+@view_router.get("/{pledge_id}/files/{attachment_id}", name="pledges.staff_file", dependencies=PLEDGE_ID)
+def staff_file(attachment: OwnedAttachment) -> Response:
+    path = followup.attachment_path(attachment)
     if not path.is_file():
         raise NotFound
-    return FileResponse(path, media_type=row.content_type, headers=service.attachment_headers(row))
+    return FileResponse(path, media_type=attachment.content_type, headers=followup.attachment_headers(attachment))
 
 
-@edit_router.post("/{pledge_id}/signatories")
-def add_signatory(request: Request, pledge_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    values = {"sig_name": form_str(form, "sig_name", 200), "sig_role": form_str(form, "sig_role", 200)}
-    try:
-        service.add_signatory(session, scope, found, values["sig_name"], values["sig_role"])
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=_remap(exc.errors, "pl"), values=values,
-                            status_code=400)
-    flash(request, _("Undertecknaren är tillagd."))
-    return redirect(_url(scope, found.id, "#signatories"))
+# ------------------------------------------------------------------------------------------------ signing
 
 
-@edit_router.post("/{pledge_id}/indicators")
-def add_indicator(request: Request, pledge_id: int, form: FormData = Depends(read_form),
-                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    values = {"ind_item": form_str(form, "ind_item", 200), "ind_area": form_str(form, "ind_area", 20),
-              "ind_target": form_str(form, "ind_target", 20), "ind_label": form_str(form, "ind_label", 200)}
-    try:
-        service.add_indicator(session, scope, found, values["ind_item"], values["ind_area"], values["ind_target"],
-                              values["ind_label"])
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=exc.errors, values=values, status_code=400)
-    flash(request, _("Indikatorn är tillagd."))
-    return redirect(_url(scope, found.id, "#indicators"))
+@edit_router.post("/{pledge_id}/signatories", name="pledges.add_signatory", dependencies=PLEDGE_ID)
+def add_signatory(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
+                  session: SessionDep) -> Response:
+    signatory = forms.SignatoryForm.parse(form)
+    return settle(lambda: authoring.add_signatory(session, scope, pledge, signatory),
+                  lambda _none: _done(request, scope, pledge, _("Undertecknaren är tillagd."), "#signatories"),
+                  refused(pages.pledge_page, request, session, scope, pledge, prefix="pl", values=signatory.echo()))
 
 
-def _transition(request: Request, session: Session, scope: Scope, found: Pledge, action: Any, done: str,
-                *args: Any) -> Response:
-    try:
-        action(session, scope, found, *args)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
-    flash(request, done)
-    return redirect(_url(scope, found.id))
+@edit_router.post("/{pledge_id}/indicators", name="pledges.add_indicator", dependencies=PLEDGE_ID)
+def add_indicator(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
+                  session: SessionDep) -> Response:
+    indicator = forms.IndicatorForm.parse(form)
+    return settle(lambda: figures.add_indicator(session, scope, pledge, indicator.item, indicator.area,
+                                                indicator.target, indicator.label),
+                  lambda _row: _done(request, scope, pledge, _("Indikatorn är tillagd."), "#indicators"),
+                  refused(pages.pledge_page, request, session, scope, pledge, values=indicator.echo()))
 
 
-@edit_router.post("/{pledge_id}/submit")
-def submit(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
-           session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.submit_for_review, _("Löftet är skickat på granskning."))
+def _step(request: Request, session: Session, scope: Scope, pledge: Pledge, step: Callable[[], object],
+          done: str) -> Response:
+    """A status step (submit, return, close, reopen): done, or the pledge page with why not."""
+    return settle(step,
+                  lambda _none: _done(request, scope, pledge, done),
+                  refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@edit_router.post("/{pledge_id}/return")
-def return_to_draft(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
-                    session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.return_to_draft, _("Löftet är ett utkast igen."))
+@edit_router.post("/{pledge_id}/submit", name="pledges.submit", dependencies=PLEDGE_ID)
+def submit(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
+    return _step(request, session, scope, pledge, lambda: lifecycle.submit_for_review(session, scope, pledge),
+                 _("Löftet är skickat på granskning."))
 
 
-@edit_router.post("/{pledge_id}/publish")
-def publish(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-            session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/{pledge_id}/return", name="pledges.return_to_draft", dependencies=PLEDGE_ID)
+def return_to_draft(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
+    return _step(request, session, scope, pledge, lambda: lifecycle.return_to_draft(session, scope, pledge),
+                 _("Löftet är ett utkast igen."))
+
+
+@edit_router.post("/{pledge_id}/publish", name="pledges.publish", dependencies=PLEDGE_ID)
+def publish(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     """One side's signature; the second side's signature (another account) publishes."""
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    try:
-        published = service.sign(session, scope, found, form_str(form, "signed_on", 20))
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
-    flash(request, _("Löftet är undertecknat av båda parter och publicerat.") if published
-          else _("Din signatur är registrerad. Nu ska den andra parten signera med ett eget konto."))
-    return redirect(_url(scope, found.id))
+    return settle(lambda: lifecycle.sign(session, scope, pledge, form_str(form, "signed_on", 20)),
+                  lambda published: _done(request, scope, pledge, _(
+                      "Löftet är undertecknat av båda parter och publicerat.") if published else _(
+                      "Din signatur är registrerad. Nu ska den andra parten signera med ett eget konto.")),
+                  refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@edit_router.post("/{pledge_id}/close")
-def close(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-          session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.close_pledge, _("Löftet är avslutat."),
-                       form_str(form, "confirm_close", 10) == "yes")
+@edit_router.post("/{pledge_id}/close", name="pledges.close", dependencies=PLEDGE_ID)
+def close(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    confirmed = form_str(form, "confirm_close", 10) == "yes"
+    return _step(request, session, scope, pledge, lambda: lifecycle.close_pledge(session, scope, pledge, confirmed),
+                 _("Löftet är avslutat."))
 
 
-@edit_router.post("/{pledge_id}/reopen")
-def reopen(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
-           session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _transition(request, session, scope, found, service.request_reopen,
-                       _("Löftet öppnas igen som en ny version när både polisen och kommunen har signerat."))
+@edit_router.post("/{pledge_id}/reopen", name="pledges.reopen", dependencies=PLEDGE_ID)
+def reopen(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
+    return _step(request, session, scope, pledge, lambda: lifecycle.request_reopen(session, scope, pledge),
+                 _("Löftet öppnas igen som en ny version när både polisen och kommunen har signerat."))
 
 
-@edit_router.post("/{pledge_id}/extend")
-def extend(request: Request, pledge_id: int, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-           session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    try:
-        proposal = service.change(session, scope, found, "pledge.extend", None,
-                                  {"ends_on": form_str(form, "extend_to", 20)}, new_version=True, note="")
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
-    return _saved(request, scope, found, proposal, _("Löftet är förlängt."), "")
+@edit_router.post("/{pledge_id}/extend", name="pledges.extend", dependencies=PLEDGE_ID)
+def extend(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    ends_on = form_str(form, "extend_to", 20)
+    return settle(lambda: changes.change(session, scope, pledge, "pledge.extend", None, {"ends_on": ends_on},
+                                         new_version=True, note=""),
+                  lambda proposal: pages.saved(request, scope, pledge, proposal, _("Löftet är förlängt."), ""),
+                  refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@edit_router.post("/{pledge_id}/proposals/{proposal_id}/decide")
-def decide_proposal(request: Request, pledge_id: int, proposal_id: int, form: FormData = Depends(read_form),
-                    scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/{pledge_id}/proposals/{proposal_id}/decide", name="pledges.decide_proposal", dependencies=PLEDGE_ID)
+def decide_proposal(request: Request, pledge: OwnedPledge, proposal: OwnedProposal, form: FormDep,
+                    scope: ScopeDep, session: SessionDep) -> Response:
     """The other side approves (applies and publishes a new version) or rejects a proposed change."""
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    row = service.proposal_row(session, found, proposal_id)
     approve = form_str(form, "decision", 10) == "approve"
-    try:
-        service.decide_proposal(session, scope, found, row, approve)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _pledge_page(request, session, scope, found, errors=exc.errors, status_code=400)
-    flash(request, _("Ändringen är godkänd och publicerad som en ny version.") if approve
-          else _("Ändringsförslaget är avvisat."))
-    return redirect(_url(scope, found.id, "#proposals"))
+    return settle(lambda: changes.decide_proposal(session, scope, pledge, proposal, approve),
+                  lambda _none: _done(request, scope, pledge, _(
+                      "Ändringen är godkänd och publicerad som en ny version.") if approve else _(
+                      "Ändringsförslaget är avvisat."), "#proposals"),
+                  refused(pages.pledge_page, request, session, scope, pledge))
 
 
-def _translate_page(request: Request, session: Session, scope: Scope, found: Pledge, lang: str, *,
-                    errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    focus, acts = service.children(session, found)
-    rows: list[dict[str, Any]] = [
-        {"key": "pledge-title", "label": _("Rubrik"), "sv": found.title.get("sv", ""),
-         "value": found.title.get(lang, "")},
-        {"key": "pledge-intro", "label": _("Inledning"), "sv": found.intro.get("sv", ""),
-         "value": found.intro.get(lang, ""), "long": True}]
-    names = {"title": _("Rubrik"), "problem": _("Problembeskrivning"), "cause": _("Orsaksanalys"),
-             "target_unit": _("Enhet"), "target_text": _("Mål i ord")}
-    for fa in focus:
-        for name in ("title", "problem", "cause"):
-            texts = getattr(fa, name)
-            if texts.get("sv"):
-                rows.append({"key": f"fa-{fa.id}-{name}", "label": f"{localized(fa.title, 'sv')}: {names[name]}",
-                             "sv": texts["sv"], "value": texts.get(lang, ""), "long": name != "title"})
-    for act in acts:
-        for name, label in (("title", _("Aktivitet")), ("target_unit", names["target_unit"]),
-                            ("target_text", names["target_text"])):
-            texts = getattr(act, name)
-            if texts.get("sv"):
-                rows.append({"key": f"act-{act.id}-{name}", "label": label, "sv": texts["sv"],
-                             "value": texts.get(lang, ""), "long": name == "title"})
-    langs = [(code, i18n.LANGUAGES[code].native_name) for code in scope.municipality.languages
-             if code != "sv" and code in i18n.LANGUAGES]
-    return render(request, "staff/pledges/translate.html", {
-        **_base(scope), "pledge": found, "rows": rows, "target": lang, "langs": langs,
-        "lang_name": i18n.LANGUAGES[lang].native_name if lang in i18n.LANGUAGES else lang,
-        "text_dir": i18n.direction(lang), "errors": errors or {}}, status_code=status_code)
+# ------------------------------------------------------------------------------------------------ texts and views
 
 
-def _target_language(scope: Scope, raw: str | None) -> str:
-    offered = [code for code in scope.municipality.languages if code != "sv" and code in i18n.LANGUAGES]
-    return raw if raw in offered else (offered[0] if offered else "en")
+@edit_router.get("/{pledge_id}/translate", name="pledges.translate_page", dependencies=PLEDGE_ID)
+def translate_page(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
+    return pages.translate_page(request, session, scope, pledge,
+                                pages.target_language(scope, request.query_params.get("to")))
 
 
-@edit_router.get("/{pledge_id}/translate")
-def translate_page(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
-                   session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    return _translate_page(request, session, scope, found,
-                           _target_language(scope, request.query_params.get("to")))
+@edit_router.post("/{pledge_id}/translate", name="pledges.translate", dependencies=PLEDGE_ID)
+def translate(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    lang = pages.target_language(scope, form_str(form, "to", 20))
+
+    def saved(proposal: PledgeProposal | None) -> Response:
+        if proposal is not None:
+            return pages.saved(request, scope, pledge, proposal, "", "")
+        return _done(request, scope, pledge, _("Översättningen är sparad."), f"/translate?to={lang}")
+
+    return settle(lambda: changes.change(session, scope, pledge, "pledge.translate", None,
+                                         {**forms.translation_values(form), "lang": lang}, new_version=True,
+                                         note=_("Översättning (%(lang)s)") % {"lang": lang}),
+                  saved,
+                  refused(pages.translate_page, request, session, scope, pledge, lang))
 
 
-@edit_router.post("/{pledge_id}/translate")
-def translate(request: Request, pledge_id: int, form: FormData = Depends(read_form),
-              scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
-    lang = _target_language(scope, form_str(form, "to", 20))
-    values = {str(key): form_str(form, str(key), 5000) for key in form if str(key).startswith(("pledge-", "fa-",
-                                                                                               "act-"))}
-    try:
-        proposal = service.change(session, scope, found, "pledge.translate", None, {**values, "lang": lang},
-                                  new_version=True, note=_("Översättning (%(lang)s)") % {"lang": lang})
-    except ValidationFailed as exc:
-        session.rollback()
-        return _translate_page(request, session, scope, found, lang, errors=exc.errors, status_code=400)
-    if proposal is not None:
-        return _saved(request, scope, found, proposal, "", "")
-    flash(request, _("Översättningen är sparad."))
-    return redirect(_url(scope, found.id, f"/translate?to={lang}"))
-
-
-@view_router.get("/{pledge_id}/preview")
-def preview(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
-            session: Session = Depends(get_session)) -> Response:
+@view_router.get("/{pledge_id}/preview", name="pledges.preview", dependencies=PLEDGE_ID)
+def preview(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     """Exactly the public page (same template and data), for any status, in any of the municipality's languages."""
-    found = service.pledge(session, scope.municipality_id, pledge_id)
     from app.pledges import public_routes
 
-    return public_routes.render_pledge(request, session, scope.municipality, found, preview=True)
+    return public_routes.render_pledge(request, session, scope.municipality, pledge, preview=True)
 
 
-@view_router.get("/{pledge_id}/report")
-def report(request: Request, pledge_id: int, scope: Scope = Depends(staff_scope),
-           session: Session = Depends(get_session)) -> Response:
-    found = service.pledge(session, scope.municipality_id, pledge_id)
+@view_router.get("/{pledge_id}/report", name="pledges.report", dependencies=PLEDGE_ID)
+def report(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     return render(request, "staff/pledges/report.html",
-                  {**_base(scope), "pledge": found, "rows": service.closing_report(session, found),
-                   "view": service.pledge_view(session, found, "sv", updates_limit=0)})
+                  {**pages.base_context(scope), "pledge": pledge, "rows": followup.closing_report(session, pledge),
+                   "view": public_view.pledge_view(session, pledge, "sv", updates_limit=0)})

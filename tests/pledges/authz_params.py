@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.models import Municipality
 from app.models.pledges import PledgeAttachment, PledgeProposal, PledgeUpdate
-from app.pledges import service
+from app.pledges import followup
 from tests.pledges import factories
 
 
@@ -19,7 +19,7 @@ def params(db: Session, municipality: Municipality) -> dict[str, Any]:
     db.add(update)
     db.flush()
     name = f"authz-{update.id}.pdf"
-    folder = service.upload_dir()
+    folder = followup.upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(b"%PDF-1.4\n%test\n")
     attachment = PledgeAttachment(update_id=update.id or 0, filename=name, content_type="application/pdf", size=15)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Role
 from app.models.pledges import PledgeAttachment, PledgeStatus, PledgeUpdate
-from app.pledges import service
+from app.pledges import followup
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.pledges import factories as pf
@@ -62,7 +62,7 @@ def test_a_hostile_pdf_is_published_clean_and_served_as_a_sandboxed_download(cli
     assert served.headers["content-disposition"].startswith("attachment;")
     assert served.headers["content-security-policy"] == "sandbox; default-src 'none'"
     body = served.content
-    assert body == service.attachment_path(row).read_bytes()
+    assert body == followup.attachment_path(row).read_bytes()
     for secret in (b"Handl", b"/Author", b"/JavaScript", b"/JS", b"app.alert", b"/OpenAction", b"/AcroForm",
                    b"/EmbeddedFile", b"hemligt", b"19121212", b"/Metadata", b"/Widget"):
         assert secret not in body, secret

@@ -12,7 +12,7 @@ from app.models import Membership, PartyKind, Role
 from app.models.dialogues import MailOutbox
 from app.models.pledges import ActivityStatus, PledgeIndicator, PledgeStatus
 from app.models.surveys import Answer, Question, QuestionOption, Response, Survey
-from app.pledges import service
+from app.pledges import figures, followup, public_view, reminders
 from tests import factories
 from tests.pledges import factories as pf
 
@@ -46,9 +46,9 @@ def test_figure_from_survey_excludes_dont_know(db: Session) -> None:
     area = factories.area(db, m, name="Centrum")
     survey = _wave(db, m.id or 0, 1, area.id or 0, {"very_big": 3, "fairly_big": 3, "fairly_small": 4,
                                                      "dont_know": 5})
-    figure = service.figure_from_survey(db, m.id or 0, f"{survey.id}:problems:littering", area.id)
+    figure = figures.figure_from_survey(db, m.id or 0, f"{survey.id}:problems:littering", area.id)
     assert (figure.share, figure.n, figure.area, figure.label) == (0.6, 10, "Centrum", "Nedskräpning")
-    items = service.survey_items(db, m.id or 0)
+    items = figures.survey_items(db, m.id or 0)
     assert items[0][0] == f"{survey.id}:problems:littering"
 
 
@@ -61,16 +61,16 @@ def test_indicator_is_remeasured_when_a_later_wave_closes(db: Session) -> None:
     from app.auth import Scope
 
     scope = Scope(user=user, municipality=m, role=Role.coordinator)
-    indicator = service.add_indicator(db, scope, found, f"{first.id}:problems:littering", str(area.id), "40", "")
+    indicator = figures.add_indicator(db, scope, found, f"{first.id}:problems:littering", str(area.id), "40", "")
     assert (indicator.baseline_share, indicator.baseline_n, indicator.latest_share) == (0.6, 10, None)
     second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "no_problem": 6, "dont_know": 3})
     # An unrelated series does not touch it.
-    assert service.remeasure_indicators(db, first.id or 0) == 0
-    assert service.remeasure_indicators(db, second.id or 0) == 1
+    assert figures.remeasure_indicators(db, first.id or 0) == 0
+    assert figures.remeasure_indicators(db, second.id or 0) == 1
     db.refresh(indicator)
     assert (indicator.latest_wave, indicator.latest_share, indicator.latest_n) == (2, 0.25, 8)
     row = db.exec(select(PledgeIndicator).where(PledgeIndicator.pledge_id == found.id)).one()
-    view = service.pledge_view(db, found, "sv")
+    view = public_view.pledge_view(db, found, "sv")
     assert view["indicators"][0]["baseline"] == 60 and view["indicators"][0]["latest"] == 25
     assert row.measured_on is not None
 
@@ -88,12 +88,12 @@ def test_reminders_go_to_the_responsible_party_staff(db: Session) -> None:
     acts[0].starts_on = date(2030, 1, 1)  # not started: neither silent nor overdue
     db.add_all(acts)
     db.flush()
-    flags = service.flags(db, m.id or 0, today=date(2025, 9, 1))
+    flags = reminders.flags(db, m.id or 0, today=date(2025, 9, 1))
     assert [(f.activity_id, f.overdue, f.silent) for f in flags] == [(acts[1].id, True, True)]
-    reminders = service.pledge_reminders(db, today=date(2025, 9, 1))
-    mine = [r for r in reminders if r.to == police_user.email]
+    due = reminders.pledge_reminders(db, today=date(2025, 9, 1))
+    mine = [r for r in due if r.to == police_user.email]
     assert len(mine) == 1 and mine[0].activities[0].activity_id == acts[1].id
-    assert service.queue_pledge_reminders(db, today=date(2025, 9, 1)) == len(reminders)
+    assert reminders.queue_pledge_reminders(db, today=date(2025, 9, 1)) == len(due)
     queued = db.exec(select(MailOutbox).where(MailOutbox.recipient == police_user.email)).one()
     assert "Hastighetskontroller" in queued.body and queued.ref == "pledge_reminder"
 
@@ -104,7 +104,7 @@ def test_closing_report_promised_vs_delivered(db: Session) -> None:
     acts[0].target_number, acts[0].achieved = 8, 20
     db.add(acts[0])
     db.flush()
-    rows = service.closing_report(db, found)
+    rows = followup.closing_report(db, found)
     assert rows[0].promised == "≥ 8 st" and rows[0].delivered == "20 st" and rows[0].percent == 100
 
 
@@ -116,9 +116,9 @@ def test_demo_pledge_is_published_and_idempotent(db: Session) -> None:
         factories.party(db, m, kind)
     demo.load(db, m)
     demo.load(db, m)
-    current, _archive = service.public_pledges(db, m.id or 0)
+    current, _archive = public_view.public_pledges(db, m.id or 0)
     assert len(current) == 1
-    view: dict[str, Any] = service.pledge_view(db, current[0], "sv")
+    view: dict[str, Any] = public_view.pledge_view(db, current[0], "sv")
     assert len(view["focus_areas"]) == 3 and view["updates"] and view["percent"] is not None
     parties = {a["party"] for fa in view["focus_areas"] for a in fa["activities"]}
     assert len(parties) >= 3
@@ -138,7 +138,7 @@ def test_demo_indicator_is_remeasured_when_the_demo_survey_wave_2_closes(db: Ses
     wave2.status = SurveyStatus.closed
     db.add(wave2)
     db.commit()
-    assert service.remeasure_indicators(db, wave2.id or 0) == 1
+    assert figures.remeasure_indicators(db, wave2.id or 0) == 1
     db.refresh(indicator)
     assert indicator.latest_wave == 2 and indicator.latest_n and indicator.latest_share is not None
 
@@ -151,7 +151,7 @@ def test_closing_a_wave_through_the_staff_page_remeasures_indicators(client: Any
     found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
     from app.auth import Scope
 
-    indicator = service.add_indicator(db, Scope(user=user, municipality=m, role=Role.coordinator), found,
+    indicator = figures.add_indicator(db, Scope(user=user, municipality=m, role=Role.coordinator), found,
                                       f"{first.id}:problems:littering", str(area.id), "40", "")
     second = _wave(db, m.id or 0, 2, area.id or 0, {"fairly_big": 2, "no_problem": 6})
     second.status = "open"  # type: ignore[assignment]
@@ -172,9 +172,9 @@ def test_reminders_are_sent_at_most_once_a_week(db: Session) -> None:
     acts[1].ends_on = date(2025, 6, 30)
     db.add(acts[1])
     db.flush()
-    first = service.queue_pledge_reminders(db, today=date(2025, 9, 1))
+    first = reminders.queue_pledge_reminders(db, today=date(2025, 9, 1))
     assert first >= 1
-    assert service.queue_pledge_reminders(db, today=date(2025, 9, 1)) == 0
+    assert reminders.queue_pledge_reminders(db, today=date(2025, 9, 1)) == 0
     assert len(db.exec(select(MailOutbox).where(MailOutbox.ref == "pledge_reminder")).all()) == first
 
 
@@ -195,13 +195,13 @@ def test_pledge_figure_on_two_answers_is_too_few_everywhere(client: Any, db: Ses
         db.execute(insert(Answer).values(response_id=response.id, survey_id=survey.id, question_id=question.id,
                                          item_code="littering", value_code="very_big"))
     pick = f"{survey.id}:problems:littering"
-    figure = service.figure_from_survey(db, m.id or 0, pick, ekbacken.id)
+    figure = figures.figure_from_survey(db, m.id or 0, pick, ekbacken.id)
     assert (figure.share, figure.n) == (None, None)
     found, _acts = pf.complete_pledge(db, m, PledgeStatus.published)
     user = factories.staff(db, m, Role.coordinator)
     scope = Scope(user=user, municipality=m, role=Role.coordinator)
     try:
-        service.add_indicator(db, scope, found, pick, str(ekbacken.id), "40", "")
+        figures.add_indicator(db, scope, found, pick, str(ekbacken.id), "40", "")
         raise AssertionError("a hidden figure became an indicator's baseline")
     except ValidationFailed as exc:
         assert "för få svar" in exc.message

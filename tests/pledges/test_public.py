@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.mail import outbox_files
 from app.models.dialogues import MailOutbox
 from app.models.pledges import PledgeStatus, PledgeSubscriber, PledgeUpdate
-from app.pledges import service
+from app.pledges import public_view, subscribers
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.pledges import factories as pf
@@ -109,7 +109,7 @@ def test_subscription_double_opt_in_and_one_click_unsubscribe(client: CheckedCli
     mails = [m for m in outbox_files("To", "boende@example.se") if row.token in m["body"]]
     assert mails and "/confirm/" in mails[0]["body"]
     # No update mail before confirming.
-    assert service.notify_subscribers(db, published["pledge"], published["acts"][0],
+    assert subscribers.notify_subscribers(db, published["pledge"], published["acts"][0],
                                       db.exec(select(PledgeUpdate)).first()) == []  # type: ignore[arg-type]
     page = client.get(f"/m/{slug}/pledges/confirm/{row.token}")  # a mail scanner opening the link ...
     assert page.status_code == 200 and f'action="/m/{slug}/pledges/confirm/{row.token}"' in page.text
@@ -118,7 +118,7 @@ def test_subscription_double_opt_in_and_one_click_unsubscribe(client: CheckedCli
     assert client.post_form(f"/m/{slug}/pledges/confirm/{row.token}").status_code == 303
     db.refresh(row)
     assert row.confirmed
-    ids = service.notify_subscribers(db, published["pledge"], published["acts"][0],
+    ids = subscribers.notify_subscribers(db, published["pledge"], published["acts"][0],
                                      db.exec(select(PledgeUpdate)).first())
     assert len(ids) == 1
     queued = db.get(MailOutbox, ids[0])
@@ -176,7 +176,7 @@ def test_demo_pledge_page_transfer_size(client: CheckedClient, db: Session) -> N
         factories.party(db, municipality, kind)
     demo.load(db, municipality)
     db.commit()
-    current, _archive = service.public_pledges(db, municipality.id or 0)
+    current, _archive = public_view.public_pledges(db, municipality.id or 0)
     page = client.get(f"/m/{municipality.slug}/pledges/{current[0].id}", headers={"Accept-Encoding": "identity"})
     sizes = {"html": len(page.content)}
     for href in ("/static/css/site.css", "/static/css/pledges.css"):
@@ -197,6 +197,6 @@ def test_unconfirmed_addresses_are_purged_after_30_days(db: Session, published: 
                             created_at=clock.now() - timedelta(days=400))
     db.add_all([old, fresh, kept])
     db.commit()
-    assert service.purge_unconfirmed(db) == 1
+    assert subscribers.purge_unconfirmed(db) == 1
     left = set(db.exec(select(PledgeSubscriber.email)).all())
     assert {"ny@b.se", "bekraftad@b.se"} <= left and "gammal@b.se" not in left

@@ -19,7 +19,7 @@ from app.models.pledges import (
     PledgeUpdate,
     PledgeVersion,
 )
-from app.pledges import service
+from app.pledges import followup, queries
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.pledges import factories as pf
@@ -59,7 +59,7 @@ def test_whole_drafting_loop(client: CheckedClient, db: Session, town: dict[str,
         response = client.post_form(f"{pledge_url}/focus-areas", {
             "fa_title": title, "fa_problem": f"{title} är ett problem.", "fa_cause": "Orsak."})
         assert response.status_code == 303
-    focus, _acts = service.children(db, found)
+    focus, _acts = queries.children(db, found)
     assert len(focus) == 2
 
     # An activity without a party is refused, naming the field.
@@ -167,9 +167,9 @@ def test_attachments_checked_by_content_and_size_and_images_stripped(client: Che
     assert response.status_code == 303
     row = db.exec(select(PledgeAttachment).join(PledgeUpdate, col(PledgeUpdate.id) == PledgeAttachment.update_id)
                   .where(PledgeUpdate.activity_id == acts[0].id)).one()
-    stored = service.attachment_path(row).read_bytes()
+    stored = followup.attachment_path(row).read_bytes()
     assert b"SecretCam" not in stored and stored.startswith(b"\xff\xd8")
-    assert str(service.upload_dir()).find("frontend") == -1  # outside the web root
+    assert str(followup.upload_dir()).find("frontend") == -1  # outside the web root
     served = client.get(f"/m/{town['m'].slug}/pledges/files/{row.id}")
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
 
@@ -190,7 +190,7 @@ def test_status_cancel_needs_reason_and_partner_may_report(client: CheckedClient
                                                            town: dict[str, Any]) -> None:
     found, _acts = pf.complete_pledge(db, town["m"], PledgeStatus.published)
     housing = factories.party(db, town["m"], PartyKind.partner, name="Bostadsbolaget")
-    own = pf.activity(db, found, service.children(db, found)[0][0], housing, "Städdagar")
+    own = pf.activity(db, found, queries.children(db, found)[0][0], housing, "Städdagar")
     partner = factories.staff(db, town["m"], Role.partner, party=housing)
     db.commit()
     client.login(partner)
@@ -223,7 +223,7 @@ def test_focus_area_from_chosen_priorities_is_prefilled_with_figures(client: Che
     response = client.post_form(f"{town['base']}/{found.id}/focus-areas",
                                 {"priority": "0", "fa_title": "Nedskräpning", "fa_problem": "", "fa_cause": ""})
     assert response.status_code == 303
-    focus, _acts = service.children(db, found)
+    focus, _acts = queries.children(db, found)
     assert focus[0].problem["sv"].startswith("62 % av 1\u00a0240 invånare i Centrum")
     assert focus[0].figures[0]["n"] == 1240 and focus[0].figures[0]["share"] == 0.62
 

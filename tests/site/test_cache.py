@@ -23,7 +23,7 @@ from app.main import create_app
 from app.models import Role
 from app.models.cache import CacheVersion
 from app.models.pledges import PledgeProposal, PledgeStatus
-from app.pledges import service as pledge_service
+from app.pledges import public_view as pledge_public_view
 from tests import factories
 from tests.conftest import CheckedClient
 from tests.databases import fresh_database
@@ -38,13 +38,13 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts how often the pledge page is really built (a hit builds nothing)."""
     calls: list[int] = []
-    original = pledge_service.pledge_view
+    original = pledge_public_view.pledge_view
 
     def counting(*args: Any, **kwargs: Any) -> dict[str, Any]:
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(pledge_service, "pledge_view", counting)
+    monkeypatch.setattr(pledge_public_view, "pledge_view", counting)
     return calls
 
 
