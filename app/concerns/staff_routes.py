@@ -15,7 +15,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from app.auth import Scope, require_permission, staff_scope
-from app.concerns import charts, hotspots, service, themes
+from app.concerns import charts, crime_figures, dashboard, exports, hotspots, priorities, queries, tagging, themes
 from app.concerns.public_routes import PLOTLY_VERSION, plotly_injected_style_ids
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed
@@ -46,9 +46,9 @@ def _int_param(request: Request, name: str) -> int | None:
     return int(raw)
 
 
-def _selection(request: Request, session: Session, scope: Scope) -> tuple[list[service.WaveInfo], int | None,
+def _selection(request: Request, session: Session, scope: Scope) -> tuple[list[queries.WaveInfo], int | None,
                                                                           int | None]:
-    wave_list = service.waves(session, scope.municipality_id)
+    wave_list = queries.waves(session, scope.municipality_id)
     survey_id = _int_param(request, "wave")
     area_id = _int_param(request, "area")
     if survey_id is None and wave_list:
@@ -65,8 +65,8 @@ def _query(survey_id: int | None, area_id: int | None) -> str:
     return "?" + "&".join(parts) if parts else ""
 
 
-def _series_groups(wave_list: list[service.WaveInfo]) -> list[tuple[str, list[service.WaveInfo]]]:
-    groups: dict[str, list[service.WaveInfo]] = {}
+def _series_groups(wave_list: list[queries.WaveInfo]) -> list[tuple[str, list[queries.WaveInfo]]]:
+    groups: dict[str, list[queries.WaveInfo]] = {}
     for w in wave_list:
         groups.setdefault(w.series_id, []).append(w)
     return list(groups.items())
@@ -85,22 +85,22 @@ def _area_options(areas: list[Area]) -> list[tuple[int, str]]:
 
 def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]:
     wave_list, survey_id, area_id = _selection(request, session, scope)
-    areas = service.areas(session, scope.municipality_id)
+    areas = queries.areas(session, scope.municipality_id)
     context: dict[str, Any] = {
         "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "area_options": _area_options(areas),
         "selected_wave": survey_id, "selected_area": area_id, "board": None, "query": _query(survey_id, area_id),
-        "channel_labels": service.channel_labels(), "time_labels": service.time_labels(),
-        "method": service.method_lines(service.min_n()), "may_edit": scope.may("edit"),
+        "channel_labels": queries.channel_labels(), "time_labels": queries.time_labels(),
+        "method": exports.method_lines(queries.min_n()), "may_edit": scope.may("edit"),
         "plotly_version": PLOTLY_VERSION, "plotly_style_ids": plotly_injected_style_ids(),
     }
     if survey_id is None:
         if area_id is not None:
-            service.get_area(session, scope.municipality_id, area_id)
+            queries.get_area(session, scope.municipality_id, area_id)
         return context
-    board = service.dashboard(session, scope.municipality, survey_id, area_id)
+    board = dashboard.dashboard(session, scope.municipality, survey_id, area_id)
     context["board"] = board
-    context["priorities"] = service.priorities(session, scope.municipality_id, survey_id)
-    context["tables"] = list(service.export_tables(board))
+    context["priorities"] = priorities.priorities(session, scope.municipality_id, survey_id)
+    context["tables"] = list(exports.export_tables(board))
     if not board.empty:
         context["charts"] = {
             "ranking": charts.ranking_figure(board.concerns, _("Andel som ser ett stort problem")),
@@ -108,7 +108,7 @@ def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]
             "responses": charts.responses_figure(board.responses),
         }
         shown_areas = [a for a in areas if area_id is None or a.id in
-                       service.area_and_children(areas, service.get_area(session, scope.municipality_id, area_id))]
+                       queries.area_and_children(areas, queries.get_area(session, scope.municipality_id, area_id))]
         points = [hotspots.MapPoint(label=p.label, lat=p.lat, lon=p.lon, count=p.count or p.observations)
                   for p in board.hotspots.rows if p.lat is not None and p.lon is not None]
         data = hotspots.map_data([(a.name, a.geojson) for a in shown_areas if a.geojson], points)
@@ -129,14 +129,14 @@ def report_page(request: Request, scope: Scope = Depends(staff_scope),
     return render(request, "staff/concerns/report.html", _context(request, session, scope))
 
 
-def _board(request: Request, session: Session, scope: Scope) -> service.Dashboard:
+def _board(request: Request, session: Session, scope: Scope) -> dashboard.Dashboard:
     _waves, survey_id, area_id = _selection(request, session, scope)
     if survey_id is None:
         raise NotFound(_("Kommunen har inga mätomgångar."))
-    return service.dashboard(session, scope.municipality, survey_id, area_id)
+    return dashboard.dashboard(session, scope.municipality, survey_id, area_id)
 
 
-def _filename(board: service.Dashboard, suffix: str) -> str:
+def _filename(board: dashboard.Dashboard, suffix: str) -> str:
     area = f"-omrade-{board.area.id}" if board.area else ""
     return f"lagesbild-{board.survey.series_id}-omgang-{board.survey.wave}{area}{suffix}"
 
@@ -145,7 +145,7 @@ def _filename(board: service.Dashboard, suffix: str) -> str:
 def export_xlsx(request: Request, scope: Scope = Depends(staff_scope),
                 session: Session = Depends(get_session)) -> Response:
     board = _board(request, session, scope)
-    body = service.xlsx_bytes(service.export_tables(board), service.method_lines(board.min_n))
+    body = exports.xlsx_bytes(exports.export_tables(board), exports.method_lines(board.min_n))
     return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(board, ".xlsx")}"',
                              "Cache-Control": "no-store"})
@@ -155,11 +155,11 @@ def export_xlsx(request: Request, scope: Scope = Depends(staff_scope),
 def export_csv(request: Request, concern_table: str, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     board = _board(request, session, scope)
-    tables = service.export_tables(board)
+    tables = exports.export_tables(board)
     if concern_table not in tables:
         raise NotFound
     header, rows = tables[concern_table]
-    return Response(service.csv_bytes(header, rows), media_type="text/csv; charset=utf-8",
+    return Response(exports.csv_bytes(header, rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="{_filename(board, "-" + concern_table + ".csv")}"',
                              "Cache-Control": "no-store"})
@@ -178,12 +178,12 @@ def _themes_page(request: Request, session: Session, scope: Scope, *, errors: di
     labels: dict[str, str] = {}
     may_read = scope.may("respondent_data")
     if survey_id is not None:
-        survey = service.get_wave(session, scope.municipality_id, survey_id)
-        questions = service.wave_questions(session, survey_id)
-        labels = service.theme_labels(questions)
+        survey = queries.get_wave(session, scope.municipality_id, survey_id)
+        questions = queries.wave_questions(session, survey_id)
+        labels = tagging.theme_labels(questions)
         # Free text one answer at a time is respondent-level data: only with "respondent_data".
-        texts = service.text_answers(session, survey_id, questions.texts, None) if may_read else []
-        tagged = service.answer_themes(session, scope.municipality_id, survey_id, texts)
+        texts = tagging.text_answers(session, survey_id, questions.texts, None) if may_read else []
+        tagged = tagging.answer_themes(session, scope.municipality_id, survey_id, texts)
         answers = [{"id": i, "text": mask_text(t), "themes": sorted(tagged.get(i, set()))} for i, t in texts[-200:]]
         answers.reverse()
         selected = survey
@@ -192,7 +192,7 @@ def _themes_page(request: Request, session: Session, scope: Scope, *, errors: di
     return render(request, "staff/concerns/themes.html", {
         "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "selected_wave": survey_id,
         "survey": selected, "answers": answers, "labels": labels, "theme_options": sorted(labels.items()),
-        "terms": service.staff_terms(session, scope.municipality_id), "may_edit": scope.may("edit"),
+        "terms": tagging.staff_terms(session, scope.municipality_id), "may_edit": scope.may("edit"),
         "may_read_answers": may_read, "errors": errors or {}, "values": values or {}, "query": _query(survey_id, None),
     }, status_code=status_code)
 
@@ -205,12 +205,12 @@ def choose_priorities(request: Request, form: FormData = Depends(read_form), sco
     if not raw_wave.isdecimal() or (raw_area and not raw_area.isdecimal()):
         flash(request, _("Välj en mätomgång först."), "error")
         return redirect(_base(scope))
-    survey = service.get_wave(session, scope.municipality_id, int(raw_wave))
-    area = service.get_area(session, scope.municipality_id, int(raw_area)) if raw_area else None
+    survey = queries.get_wave(session, scope.municipality_id, int(raw_wave))
+    area = queries.get_area(session, scope.municipality_id, int(raw_area)) if raw_area else None
     chosen = [v for v in form.getlist("items") if isinstance(v, str)][:20]
     target = f"{_base(scope)}{_query(survey.id, area.id if area else None)}#priorities"
     try:
-        service.choose_priorities(session, scope, survey, area, chosen)
+        priorities.choose_priorities(session, scope, survey, area, chosen)
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
         return redirect(target)
@@ -226,11 +226,11 @@ def crime_page(request: Request, scope: Scope = Depends(staff_scope),
 
 def _crime_page(request: Request, session: Session, scope: Scope, *, errors: dict[str, str] | None = None,
                 status_code: int = 200) -> Response:
-    areas = service.areas(session, scope.municipality_id)
+    areas = queries.areas(session, scope.municipality_id)
     labels = {str(a.id): a.name for a in areas}
     return render(request, "staff/concerns/crime.html", {
         "scope": scope, "base": _base(scope), "areas": areas, "errors": errors or {},
-        "rows": service.crime_rows(session, scope.municipality_id, None, labels)[:500],
+        "rows": crime_figures.crime_rows(session, scope.municipality_id, None, labels)[:500],
     }, status_code=status_code)
 
 
@@ -249,7 +249,7 @@ def crime_upload(request: Request, form: FormData = Depends(read_form), scope: S
     if errors:
         return _crime_page(request, session, scope, errors=errors, status_code=400)
     try:
-        count = service.import_crime_csv(session, scope, data)
+        count = crime_figures.import_crime_csv(session, scope, data)
     except ValidationFailed as exc:
         session.rollback()
         return _crime_page(request, session, scope, errors=exc.errors, status_code=400)
@@ -265,11 +265,11 @@ def add_term(request: Request, form: FormData = Depends(read_form), scope: Scope
     survey_id = int(raw_wave) if raw_wave.isdecimal() else None
     labels: dict[str, str] = {}
     if survey_id is not None:
-        service.get_wave(session, scope.municipality_id, survey_id)
-        labels = service.theme_labels(service.wave_questions(session, survey_id))
+        queries.get_wave(session, scope.municipality_id, survey_id)
+        labels = tagging.theme_labels(queries.wave_questions(session, survey_id))
     allowed = set(labels) | set(themes.DEFAULT_LEXICON.values())
     try:
-        service.add_term(session, scope, values["term"], values["theme"], allowed)
+        tagging.add_term(session, scope, values["term"], values["theme"], allowed)
     except ValidationFailed as exc:
         return _themes_page(request, session, scope, errors=exc.errors, values=values, status_code=400)
     flash(request, _("Ordet är sparat."))
@@ -279,7 +279,7 @@ def add_term(request: Request, form: FormData = Depends(read_form), scope: Scope
 @edit_router.post("/terms/{concern_term_id}/delete")
 def delete_term(request: Request, concern_term_id: int, form: FormData = Depends(read_form),
                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    service.delete_term(session, scope, concern_term_id)
+    tagging.delete_term(session, scope, concern_term_id)
     raw_wave = form_str(form, "wave", 12)
     flash(request, _("Ordet är borttaget."))
     return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdecimal() else None, None)}")
@@ -289,8 +289,8 @@ def delete_term(request: Request, concern_term_id: int, form: FormData = Depends
 @edit_router.post("/answers/{concern_answer_id}/themes", dependencies=[Depends(require_permission("respondent_data"))])
 def retag_answer(request: Request, concern_answer_id: int, form: FormData = Depends(read_form),
                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.answer_survey(session, scope.municipality_id, concern_answer_id)
+    survey = tagging.answer_survey(session, scope.municipality_id, concern_answer_id)
     chosen = [v for v in form.getlist("themes") if isinstance(v, str)][:20]
-    service.retag(session, scope, survey, concern_answer_id, chosen)
+    tagging.retag(session, scope, survey, concern_answer_id, chosen)
     flash(request, _("Svarets teman är ändrade."))
     return redirect(f"{_base(scope)}/themes{_query(survey.id, None)}#answer-{concern_answer_id}")
