@@ -1,18 +1,37 @@
-"""The resident's sign-up form: pure parsing and validation, messages in the resident's language."""
+"""The dialogue forms (a resident's sign-up, a staff event, a walk observation): `parse` reads the submitted text,
+`problems` (pure) says what is wrong per field, in the reader's language, and a valid form converts to the values
+the service stores."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.datastructures import FormData
 
+from app.dialogues.rules import (
+    DEFAULT_PEOPLE_PER_SIGNUP,
+    MAX_CAPACITY,
+    MAX_PEOPLE_PER_SIGNUP,
+    coordinate_problems,
+    count_in,
+    decimal_in,
+    link_allowed,
+    listed_id,
+    parse_local,
+    valid_date,
+)
 from app.i18n import gettext as _
 from app.mail import mailbox, valid_email
+from app.models.dialogues import EventKind, ObservationCategory, ObservationStatus
 from app.web import form_str, single_line
 
 MAX_PEOPLE = 10
 PHONE_RE = re.compile(r"^\+?[0-9]{7,15}$")
+
+
+# ------------------------------------------------------------------------------------------------- sign-up
 
 
 @dataclass(frozen=True)
@@ -41,41 +60,252 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
-def form_values(form: FormData) -> dict[str, str]:
-    names = {"name": 200, "email": 254, "phone": 40, "people": 4, "interpretation_language": 20, "needs": 1000,
-             "consent": 10, "waitlist": 10}
-    values = {name: form_str(form, name, size) for name, size in names.items()}
-    for one_line in ("name", "email", "phone"):  # they end up in mail headers and spreadsheets
-        values[one_line] = single_line(values[one_line])
-    return values
+@dataclass(frozen=True)
+class SignupForm:
+    """A resident's sign-up as typed."""
+
+    name: str
+    email: str
+    phone: str
+    people: str
+    interpretation_language: str
+    needs: str
+    consent: str
+    waitlist: str
+
+    @classmethod
+    def parse(cls, form: FormData) -> SignupForm:
+        def line(name: str, size: int) -> str:  # they end up in mail headers and spreadsheets
+            return single_line(form_str(form, name, size))
+
+        return cls(name=line("name", 200), email=line("email", 254), phone=line("phone", 40),
+                   people=form_str(form, "people", 4),
+                   interpretation_language=form_str(form, "interpretation_language", 20),
+                   needs=form_str(form, "needs", 1000), consent=form_str(form, "consent", 10),
+                   waitlist=form_str(form, "waitlist", 10))
+
+    def values(self) -> dict[str, str]:
+        """What the page shows again when the form comes back with problems."""
+        return {"name": self.name, "email": self.email, "phone": self.phone, "people": self.people,
+                "interpretation_language": self.interpretation_language, "needs": self.needs,
+                "consent": self.consent, "waitlist": self.waitlist}
+
+    @property
+    def wants_waitlist(self) -> bool:
+        return self.waitlist == "yes"
+
+    def _email(self) -> str:
+        return self.email.lower()
+
+    def _phone(self) -> str:
+        return normalise_phone(self.phone) if self.phone else ""
+
+    def _people(self) -> int:
+        text = self.people or "1"
+        return int(text) if text.isdecimal() else 0
+
+    def problems(self, interpretation_languages: list[str], max_people: int = MAX_PEOPLE) -> dict[str, str]:
+        """`max_people`: the event's limit per sign-up (DialogueEvent.max_people_per_signup)."""
+        errors: dict[str, str] = {}
+        email, phone = self._email(), self._phone()
+        if not self.name:
+            errors["name"] = _("Skriv ditt namn.")
+        if not email and not phone:
+            errors["email"] = _("Ange en e-postadress eller ett mobilnummer så att vi kan nå dig.")
+        if email and not valid_email(email):
+            errors["email"] = _("Ange en e-postadress i rätt format, till exempel namn@exempel.se.")
+        if phone and not PHONE_RE.match(phone):
+            errors["phone"] = _("Ange ett mobilnummer med bara siffror, till exempel 070 123 45 67.")
+        most = min(max_people, MAX_PEOPLE)
+        if not 1 <= self._people() <= most:
+            errors["people"] = _("Ange hur många ni är, från 1 till %(max)s.") % {"max": most}
+        if self.interpretation_language and self.interpretation_language not in interpretation_languages:
+            errors["interpretation_language"] = _("Välj ett av språken i listan.")
+        if self.consent != "yes":
+            errors["consent"] = _("Du behöver godkänna att vi sparar dina uppgifter för att kunna anmäla dig.")
+        return errors
+
+    def to_input(self, language: str) -> SignupInput:
+        """The sign-up the service stores (call only when `problems` found none)."""
+        return SignupInput(name=self.name, email=self._email(), phone=self._phone(), people=self._people(),
+                           interpretation_language=self.interpretation_language, needs=self.needs, language=language)
 
 
-def parse_signup(values: dict[str, str], interpretation_languages: list[str], language: str,
-                 max_people: int = MAX_PEOPLE) -> tuple[SignupInput | None, dict[str, str]]:
-    """`max_people`: the event's limit per sign-up (DialogueEvent.max_people_per_signup)."""
-    errors: dict[str, str] = {}
-    name = values.get("name", "")
-    email = values.get("email", "").lower()
-    phone_raw = values.get("phone", "")
-    phone = normalise_phone(phone_raw) if phone_raw else ""
-    if not name:
-        errors["name"] = _("Skriv ditt namn.")
-    if not email and not phone:
-        errors["email"] = _("Ange en e-postadress eller ett mobilnummer så att vi kan nå dig.")
-    if email and not valid_email(email):
-        errors["email"] = _("Ange en e-postadress i rätt format, till exempel namn@exempel.se.")
-    if phone and not PHONE_RE.match(phone):
-        errors["phone"] = _("Ange ett mobilnummer med bara siffror, till exempel 070 123 45 67.")
-    people_text = values.get("people", "") or "1"
-    people = int(people_text) if people_text.isdecimal() else 0
-    if not 1 <= people <= min(max_people, MAX_PEOPLE):
-        errors["people"] = _("Ange hur många ni är, från 1 till %(max)s.") % {"max": min(max_people, MAX_PEOPLE)}
-    interpretation = values.get("interpretation_language", "")
-    if interpretation and interpretation not in interpretation_languages:
-        errors["interpretation_language"] = _("Välj ett av språken i listan.")
-    if values.get("consent") != "yes":
-        errors["consent"] = _("Du behöver godkänna att vi sparar dina uppgifter för att kunna anmäla dig.")
-    if errors:
-        return None, errors
-    return SignupInput(name=name, email=email, phone=phone, people=people, interpretation_language=interpretation,
-                       needs=values.get("needs", ""), language=language), {}
+# ---------------------------------------------------------------------------------------------- staff: events
+
+
+@dataclass(frozen=True)
+class EventForm:
+    """A staff member's event as typed; titles and descriptions per content language."""
+
+    kind: str
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    place: str
+    latitude: str
+    longitude: str
+    area_id: str
+    starts_at: str
+    ends_at: str
+    capacity: str
+    max_people_per_signup: str
+    signup_deadline: str
+    interpretation_languages: list[str]
+    accessibility: str
+    related_url: str
+
+    @classmethod
+    def parse(cls, form: FormData, languages: list[str]) -> EventForm:
+        return cls(
+            kind=form_str(form, "kind", 20), place=form_str(form, "place", 300),
+            latitude=form_str(form, "latitude", 30), longitude=form_str(form, "longitude", 30),
+            area_id=form_str(form, "area_id", 12), starts_at=form_str(form, "starts_at", 30),
+            ends_at=form_str(form, "ends_at", 30), capacity=form_str(form, "capacity", 8),
+            max_people_per_signup=form_str(form, "max_people_per_signup", 4),
+            signup_deadline=form_str(form, "signup_deadline", 30), accessibility=form_str(form, "accessibility", 4000),
+            related_url=form_str(form, "related_url", 500),
+            titles={code: form_str(form, f"title_{code}", 200) for code in languages},
+            descriptions={code: form_str(form, f"description_{code}", 8000) for code in languages},
+            interpretation_languages=[v for v in form.getlist("interpretation_languages") if isinstance(v, str)])
+
+    def values(self) -> dict[str, Any]:
+        """What the page shows again when the form comes back with problems."""
+        values: dict[str, Any] = {
+            "kind": self.kind, "place": self.place, "latitude": self.latitude, "longitude": self.longitude,
+            "area_id": self.area_id, "starts_at": self.starts_at, "ends_at": self.ends_at, "capacity": self.capacity,
+            "max_people_per_signup": self.max_people_per_signup, "signup_deadline": self.signup_deadline,
+            "accessibility": self.accessibility, "related_url": self.related_url,
+            "interpretation_languages": self.interpretation_languages}
+        for code, title in self.titles.items():
+            values[f"title_{code}"] = title
+        for code, description in self.descriptions.items():
+            values[f"description_{code}"] = description
+        return values
+
+    def _most(self) -> str:
+        return self.max_people_per_signup or str(DEFAULT_PEOPLE_PER_SIGNUP)
+
+    def problems(self, languages: list[str], area_ids: set[int]) -> dict[str, str]:
+        """Errors keyed by field id; `languages`: the municipality's content languages, the first one required."""
+        errors: dict[str, str] = {}
+        if self.kind not in {k.value for k in EventKind}:
+            errors["kind"] = _("Välj en typ av träff.")
+        first = languages[0] if languages else "sv"
+        if not self.titles.get(first):
+            errors[f"title_{first}"] = _("Skriv en rubrik.")
+        if not self.place:
+            errors["place"] = _("Skriv var träffen är (adress, eller \"på nätet\").")
+        errors.update(coordinate_problems(self.latitude, self.longitude))
+        if self.area_id and listed_id(self.area_id, area_ids) is None:
+            errors["area_id"] = _("Välj ett område i listan.")
+        starts, ends = parse_local(self.starts_at), parse_local(self.ends_at)
+        if starts is None:
+            errors["starts_at"] = _("Ange när träffen börjar.")
+        if ends is None:
+            errors["ends_at"] = _("Ange när träffen slutar.")
+        elif starts is not None and ends <= starts:
+            errors["ends_at"] = _("Slutet måste vara efter starten.")
+        if count_in(self.capacity, 1, MAX_CAPACITY) is None:
+            errors["capacity"] = _("Ange antal platser, från 1 till 10000.")
+        if count_in(self._most(), 1, MAX_PEOPLE_PER_SIGNUP) is None:
+            errors["max_people_per_signup"] = _("Ange hur många personer en anmälan får gälla, från 1 till "
+                                                "%(max)s.") % {"max": MAX_PEOPLE_PER_SIGNUP}
+        deadline = parse_local(self.signup_deadline) if self.signup_deadline else None
+        if self.signup_deadline and deadline is None:
+            errors["signup_deadline"] = _("Ange sista anmälningsdag som datum och tid.")
+        elif deadline is not None and starts is not None and deadline > starts:
+            errors["signup_deadline"] = _("Sista anmälningsdag kan inte vara efter starten.")
+        if self.related_url and not link_allowed(self.related_url):
+            errors["related_url"] = _("Länken ska börja med https:// eller /.")
+        return errors
+
+    def fields(self, area_ids: set[int], offered_languages: set[str]) -> dict[str, Any]:
+        """The columns of a DialogueEvent (call only when `problems` found none); interpretation languages not
+        offered are dropped."""
+        return {
+            "kind": EventKind(self.kind),
+            "title": {code: text for code, text in self.titles.items() if text},
+            "description": {code: text for code, text in self.descriptions.items() if text},
+            "place": self.place,
+            "latitude": decimal_in(self.latitude, -90, 90) if self.latitude else None,
+            "longitude": decimal_in(self.longitude, -180, 180) if self.longitude else None,
+            "area_id": listed_id(self.area_id, area_ids) if self.area_id else None,
+            "starts_at": parse_local(self.starts_at), "ends_at": parse_local(self.ends_at),
+            "capacity": int(self.capacity), "max_people_per_signup": int(self._most()),
+            "signup_deadline": parse_local(self.signup_deadline) if self.signup_deadline else None,
+            "interpretation_languages": [code for code in self.interpretation_languages if code in offered_languages],
+            "accessibility": self.accessibility, "related_url": self.related_url,
+        }
+
+
+# ---------------------------------------------------------------------------------------- staff: observations
+
+
+@dataclass(frozen=True)
+class ObservationForm:
+    """A safety-walk observation as typed."""
+
+    area_id: str
+    landmark: str
+    latitude: str
+    longitude: str
+    category: str
+    problem: str
+    measure: str
+    party_id: str
+    deadline: str
+    status: str
+    rejection_reason: str
+
+    @classmethod
+    def parse(cls, form: FormData) -> ObservationForm:
+        return cls(area_id=form_str(form, "area_id", 12), landmark=form_str(form, "landmark", 300),
+                   latitude=form_str(form, "latitude", 30), longitude=form_str(form, "longitude", 30),
+                   category=form_str(form, "category", 20), problem=form_str(form, "problem", 4000),
+                   measure=form_str(form, "measure", 4000), party_id=form_str(form, "party_id", 12),
+                   deadline=form_str(form, "deadline", 12), status=form_str(form, "status", 20),
+                   rejection_reason=form_str(form, "rejection_reason", 1000))
+
+    def values(self) -> dict[str, str]:
+        """What the page shows again when the form comes back with problems."""
+        return {"area_id": self.area_id, "landmark": self.landmark, "latitude": self.latitude,
+                "longitude": self.longitude, "category": self.category, "problem": self.problem,
+                "measure": self.measure, "party_id": self.party_id, "deadline": self.deadline, "status": self.status,
+                "rejection_reason": self.rejection_reason}
+
+    def _status(self) -> str:
+        return self.status or ObservationStatus.open.value
+
+    def problems(self, area_ids: set[int], party_ids: set[int]) -> dict[str, str]:
+        errors = coordinate_problems(self.latitude, self.longitude)
+        area_id = listed_id(self.area_id, area_ids) if self.area_id else None
+        if self.area_id and area_id is None:
+            errors["area_id"] = _("Välj ett område i listan.")
+        has_point = bool(self.latitude) and decimal_in(self.latitude, -90, 90) is not None
+        if not has_point and area_id is None and not self.landmark:
+            errors["landmark"] = _("Ange var: en plats eller ett kännemärke, ett delområde eller en kartpunkt.")
+        if self.category not in {c.value for c in ObservationCategory}:
+            errors["category"] = _("Välj en kategori.")
+        if not self.problem:
+            errors["problem"] = _("Beskriv vad som är fel.")
+        if self.party_id and listed_id(self.party_id, party_ids) is None:
+            errors["party_id"] = _("Välj en ansvarig part i listan.")
+        if self.deadline and valid_date(self.deadline) is None:
+            errors["deadline"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
+        if self._status() not in {s.value for s in ObservationStatus}:
+            errors["status"] = _("Välj en status.")
+        if self._status() == ObservationStatus.rejected.value and not self.rejection_reason:
+            errors["rejection_reason"] = _("Skriv varför åtgärden avslås.")
+        return errors
+
+    def fields(self, area_ids: set[int], party_ids: set[int]) -> dict[str, Any]:
+        """The columns of a WalkObservation (call only when `problems` found none)."""
+        return {"landmark": self.landmark, "problem": self.problem, "measure": self.measure,
+                "rejection_reason": self.rejection_reason,
+                "latitude": decimal_in(self.latitude, -90, 90) if self.latitude else None,
+                "longitude": decimal_in(self.longitude, -180, 180) if self.longitude else None,
+                "area_id": listed_id(self.area_id, area_ids) if self.area_id else None,
+                "category": ObservationCategory(self.category),
+                "party_id": listed_id(self.party_id, party_ids) if self.party_id else None,
+                "deadline": valid_date(self.deadline) if self.deadline else None,
+                "status": ObservationStatus(self._status())}

@@ -14,7 +14,8 @@ from app import clock, i18n, mail, places
 from app.cache import CONTENT, SIGNUPS, public_page
 from app.config import get_settings
 from app.db import get_session
-from app.dialogues import forms, mails, rules, service
+from app.dialogues import forms, mails, rules, service, walks
+from app.dialogues.forms import SignupForm
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality
@@ -95,16 +96,18 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
             form: FormData = Depends(read_form), session: Session = Depends(get_session)) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     event = service.public_event(session, municipality, event_id).event
-    values = forms.form_values(form)
+    signup_form = SignupForm.parse(form)
+    values = signup_form.values()
     if client_over_limit(request, session, "signup", get_settings().signups_per_client_hour):
         return _event_page(request, session, municipality, event_id, values=values,
                            errors={"signup": too_many_requests_text()}, status_code=429)
-    data, errors = forms.parse_signup(values, event.interpretation_languages, use_request_language(request),
-                                      event.max_people_per_signup)
-    if data is None:
+    language = use_request_language(request)
+    errors = signup_form.problems(event.interpretation_languages, event.max_people_per_signup)
+    if errors:
         return _event_page(request, session, municipality, event_id, values=values, errors=errors, status_code=400)
+    data = signup_form.to_input(language)
     try:
-        outcome = service.sign_up(session, municipality, event_id, data, accept_waitlist=values["waitlist"] == "yes")
+        outcome = service.sign_up(session, municipality, event_id, data, accept_waitlist=signup_form.wants_waitlist)
     except ValidationFailed as exc:
         return _event_page(request, session, municipality, event_id, values=values, errors=exc.errors,
                            status_code=400)
@@ -133,10 +136,10 @@ def walk_report(request: Request, slug: str, event_id: int, session: Session = D
     lang = request_language(request)
     return render(request, "public/dialogues/report.html",
                   {**_base(municipality, lang), "event": row.event,
-                   "observations": service.observations(session, row.event.id or 0),
+                   "observations": walks.observations(session, row.event.id or 0),
                    "areas_by_id": {a.id: a.name for a in service.areas(session, municipality.id or 0)},
-                   "parties_by_id": {p.id: p.name for p in service.parties(session, municipality.id or 0)},
-                   "categories": service.category_labels(), "statuses": service.observation_status_labels()},
+                   "parties_by_id": {p.id: p.name for p in walks.parties(session, municipality.id or 0)},
+                   "categories": walks.category_labels(), "statuses": walks.observation_status_labels()},
                   languages=municipality.languages)
 
 

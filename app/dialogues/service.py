@@ -1,4 +1,4 @@
-"""Reads and writes of the dialogues domain.
+"""Dialogue events and their sign-ups: public and staff reads, race-safe seats, attendance and messages.
 
 Seats are race-safe: every write that changes who has a seat (sign-up, cancellation, promotion, capacity
 change) first takes the event's lock: `BEGIN IMMEDIATE` on SQLite (the engine's `sqlite_immediate` option) and
@@ -8,40 +8,32 @@ change) first takes the event's lock: `BEGIN IMMEDIATE` on SQLite (the engine's 
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import case, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app import audit, clock, mail, uploads
+from app import audit, clock, mail
 from app.auth import Scope
 from app.config import get_settings
 from app.dialogues import mails
 from app.dialogues.forms import SignupInput
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.models import Area, Municipality, Party, StaffUser
+from app.models import Area, Municipality
 from app.models.dialogues import (
     DialogueEvent,
     DialogueSignup,
     EventKind,
     EventStatus,
     MailOutbox,
-    ObservationCategory,
-    ObservationStatus,
     SignupStatus,
     WalkObservation,
-    WalkPhoto,
 )
-
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-REMINDER_BEFORE = timedelta(hours=24)
 
 
 def kind_labels() -> dict[str, str]:
@@ -49,17 +41,6 @@ def kind_labels() -> dict[str, str]:
             EventKind.street_stand.value: _("Gatumöte"), EventKind.focus_group.value: _("Fokusgrupp"),
             EventKind.online.value: _("Möte på nätet")}
 
-
-def category_labels() -> dict[str, str]:
-    return {ObservationCategory.lighting.value: _("Belysning"), ObservationCategory.vegetation.value: _("Växtlighet"),
-            ObservationCategory.tunnel.value: _("Tunnel eller gångtunnel"),
-            ObservationCategory.litter.value: _("Nedskräpning"), ObservationCategory.vandalism.value: _("Skadegörelse"),
-            ObservationCategory.traffic.value: _("Trafik"), ObservationCategory.other.value: _("Annat")}
-
-
-def observation_status_labels() -> dict[str, str]:
-    return {ObservationStatus.open.value: _("Öppen"), ObservationStatus.planned.value: _("Planerad"),
-            ObservationStatus.done.value: _("Åtgärdad"), ObservationStatus.rejected.value: _("Avslagen")}
 
 
 # ----------------------------------------------------------------------------------------------- public reads
@@ -314,7 +295,7 @@ def staff_event(session: Session, scope: Scope, event_id: int) -> DialogueEvent:
     return event
 
 
-def _snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
+def audit_snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
     """A JSON-ready copy for the audit log (no personal data lives in these tables)."""
     found: dict[str, Any] = {}
     for name in type(row).model_fields:
@@ -331,20 +312,20 @@ def save_event(session: Session, scope: Scope, event_id: int | None, fields: dic
         session.add(event)
         session.flush()
         audit.record(session, scope.user, "create", "dialogue_event", event.id, municipality_id=scope.municipality_id,
-                     after=_snapshot(event))
+                     after=audit_snapshot(event))
         session.commit()
         return event, []
     staff_event(session, scope, event_id)
     locked = _begin_locked(session, event_id)
     assert locked is not None
-    before = _snapshot(locked)
+    before = audit_snapshot(locked)
     for name, value in fields.items():
         setattr(locked, name, value)
     session.add(locked)
     session.flush()
     queued = _promote(session, locked, scope.municipality)
     audit.record(session, scope.user, "update", "dialogue_event", event_id, municipality_id=scope.municipality_id,
-                 before=before, after=_snapshot(locked))
+                 before=before, after=audit_snapshot(locked))
     session.commit()
     return locked, [m.id for m in queued if m.id is not None]
 
@@ -431,10 +412,10 @@ def counts(session: Session, event: DialogueEvent) -> dict[str, int]:
     """Sign-up counts: live while sign-ups exist, the kept counts after the purge. One GROUP BY."""
     if event.final_counts is not None:
         return dict(event.final_counts)
-    return _count_sql(session, event.id or 0)
+    return live_counts(session, event.id or 0)
 
 
-def _count_sql(session: Session, event_id: int) -> dict[str, int]:
+def live_counts(session: Session, event_id: int) -> dict[str, int]:
     rows = session.execute(
         sa_select(col(DialogueSignup.status), func.count(), func.coalesce(func.sum(DialogueSignup.people), 0),
                func.coalesce(func.sum(case((col(DialogueSignup.attended).is_(True), 1), else_=0)), 0),
@@ -448,144 +429,3 @@ def _count_sql(session: Session, event_id: int) -> dict[str, int]:
             found["attended"] = int(attended)
             found["no_show"] = int(no_show)
     return found
-
-
-# ------------------------------------------------------------------------------------------ observations
-
-
-def observations(session: Session, event_id: int) -> list[WalkObservation]:
-    return list(session.exec(select(WalkObservation).where(WalkObservation.event_id == event_id)
-                             .order_by(col(WalkObservation.id))).all())
-
-
-def photo_ids(session: Session, observation_ids: list[int]) -> dict[int, list[int]]:
-    if not observation_ids:
-        return {}
-    found: dict[int, list[int]] = {i: [] for i in observation_ids}
-    for photo_id, observation_id in session.exec(select(WalkPhoto.id, WalkPhoto.observation_id).where(
-            col(WalkPhoto.observation_id).in_(observation_ids)).order_by(col(WalkPhoto.id))).all():
-        if photo_id is not None:
-            found[observation_id].append(photo_id)
-    return found
-
-
-def observation_points(session: Session, municipality_id: int) -> list[dict[str, Any]]:
-    """Public-safe observations with a map point, for the concern map: no names, no free text about people."""
-    rows = session.exec(select(WalkObservation).where(WalkObservation.municipality_id == municipality_id,
-                                                      col(WalkObservation.latitude).is_not(None))
-                        .order_by(col(WalkObservation.id))).all()
-    return [{"id": o.id, "event_id": o.event_id, "latitude": o.latitude, "longitude": o.longitude,
-             "category": o.category, "status": o.status, "area_id": o.area_id} for o in rows]
-
-
-def parties(session: Session, municipality_id: int) -> list[Party]:
-    return list(session.exec(select(Party).where(Party.municipality_id == municipality_id)
-                             .order_by(Party.name)).all())
-
-
-def staff_observation(session: Session, scope: Scope, event_id: int, observation_id: int) -> WalkObservation:
-    found = session.get(WalkObservation, observation_id)
-    if found is None or found.event_id != event_id or found.municipality_id != scope.municipality_id:
-        raise NotFound
-    return found
-
-
-def save_observation(session: Session, scope: Scope, event_id: int, observation_id: int | None,
-                     fields: dict[str, Any]) -> WalkObservation:
-    staff_event(session, scope, event_id)
-    if observation_id is None:
-        found = WalkObservation(event_id=event_id, municipality_id=scope.municipality_id, **fields)
-        before = None
-    else:
-        found = staff_observation(session, scope, event_id, observation_id)
-        before = _snapshot(found)
-        for name, value in fields.items():
-            setattr(found, name, value)
-    session.add(found)
-    session.flush()
-    audit.record(session, scope.user, "create" if before is None else "update", "walk_observation", found.id,
-                 municipality_id=scope.municipality_id, before=before, after=_snapshot(found))
-    session.commit()
-    return found
-
-
-def photo_dir() -> Path:
-    return uploads.upload_dir("walk-photos")
-
-
-def add_photo(session: Session, scope: Scope, event_id: int, observation_id: int, data: bytes) -> WalkPhoto:
-    observation = staff_observation(session, scope, event_id, observation_id)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationFailed({"photo": _("Bilden är för stor. Den får vara högst 8 MB.")})
-    content, content_type, suffix = uploads.clean_image(data, "photo")
-    folder = photo_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}{suffix}"
-    (folder / name).write_bytes(content)
-    photo = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
-    session.add(photo)
-    session.flush()
-    audit.record(session, scope.user, "add_photo", "walk_observation", observation.id,
-                 municipality_id=scope.municipality_id, after={"photo_id": photo.id})
-    session.commit()
-    return photo
-
-
-def staff_photo(session: Session, scope: Scope, photo_id: int) -> tuple[Path, str]:
-    row = session.exec(select(WalkPhoto, WalkObservation).join(
-        WalkObservation, col(WalkObservation.id) == WalkPhoto.observation_id).where(
-        WalkPhoto.id == photo_id, WalkObservation.municipality_id == scope.municipality_id)).first()
-    if row is None:
-        raise NotFound
-    path = photo_dir() / row[0].filename
-    if not path.is_file():
-        raise NotFound
-    return path, row[0].content_type
-
-
-# -------------------------------------------------------------------------------- retention and reminders
-
-
-def purge(session: Session, actor: StaffUser | None = None) -> list[tuple[int, dict[str, int]]]:
-    """Delete the sign-ups (and any queued mail) of events that ended more than SIGNUP_RETENTION_DAYS ago,
-    keeping only counts on the event. Each deletion is audit-logged with counts, never names."""
-    now = clock.now()
-    cutoff = now - timedelta(days=get_settings().signup_retention_days)
-    due = session.exec(select(DialogueEvent).where(col(DialogueEvent.ends_at) < cutoff,
-                                                   col(DialogueEvent.purged_at).is_(None))).all()
-    done: list[tuple[int, dict[str, int]]] = []
-    for event in due:
-        event_id = event.id or 0
-        kept = _count_sql(session, event_id)
-        deleted = session.execute(delete(DialogueSignup).where(col(DialogueSignup.event_id) == event_id))
-        mail_deleted = session.execute(delete(MailOutbox).where(col(MailOutbox.ref) == mails.ref(event_id)))
-        event.final_counts = kept
-        event.purged_at = now
-        session.add(event)
-        audit.record(session, actor, "purge_signups", "dialogue_event", event_id,
-                     municipality_id=event.municipality_id,
-                     after={"deleted_signups": int(getattr(deleted, "rowcount", 0) or 0),
-                            "deleted_mail": int(getattr(mail_deleted, "rowcount", 0) or 0), **kept})
-        done.append((event_id, kept))
-    session.commit()
-    return done
-
-
-def queue_reminders(session: Session) -> int:
-    """Queue reminders for events starting within a day (once per event); returns how many were queued."""
-    now = clock.now()
-    events = session.exec(select(DialogueEvent).where(
-        DialogueEvent.status == EventStatus.published, col(DialogueEvent.reminder_sent_at).is_(None),
-        col(DialogueEvent.starts_at) > now, col(DialogueEvent.starts_at) <= now + REMINDER_BEFORE)).all()
-    queued = 0
-    for event in events:
-        municipality = session.get(Municipality, event.municipality_id)
-        assert municipality is not None
-        for signup in session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id,
-                                                                DialogueSignup.status == SignupStatus.confirmed)):
-            if mails.queue_for_signup(session, "reminder", signup, event, municipality, signup_url(signup)):
-                queued += 1
-        event.reminder_sent_at = now
-        session.add(event)
-    session.commit()
-    return queued

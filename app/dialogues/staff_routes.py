@@ -15,7 +15,8 @@ from starlette.datastructures import FormData, UploadFile
 from app import i18n, mail, spreadsheets
 from app.auth import Scope, require_permission, staff_scope
 from app.db import get_session
-from app.dialogues import mails, rules, service
+from app.dialogues import mails, rules, service, walks
+from app.dialogues.forms import EventForm, ObservationForm
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.mail import outbox_files
@@ -88,10 +89,11 @@ def _event_form(request: Request, session: Session, scope: Scope, event: Dialogu
 def _parse_event(session: Session, scope: Scope, form: FormData) -> tuple[dict[str, Any], dict[str, Any],
                                                                           dict[str, str]]:
     languages = list(scope.municipality.languages) or ["sv"]
-    values = rules.event_form_values(form, languages)
+    event_form = EventForm.parse(form, languages)
     area_ids = {a.id for a in service.areas(session, scope.municipality_id) if a.id is not None}
-    fields, errors = rules.parse_event(values, languages, area_ids, set(i18n.LANGUAGES))
-    return values, fields, errors
+    errors = event_form.problems(languages, area_ids)
+    fields = {} if errors else event_form.fields(area_ids, set(i18n.LANGUAGES))
+    return event_form.values(), fields, errors
 
 
 @edit_router.get("/new")
@@ -144,11 +146,11 @@ def cancel_event(request: Request, event_id: int, background: BackgroundTasks, s
 def event_page(request: Request, event_id: int, scope: Scope = Depends(staff_scope),
                session: Session = Depends(get_session)) -> Response:
     event = service.staff_event(session, scope, event_id)
-    found = service.observations(session, event_id)
+    found = walks.observations(session, event_id)
     return render(request, "staff/dialogues/event.html",
                   {**_base(scope), "event": event, "counts": service.counts(session, event),
-                   "observations": found, "categories": service.category_labels(),
-                   "statuses": service.observation_status_labels(), "deletion_date": mails.deletion_date(event)})
+                   "observations": found, "categories": walks.category_labels(),
+                   "statuses": walks.observation_status_labels(), "deletion_date": mails.deletion_date(event)})
 
 
 # ---------------------------------------------------------------------------------------- attendees
@@ -243,13 +245,13 @@ def outbox_page(request: Request, scope: Scope = Depends(staff_scope)) -> Respon
 def _observation_form(request: Request, session: Session, scope: Scope, event: DialogueEvent,
                       observation: WalkObservation | None, values: dict[str, str],
                       errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    photos = service.photo_ids(session, [observation.id]) if observation and observation.id else {}
+    photos = walks.photo_ids(session, [observation.id]) if observation and observation.id else {}
     return render(request, "staff/dialogues/observation_form.html",
                   {**_base(scope), "event": event, "observation": observation, "values": values,
                    "errors": errors or {}, "areas": service.areas(session, scope.municipality_id),
-                   "parties": service.parties(session, scope.municipality_id),
-                   "category_options": list(service.category_labels().items()),
-                   "status_options": list(service.observation_status_labels().items()),
+                   "parties": walks.parties(session, scope.municipality_id),
+                   "category_options": list(walks.category_labels().items()),
+                   "status_options": list(walks.observation_status_labels().items()),
                    "photos": photos.get(observation.id or 0, []) if observation else []},
                   status_code=status_code)
 
@@ -267,11 +269,12 @@ def _observation_values(o: WalkObservation | None) -> dict[str, str]:
 
 def _parse_observation(session: Session, scope: Scope, form: FormData) -> tuple[dict[str, str], dict[str, Any],
                                                                                 dict[str, str]]:
-    values = rules.observation_form_values(form)
+    observation_form = ObservationForm.parse(form)
     area_ids = {a.id for a in service.areas(session, scope.municipality_id) if a.id is not None}
-    party_ids = {p.id for p in service.parties(session, scope.municipality_id) if p.id is not None}
-    fields, errors = rules.parse_observation(values, area_ids, party_ids)
-    return values, fields, errors
+    party_ids = {p.id for p in walks.parties(session, scope.municipality_id) if p.id is not None}
+    errors = observation_form.problems(area_ids, party_ids)
+    fields = {} if errors else observation_form.fields(area_ids, party_ids)
+    return observation_form.values(), fields, errors
 
 
 @edit_router.get("/{event_id}/observations/new")
@@ -288,7 +291,7 @@ def create_observation(request: Request, event_id: int, form: FormData = Depends
     values, fields, errors = _parse_observation(session, scope, form)
     if errors:
         return _observation_form(request, session, scope, event, None, values, errors, 400)
-    found = service.save_observation(session, scope, event_id, None, fields)
+    found = walks.save_observation(session, scope, event_id, None, fields)
     flash(request, _("Iakttagelsen är sparad. Du kan lägga till foton nedan."))
     return redirect(f"{_event_url(scope, event_id)}/observations/{found.id}")
 
@@ -297,7 +300,7 @@ def create_observation(request: Request, event_id: int, form: FormData = Depends
 def observation_page(request: Request, event_id: int, observation_id: int, scope: Scope = Depends(staff_scope),
                      session: Session = Depends(get_session)) -> Response:
     event = service.staff_event(session, scope, event_id)
-    found = service.staff_observation(session, scope, event_id, observation_id)
+    found = walks.staff_observation(session, scope, event_id, observation_id)
     return _observation_form(request, session, scope, event, found, _observation_values(found))
 
 
@@ -305,11 +308,11 @@ def observation_page(request: Request, event_id: int, observation_id: int, scope
 def update_observation(request: Request, event_id: int, observation_id: int, form: FormData = Depends(read_form),
                        scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     event = service.staff_event(session, scope, event_id)
-    found = service.staff_observation(session, scope, event_id, observation_id)
+    found = walks.staff_observation(session, scope, event_id, observation_id)
     values, fields, errors = _parse_observation(session, scope, form)
     if errors:
         return _observation_form(request, session, scope, event, found, values, errors, 400)
-    service.save_observation(session, scope, event_id, observation_id, fields)
+    walks.save_observation(session, scope, event_id, observation_id, fields)
     flash(request, _("Iakttagelsen är sparad."))
     return redirect(f"{_event_url(scope, event_id)}/observations/{observation_id}")
 
@@ -318,14 +321,14 @@ def update_observation(request: Request, event_id: int, observation_id: int, for
 def upload_photo(request: Request, event_id: int, observation_id: int, form: FormData = Depends(read_form),
                  scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
     upload = form.get("photo")
-    data = upload.file.read(service.MAX_PHOTO_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    data = upload.file.read(walks.MAX_PHOTO_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
         if not data:
             raise ValidationFailed({"photo": _("Välj en bild att ladda upp.")})
-        service.add_photo(session, scope, event_id, observation_id, data)
+        walks.add_photo(session, scope, event_id, observation_id, data)
     except ValidationFailed as exc:
         event = service.staff_event(session, scope, event_id)
-        found = service.staff_observation(session, scope, event_id, observation_id)
+        found = walks.staff_observation(session, scope, event_id, observation_id)
         return _observation_form(request, session, scope, event, found, _observation_values(found), exc.errors, 400)
     flash(request, _("Fotot är sparat, utan platsuppgifter och annan metadata."))
     return redirect(f"{_event_url(scope, event_id)}/observations/{observation_id}")
@@ -333,6 +336,6 @@ def upload_photo(request: Request, event_id: int, observation_id: int, form: For
 
 @view_router.get("/photos/{photo_id}")
 def photo(photo_id: int, scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    path, content_type = service.staff_photo(session, scope, photo_id)
+    path, content_type = walks.staff_photo(session, scope, photo_id)
     return FileResponse(path, media_type=content_type, headers={"Cache-Control": "private, max-age=3600",
                                                                 "X-Content-Type-Options": "nosniff"})
