@@ -6,23 +6,24 @@ router carries the scope itself); choosing priorities, uploading crime statistic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from jinja2.utils import htmlsafe_json_dumps
 from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from app.auth import Scope, require_permission, staff_scope
 from app.concerns import charts, crime_figures, dashboard, exports, hotspots, priorities, queries, tagging, themes
 from app.concerns.public_routes import PLOTLY_VERSION, plotly_injected_style_ids
-from app.db import get_session
+from app.deps import FormDep, ScopeDep, SessionDep, owned
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.masking import mask_text
 from app.models import Area
-from app.web import flash, form_str, read_form, redirect, render
+from app.models.concerns import ThemeTerm
+from app.web import flash, form_str, redirect, render
 
 PREFIX = "/staff/m/{municipality}/concerns"
 view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
@@ -31,9 +32,12 @@ edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission(
 routers: list[APIRouter] = [view_router, edit_router]
 MAX_CRIME_BYTES = 2 * 1024 * 1024
 
+OwnedTerm = Annotated[ThemeTerm, Depends(owned(ThemeTerm, "concern_term_id"))]
 
-def _base(scope: Scope) -> str:
-    return f"/staff/m/{scope.municipality.slug}/concerns"
+
+def _path(request: Request, scope: Scope, name: str) -> str:
+    """The path of one of this domain's pages for the scope's municipality (query and fragment to be appended)."""
+    return str(request.app.url_path_for(name, municipality=scope.municipality.slug))
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -87,7 +91,7 @@ def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]
     wave_list, survey_id, area_id = _selection(request, session, scope)
     areas = queries.areas(session, scope.municipality_id)
     context: dict[str, Any] = {
-        "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "area_options": _area_options(areas),
+        "scope": scope, "series": _series_groups(wave_list), "area_options": _area_options(areas),
         "selected_wave": survey_id, "selected_area": area_id, "board": None, "query": _query(survey_id, area_id),
         "channel_labels": queries.channel_labels(), "time_labels": queries.time_labels(),
         "method": exports.method_lines(queries.min_n()), "may_edit": scope.may("edit"),
@@ -117,15 +121,13 @@ def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]
     return context
 
 
-@view_router.get("")
-def dashboard_page(request: Request, scope: Scope = Depends(staff_scope),
-                   session: Session = Depends(get_session)) -> Response:
+@view_router.get("", name="concerns.dashboard")
+def dashboard_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return render(request, "staff/concerns/dashboard.html", _context(request, session, scope))
 
 
-@view_router.get("/report")
-def report_page(request: Request, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+@view_router.get("/report", name="concerns.report")
+def report_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return render(request, "staff/concerns/report.html", _context(request, session, scope))
 
 
@@ -141,9 +143,8 @@ def _filename(board: dashboard.Dashboard, suffix: str) -> str:
     return f"lagesbild-{board.survey.series_id}-omgang-{board.survey.wave}{area}{suffix}"
 
 
-@view_router.get("/export.xlsx")
-def export_xlsx(request: Request, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+@view_router.get("/export.xlsx", name="concerns.export_xlsx")
+def export_xlsx(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     board = _board(request, session, scope)
     body = exports.xlsx_bytes(exports.export_tables(board), exports.method_lines(board.min_n))
     return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -151,9 +152,8 @@ def export_xlsx(request: Request, scope: Scope = Depends(staff_scope),
                              "Cache-Control": "no-store"})
 
 
-@view_router.get("/export/{concern_table}.csv")
-def export_csv(request: Request, concern_table: str, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+@view_router.get("/export/{concern_table}.csv", name="concerns.export_csv")
+def export_csv(request: Request, concern_table: str, scope: ScopeDep, session: SessionDep) -> Response:
     board = _board(request, session, scope)
     tables = exports.export_tables(board)
     if concern_table not in tables:
@@ -165,9 +165,8 @@ def export_csv(request: Request, concern_table: str, scope: Scope = Depends(staf
                              "Cache-Control": "no-store"})
 
 
-@view_router.get("/themes")
-def themes_page(request: Request, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+@view_router.get("/themes", name="concerns.themes")
+def themes_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return _themes_page(request, session, scope)
 
 
@@ -190,25 +189,24 @@ def _themes_page(request: Request, session: Session, scope: Scope, *, errors: di
     else:
         selected = None
     return render(request, "staff/concerns/themes.html", {
-        "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "selected_wave": survey_id,
+        "scope": scope, "series": _series_groups(wave_list), "selected_wave": survey_id,
         "survey": selected, "answers": answers, "labels": labels, "theme_options": sorted(labels.items()),
         "terms": tagging.staff_terms(session, scope.municipality_id), "may_edit": scope.may("edit"),
         "may_read_answers": may_read, "errors": errors or {}, "values": values or {}, "query": _query(survey_id, None),
     }, status_code=status_code)
 
 
-@edit_router.post("/priorities")
-def choose_priorities(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                      session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/priorities", name="concerns.choose_priorities")
+def choose_priorities(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     raw_wave = form_str(form, "wave", 12)
     raw_area = form_str(form, "area", 12)
     if not raw_wave.isdecimal() or (raw_area and not raw_area.isdecimal()):
         flash(request, _("Välj en mätomgång först."), "error")
-        return redirect(_base(scope))
+        return redirect(_path(request, scope, "concerns.dashboard"))
     survey = queries.get_wave(session, scope.municipality_id, int(raw_wave))
     area = queries.get_area(session, scope.municipality_id, int(raw_area)) if raw_area else None
     chosen = [v for v in form.getlist("items") if isinstance(v, str)][:20]
-    target = f"{_base(scope)}{_query(survey.id, area.id if area else None)}#priorities"
+    target = f"{_path(request, scope, 'concerns.dashboard')}{_query(survey.id, area.id if area else None)}#priorities"
     try:
         priorities.choose_priorities(session, scope, survey, area, chosen)
     except ValidationFailed as exc:
@@ -218,9 +216,8 @@ def choose_priorities(request: Request, form: FormData = Depends(read_form), sco
     return redirect(target)
 
 
-@edit_router.get("/crime")
-def crime_page(request: Request, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+@edit_router.get("/crime", name="concerns.crime")
+def crime_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return _crime_page(request, session, scope)
 
 
@@ -229,14 +226,13 @@ def _crime_page(request: Request, session: Session, scope: Scope, *, errors: dic
     areas = queries.areas(session, scope.municipality_id)
     labels = {str(a.id): a.name for a in areas}
     return render(request, "staff/concerns/crime.html", {
-        "scope": scope, "base": _base(scope), "areas": areas, "errors": errors or {},
+        "scope": scope, "areas": areas, "errors": errors or {},
         "rows": crime_figures.crime_rows(session, scope.municipality_id, None, labels)[:500],
     }, status_code=status_code)
 
 
-@edit_router.post("/crime")
-def crime_upload(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/crime", name="concerns.crime_upload")
+def crime_upload(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     upload = form.get("file")
     data = b""
     if isinstance(upload, UploadFile) and upload.filename:
@@ -251,15 +247,13 @@ def crime_upload(request: Request, form: FormData = Depends(read_form), scope: S
     try:
         count = crime_figures.import_crime_csv(session, scope, data)
     except ValidationFailed as exc:
-        session.rollback()
         return _crime_page(request, session, scope, errors=exc.errors, status_code=400)
     flash(request, _("%(count)s rader med anmälda brott är inlästa.") % {"count": count})
-    return redirect(f"{_base(scope)}/crime")
+    return redirect(_path(request, scope, "concerns.crime"))
 
 
-@edit_router.post("/terms")
-def add_term(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-             session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/terms", name="concerns.add_term")
+def add_term(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     values = {"term": form_str(form, "term", 60), "theme": form_str(form, "theme", 60)}
     raw_wave = form_str(form, "wave", 12)
     survey_id = int(raw_wave) if raw_wave.isdecimal() else None
@@ -273,24 +267,26 @@ def add_term(request: Request, form: FormData = Depends(read_form), scope: Scope
     except ValidationFailed as exc:
         return _themes_page(request, session, scope, errors=exc.errors, values=values, status_code=400)
     flash(request, _("Ordet är sparat."))
-    return redirect(f"{_base(scope)}/themes{_query(survey_id, None)}")
+    return redirect(f"{_path(request, scope, 'concerns.themes')}{_query(survey_id, None)}")
 
 
-@edit_router.post("/terms/{concern_term_id}/delete")
-def delete_term(request: Request, concern_term_id: int, form: FormData = Depends(read_form),
-                scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    tagging.delete_term(session, scope, concern_term_id)
+@edit_router.post("/terms/{concern_term_id}/delete", name="concerns.delete_term")
+def delete_term(request: Request, term: OwnedTerm, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    tagging.delete_term(session, scope, term)
     raw_wave = form_str(form, "wave", 12)
     flash(request, _("Ordet är borttaget."))
-    return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdecimal() else None, None)}")
+    wave = int(raw_wave) if raw_wave.isdecimal() else None
+    return redirect(f"{_path(request, scope, 'concerns.themes')}{_query(wave, None)}")
 
 
 # Retagging picks answers one by one (it can pull any answer into a theme's quoted examples): respondent-level.
-@edit_router.post("/answers/{concern_answer_id}/themes", dependencies=[Depends(require_permission("respondent_data"))])
-def retag_answer(request: Request, concern_answer_id: int, form: FormData = Depends(read_form),
-                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
+@edit_router.post("/answers/{concern_answer_id}/themes", name="concerns.retag_answer",
+                  dependencies=[Depends(require_permission("respondent_data"))])
+def retag_answer(request: Request, concern_answer_id: int, form: FormDep,
+                 scope: ScopeDep, session: SessionDep) -> Response:
     survey = tagging.answer_survey(session, scope.municipality_id, concern_answer_id)
     chosen = [v for v in form.getlist("themes") if isinstance(v, str)][:20]
     tagging.retag(session, scope, survey, concern_answer_id, chosen)
     flash(request, _("Svarets teman är ändrade."))
-    return redirect(f"{_base(scope)}/themes{_query(survey.id, None)}#answer-{concern_answer_id}")
+    themes_path = _path(request, scope, "concerns.themes")
+    return redirect(f"{themes_path}{_query(survey.id, None)}#answer-{concern_answer_id}")

@@ -160,14 +160,11 @@ def add_term(session: Session, scope: Scope, term: str, theme: str, allowed: Ite
     return found
 
 
-def delete_term(session: Session, scope: Scope, term_id: int) -> None:
-    found = session.get(ThemeTerm, term_id)
-    if found is None or found.municipality_id != scope.municipality_id:
-        raise NotFound
+def delete_term(session: Session, scope: Scope, term: ThemeTerm) -> None:
     with writing(session):
-        audit.record(session, scope.user, "concerns.term_delete", "concern_theme_term", term_id,
-                     municipality_id=scope.municipality_id, before={"stem": found.stem, "theme": found.theme})
-        session.delete(found)
+        audit.record(session, scope.user, "concerns.term_delete", "concern_theme_term", term.id,
+                     municipality_id=scope.municipality_id, before={"stem": term.stem, "theme": term.theme})
+        session.delete(term)
 
 
 def staff_terms(session: Session, municipality_id: int) -> list[ThemeTerm]:
