@@ -309,3 +309,29 @@ class ObservationForm:
                 "party_id": listed_id(self.party_id, party_ids) if self.party_id else None,
                 "deadline": valid_date(self.deadline) if self.deadline else None,
                 "status": ObservationStatus(self._status())}
+
+
+# ------------------------------------------------------------------------------------------- staff: messages
+
+
+@dataclass(frozen=True)
+class MessageForm:
+    """A message from staff to everyone signed up for an event."""
+
+    subject: str
+    body: str
+
+    @classmethod
+    def parse(cls, form: FormData) -> MessageForm:
+        return cls(subject=form_str(form, "subject", 200), body=form_str(form, "body", 5000))
+
+    def values(self) -> dict[str, str]:
+        return {"subject": self.subject, "body": self.body}
+
+    def problems(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.subject:
+            errors["subject"] = _("Skriv en ämnesrad.")
+        if not self.body:
+            errors["body"] = _("Skriv ett meddelande.")
+        return errors

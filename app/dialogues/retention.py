@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock
 from app.config import get_settings
+from app.db import writing
 from app.dialogues import mails
 from app.dialogues.service import live_counts, signup_url
 from app.models import Municipality, StaffUser
@@ -31,20 +32,20 @@ def purge(session: Session, actor: StaffUser | None = None) -> list[tuple[int, d
     due = session.exec(select(DialogueEvent).where(col(DialogueEvent.ends_at) < cutoff,
                                                    col(DialogueEvent.purged_at).is_(None))).all()
     done: list[tuple[int, dict[str, int]]] = []
-    for event in due:
-        event_id = event.id or 0
-        kept = live_counts(session, event_id)
-        deleted = session.execute(delete(DialogueSignup).where(col(DialogueSignup.event_id) == event_id))
-        mail_deleted = session.execute(delete(MailOutbox).where(col(MailOutbox.ref) == mails.ref(event_id)))
-        event.final_counts = kept
-        event.purged_at = now
-        session.add(event)
-        audit.record(session, actor, "purge_signups", "dialogue_event", event_id,
-                     municipality_id=event.municipality_id,
-                     after={"deleted_signups": int(getattr(deleted, "rowcount", 0) or 0),
-                            "deleted_mail": int(getattr(mail_deleted, "rowcount", 0) or 0), **kept})
-        done.append((event_id, kept))
-    session.commit()
+    with writing(session):
+        for event in due:
+            event_id = event.id or 0
+            kept = live_counts(session, event_id)
+            deleted = session.execute(delete(DialogueSignup).where(col(DialogueSignup.event_id) == event_id))
+            mail_deleted = session.execute(delete(MailOutbox).where(col(MailOutbox.ref) == mails.ref(event_id)))
+            event.final_counts = kept
+            event.purged_at = now
+            session.add(event)
+            audit.record(session, actor, "purge_signups", "dialogue_event", event_id,
+                         municipality_id=event.municipality_id,
+                         after={"deleted_signups": int(getattr(deleted, "rowcount", 0) or 0),
+                                "deleted_mail": int(getattr(mail_deleted, "rowcount", 0) or 0), **kept})
+            done.append((event_id, kept))
     return done
 
 
@@ -55,14 +56,14 @@ def queue_reminders(session: Session) -> int:
         DialogueEvent.status == EventStatus.published, col(DialogueEvent.reminder_sent_at).is_(None),
         col(DialogueEvent.starts_at) > now, col(DialogueEvent.starts_at) <= now + REMINDER_BEFORE)).all()
     queued = 0
-    for event in events:
-        municipality = session.get(Municipality, event.municipality_id)
-        assert municipality is not None
-        for signup in session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id,
-                                                                DialogueSignup.status == SignupStatus.confirmed)):
-            if mails.queue_for_signup(session, "reminder", signup, event, municipality, signup_url(signup)):
-                queued += 1
-        event.reminder_sent_at = now
-        session.add(event)
-    session.commit()
+    with writing(session):
+        for event in events:
+            municipality = session.get(Municipality, event.municipality_id)
+            assert municipality is not None
+            for signup in session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id,
+                                                                    DialogueSignup.status == SignupStatus.confirmed)):
+                if mails.queue_for_signup(session, "reminder", signup, event, municipality, signup_url(signup)):
+                    queued += 1
+            event.reminder_sent_at = now
+            session.add(event)
     return queued

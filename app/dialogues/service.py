@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app import audit, clock, mail
 from app.auth import Scope
 from app.config import get_settings
+from app.db import writing
 from app.dialogues import mails
 from app.dialogues.forms import SignupInput
 from app.errors import NotFound, ValidationFailed
@@ -192,46 +193,45 @@ class SignupOutcome:
 
 def sign_up(session: Session, municipality: Municipality, event_id: int, data: SignupInput,
             accept_waitlist: bool) -> SignupOutcome:
-    event = _begin_locked(session, event_id)
-    if event is None or event.municipality_id != municipality.id:
-        session.rollback()
-        raise NotFound
-    problem = signup_problem(event, clock.now())
-    if problem:
-        session.rollback()
-        raise ValidationFailed({"signup": problem})
-    existing = session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event_id,
-                                                         DialogueSignup.contact_key == data.contact_key)).first()
-    if existing is not None and existing.status != SignupStatus.cancelled:
-        # Idempotent: the same contact again stores nothing new; the link is sent again to that address only.
-        limited = not mail.confirmation_allowed(session, existing.email)
-        queued = None if limited else mails.queue_for_signup(
-            session, SignupStatus(existing.status).value, existing, event, municipality, signup_url(existing))
-        session.commit()
-        return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [], limited)
-    free = event.capacity - _confirmed_people(session, event_id)
-    if data.people <= free:
-        status = SignupStatus.confirmed
-    elif accept_waitlist:
-        status = SignupStatus.waitlisted
-    else:
-        session.rollback()
-        return SignupOutcome("full", None, [])
-    signup = existing or DialogueSignup(event_id=event_id, token="", name="", contact_key=data.contact_key,
-                                        status=status)
-    signup.token = secrets.token_urlsafe(24)
-    signup.name, signup.email, signup.phone = data.name, data.email, data.phone
-    signup.people, signup.interpretation_language = data.people, data.interpretation_language
-    signup.needs, signup.language, signup.status = data.needs, data.language, status
-    signup.attended = None
-    signup.created_at = clock.now()
-    session.add(signup)
-    session.flush()
-    limited = not mail.confirmation_allowed(session, signup.email)
-    queued = None if limited else mails.queue_for_signup(session, status.value, signup, event, municipality,
-                                                         signup_url(signup))
-    session.commit()
-    return SignupOutcome(status.value, signup, [queued.id] if queued and queued.id else [], limited)
+    # Every return below leaves `writing`, which commits: the answers that stored nothing just release the lock.
+    with writing(session):
+        event = _begin_locked(session, event_id)
+        if event is None or event.municipality_id != municipality.id:
+            raise NotFound
+        problem = signup_problem(event, clock.now())
+        if problem:
+            raise ValidationFailed({"signup": problem})
+        existing = session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event_id,
+                                                             DialogueSignup.contact_key == data.contact_key)).first()
+        if existing is not None and existing.status != SignupStatus.cancelled:
+            # Idempotent: the same contact again stores nothing new; the link is sent again to that address only.
+            limited = not mail.confirmation_allowed(session, existing.email)
+            queued = None if limited else mails.queue_for_signup(
+                session, SignupStatus(existing.status).value, existing, event, municipality, signup_url(existing))
+            session.flush()
+            return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [], limited)
+        free = event.capacity - _confirmed_people(session, event_id)
+        if data.people <= free:
+            status = SignupStatus.confirmed
+        elif accept_waitlist:
+            status = SignupStatus.waitlisted
+        else:
+            return SignupOutcome("full", None, [])
+        signup = existing or DialogueSignup(event_id=event_id, token="", name="", contact_key=data.contact_key,
+                                            status=status)
+        signup.token = secrets.token_urlsafe(24)
+        signup.name, signup.email, signup.phone = data.name, data.email, data.phone
+        signup.people, signup.interpretation_language = data.people, data.interpretation_language
+        signup.needs, signup.language, signup.status = data.needs, data.language, status
+        signup.attended = None
+        signup.created_at = clock.now()
+        session.add(signup)
+        session.flush()
+        limited = not mail.confirmation_allowed(session, signup.email)
+        queued = None if limited else mails.queue_for_signup(session, status.value, signup, event, municipality,
+                                                             signup_url(signup))
+        session.flush()
+        return SignupOutcome(status.value, signup, [queued.id] if queued and queued.id else [], limited)
 
 
 def _promote(session: Session, event: DialogueEvent, municipality: Municipality) -> list[MailOutbox]:
@@ -260,22 +260,21 @@ def cancel_signup(session: Session, signed: str) -> list[int]:
     """The resident cancels through their link; the freed seats go to the waitlist. Returns mail ids."""
     signup, event = signup_from_link(session, signed)
     signup_id = signup.id
-    locked = _begin_locked(session, event.id or 0)
-    signup_now = session.get(DialogueSignup, signup_id, populate_existing=True)
-    if locked is None or signup_now is None:
-        session.rollback()
-        raise NotFound
-    municipality = session.get(Municipality, locked.municipality_id)
-    assert municipality is not None
     queued: list[MailOutbox] = []
-    if signup_now.status != SignupStatus.cancelled:
-        signup_now.status = SignupStatus.cancelled
-        session.add(signup_now)
-        session.flush()
-        own = mails.queue_for_signup(session, "cancelled_signup", signup_now, locked, municipality, "")
-        queued.extend([own] if own else [])
-        queued.extend(_promote(session, locked, municipality))
-    session.commit()
+    with writing(session):
+        locked = _begin_locked(session, event.id or 0)
+        signup_now = session.get(DialogueSignup, signup_id, populate_existing=True)
+        if locked is None or signup_now is None:
+            raise NotFound
+        municipality = session.get(Municipality, locked.municipality_id)
+        assert municipality is not None
+        if signup_now.status != SignupStatus.cancelled:
+            signup_now.status = SignupStatus.cancelled
+            session.add(signup_now)
+            session.flush()
+            own = mails.queue_for_signup(session, "cancelled_signup", signup_now, locked, municipality, "")
+            queued.extend([own] if own else [])
+            queued.extend(_promote(session, locked, municipality))
     return [m.id for m in queued if m.id is not None]
 
 
@@ -288,13 +287,6 @@ def staff_events(session: Session, scope: Scope) -> list[EventRow]:
     return _rows(session, list(events))
 
 
-def staff_event(session: Session, scope: Scope, event_id: int) -> DialogueEvent:
-    event = session.get(DialogueEvent, event_id)
-    if event is None or event.municipality_id != scope.municipality_id:
-        raise NotFound
-    return event
-
-
 def audit_snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
     """A JSON-ready copy for the audit log (no personal data lives in these tables)."""
     found: dict[str, Any] = {}
@@ -304,49 +296,47 @@ def audit_snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
     return found
 
 
-def save_event(session: Session, scope: Scope, event_id: int | None, fields: dict[str, Any]) -> tuple[
+def save_event(session: Session, scope: Scope, event: DialogueEvent | None, fields: dict[str, Any]) -> tuple[
         DialogueEvent, list[int]]:
-    """Create (event_id None) or update an event. A larger capacity promotes from the waitlist at once."""
-    if event_id is None:
-        event = DialogueEvent(municipality_id=scope.municipality_id, **fields)
-        session.add(event)
+    """Create (event None) or update an event of the scope. A larger capacity promotes from the waitlist at once."""
+    if event is None:
+        with writing(session):
+            created = DialogueEvent(municipality_id=scope.municipality_id, **fields)
+            session.add(created)
+            session.flush()
+            audit.record(session, scope.user, "create", "dialogue_event", created.id,
+                         municipality_id=scope.municipality_id, after=audit_snapshot(created))
+        return created, []
+    event_id = event.id or 0
+    with writing(session):
+        locked = _begin_locked(session, event_id)
+        assert locked is not None
+        before = audit_snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        session.add(locked)
         session.flush()
-        audit.record(session, scope.user, "create", "dialogue_event", event.id, municipality_id=scope.municipality_id,
-                     after=audit_snapshot(event))
-        session.commit()
-        return event, []
-    staff_event(session, scope, event_id)
-    locked = _begin_locked(session, event_id)
-    assert locked is not None
-    before = audit_snapshot(locked)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    session.add(locked)
-    session.flush()
-    queued = _promote(session, locked, scope.municipality)
-    audit.record(session, scope.user, "update", "dialogue_event", event_id, municipality_id=scope.municipality_id,
-                 before=before, after=audit_snapshot(locked))
-    session.commit()
+        queued = _promote(session, locked, scope.municipality)
+        audit.record(session, scope.user, "update", "dialogue_event", event_id, municipality_id=scope.municipality_id,
+                     before=before, after=audit_snapshot(locked))
     return locked, [m.id for m in queued if m.id is not None]
 
 
-def cancel_event(session: Session, scope: Scope, event_id: int) -> list[int]:
+def cancel_event(session: Session, scope: Scope, event: DialogueEvent) -> list[int]:
     """Cancel the event; everyone signed up (or waiting) with an e-mail address is told."""
-    staff_event(session, scope, event_id)
-    event = _begin_locked(session, event_id)
-    assert event is not None
-    if event.status == EventStatus.cancelled:
-        session.rollback()
-        return []
-    event.status = EventStatus.cancelled
-    session.add(event)
-    queued = [mails.queue_for_signup(session, "cancelled_event", s, event, scope.municipality, "")
-              for s in _active_signups(session, event_id)]
-    audit.record(session, scope.user, "cancel", "dialogue_event", event_id, municipality_id=scope.municipality_id)
-    session.flush()
-    ids = [m.id for m in queued if m is not None and m.id is not None]
-    session.commit()
-    return ids
+    event_id = event.id or 0
+    with writing(session):
+        locked = _begin_locked(session, event_id)
+        assert locked is not None
+        if locked.status == EventStatus.cancelled:
+            return []
+        locked.status = EventStatus.cancelled
+        session.add(locked)
+        queued = [mails.queue_for_signup(session, "cancelled_event", s, locked, scope.municipality, "")
+                  for s in _active_signups(session, event_id)]
+        audit.record(session, scope.user, "cancel", "dialogue_event", event_id, municipality_id=scope.municipality_id)
+        session.flush()
+        return [m.id for m in queued if m is not None and m.id is not None]
 
 
 def _active_signups(session: Session, event_id: int) -> list[DialogueSignup]:
@@ -356,55 +346,42 @@ def _active_signups(session: Session, event_id: int) -> list[DialogueSignup]:
         .order_by(col(DialogueSignup.status), col(DialogueSignup.created_at), col(DialogueSignup.id))).all())
 
 
-def attendees(session: Session, scope: Scope, event_id: int) -> list[DialogueSignup]:
+def attendees(session: Session, event: DialogueEvent) -> list[DialogueSignup]:
     """Personal data: only the staff attendee list, check-in and CSV export read this."""
-    staff_event(session, scope, event_id)
-    return _active_signups(session, event_id)
+    return _active_signups(session, event.id or 0)
 
 
-def set_attendance(session: Session, scope: Scope, event_id: int, signup_id: int, attended: bool | None) -> None:
-    staff_event(session, scope, event_id)
-    signup = session.get(DialogueSignup, signup_id)
-    if signup is None or signup.event_id != event_id:
-        raise NotFound
-    signup.attended = attended
-    session.add(signup)
-    session.commit()
+def set_attendance(session: Session, signup: DialogueSignup, attended: bool | None) -> None:
+    with writing(session):
+        signup.attended = attended
+        session.add(signup)
 
 
-def mark_rest_no_show(session: Session, scope: Scope, event_id: int) -> int:
-    staff_event(session, scope, event_id)
-    result = session.execute(update(DialogueSignup).where(
-        col(DialogueSignup.event_id) == event_id, col(DialogueSignup.status) == SignupStatus.confirmed,
-        col(DialogueSignup.attended).is_(None)).values(attended=False))
-    session.commit()
+def mark_rest_no_show(session: Session, event: DialogueEvent) -> int:
+    with writing(session):
+        result = session.execute(update(DialogueSignup).where(
+            col(DialogueSignup.event_id) == event.id, col(DialogueSignup.status) == SignupStatus.confirmed,
+            col(DialogueSignup.attended).is_(None)).values(attended=False))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def message_all(session: Session, scope: Scope, event_id: int, subject: str, body: str) -> tuple[list[int], int]:
+def message_all(session: Session, scope: Scope, event: DialogueEvent, subject: str,
+                body: str) -> tuple[list[int], int]:
     """Queue a message to everyone signed up or waiting; returns (mail ids, how many have no e-mail)."""
-    errors: dict[str, str] = {}
-    if not subject:
-        errors["subject"] = _("Skriv en ämnesrad.")
-    if not body:
-        errors["body"] = _("Skriv ett meddelande.")
-    if errors:
-        raise ValidationFailed(errors)
-    event = staff_event(session, scope, event_id)
     queued: list[MailOutbox] = []
     without = 0
-    for signup in _active_signups(session, event_id):
-        message = mails.queue_for_signup(session, "message", signup, event, scope.municipality, signup_url(signup),
-                                         message=body, subject=subject)
-        if message is None:
-            without += 1
-        else:
-            queued.append(message)
-    audit.record(session, scope.user, "message_all", "dialogue_event", event_id,
-                 municipality_id=scope.municipality_id, after={"recipients": len(queued)})
-    session.flush()
-    ids = [m.id for m in queued if m.id is not None]
-    session.commit()
+    with writing(session):
+        for signup in _active_signups(session, event.id or 0):
+            message = mails.queue_for_signup(session, "message", signup, event, scope.municipality,
+                                             signup_url(signup), message=body, subject=subject)
+            if message is None:
+                without += 1
+            else:
+                queued.append(message)
+        audit.record(session, scope.user, "message_all", "dialogue_event", event.id,
+                     municipality_id=scope.municipality_id, after={"recipients": len(queued)})
+        session.flush()
+        ids = [m.id for m in queued if m.id is not None]
     return ids, without
 
 

@@ -10,11 +10,13 @@ from sqlmodel import Session, col, select
 
 from app import audit, uploads
 from app.auth import Scope
-from app.dialogues.service import audit_snapshot, staff_event
+from app.db import writing
+from app.dialogues.service import audit_snapshot
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Party
 from app.models.dialogues import (
+    DialogueEvent,
     ObservationCategory,
     ObservationStatus,
     WalkObservation,
@@ -34,7 +36,6 @@ def category_labels() -> dict[str, str]:
 def observation_status_labels() -> dict[str, str]:
     return {ObservationStatus.open.value: _("Öppen"), ObservationStatus.planned.value: _("Planerad"),
             ObservationStatus.done.value: _("Åtgärdad"), ObservationStatus.rejected.value: _("Avslagen")}
-
 
 
 def observations(session: Session, event_id: int) -> list[WalkObservation]:
@@ -59,29 +60,22 @@ def parties(session: Session, municipality_id: int) -> list[Party]:
                              .order_by(Party.name)).all())
 
 
-def staff_observation(session: Session, scope: Scope, event_id: int, observation_id: int) -> WalkObservation:
-    found = session.get(WalkObservation, observation_id)
-    if found is None or found.event_id != event_id or found.municipality_id != scope.municipality_id:
-        raise NotFound
-    return found
-
-
-def save_observation(session: Session, scope: Scope, event_id: int, observation_id: int | None,
+def save_observation(session: Session, scope: Scope, event: DialogueEvent, observation: WalkObservation | None,
                      fields: dict[str, Any]) -> WalkObservation:
-    staff_event(session, scope, event_id)
-    if observation_id is None:
-        found = WalkObservation(event_id=event_id, municipality_id=scope.municipality_id, **fields)
-        before = None
-    else:
-        found = staff_observation(session, scope, event_id, observation_id)
-        before = audit_snapshot(found)
-        for name, value in fields.items():
-            setattr(found, name, value)
-    session.add(found)
-    session.flush()
-    audit.record(session, scope.user, "create" if before is None else "update", "walk_observation", found.id,
-                 municipality_id=scope.municipality_id, before=before, after=audit_snapshot(found))
-    session.commit()
+    """Record a new observation on the walk `event` (observation None) or change one."""
+    with writing(session):
+        if observation is None:
+            found = WalkObservation(event_id=event.id or 0, municipality_id=scope.municipality_id, **fields)
+            before = None
+        else:
+            found = observation
+            before = audit_snapshot(found)
+            for name, value in fields.items():
+                setattr(found, name, value)
+        session.add(found)
+        session.flush()
+        audit.record(session, scope.user, "create" if before is None else "update", "walk_observation", found.id,
+                     municipality_id=scope.municipality_id, before=before, after=audit_snapshot(found))
     return found
 
 
@@ -89,8 +83,7 @@ def photo_dir() -> Path:
     return uploads.upload_dir("walk-photos")
 
 
-def add_photo(session: Session, scope: Scope, event_id: int, observation_id: int, data: bytes) -> WalkPhoto:
-    observation = staff_observation(session, scope, event_id, observation_id)
+def add_photo(session: Session, scope: Scope, observation: WalkObservation, data: bytes) -> WalkPhoto:
     if len(data) > MAX_PHOTO_BYTES:
         raise ValidationFailed({"photo": _("Bilden är för stor. Den får vara högst 8 MB.")})
     content, content_type, suffix = uploads.clean_image(data, "photo")
@@ -98,12 +91,12 @@ def add_photo(session: Session, scope: Scope, event_id: int, observation_id: int
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}{suffix}"
     (folder / name).write_bytes(content)
-    photo = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
-    session.add(photo)
-    session.flush()
-    audit.record(session, scope.user, "add_photo", "walk_observation", observation.id,
-                 municipality_id=scope.municipality_id, after={"photo_id": photo.id})
-    session.commit()
+    with writing(session):
+        photo = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
+        session.add(photo)
+        session.flush()
+        audit.record(session, scope.user, "add_photo", "walk_observation", observation.id,
+                     municipality_id=scope.municipality_id, after={"photo_id": photo.id})
     return photo
 
 
