@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from jinja2.utils import htmlsafe_json_dumps
 from sqlmodel import Session
-from starlette.datastructures import UploadFile
 
 from app.auth import Scope, require_permission, staff_scope
 from app.concerns import charts, crime_figures, dashboard, exports, hotspots, priorities, queries, tagging, themes
+from app.concerns.forms import CrimeFileForm, PriorityForm, RetagForm, TermForm
 from app.concerns.public_routes import PLOTLY_VERSION, plotly_injected_style_ids
 from app.deps import FormDep, ScopeDep, SessionDep, owned
 from app.errors import NotFound, ValidationFailed
@@ -30,7 +30,6 @@ view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
 edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
 
 routers: list[APIRouter] = [view_router, edit_router]
-MAX_CRIME_BYTES = 2 * 1024 * 1024
 
 OwnedTerm = Annotated[ThemeTerm, Depends(owned(ThemeTerm, "concern_term_id"))]
 
@@ -198,17 +197,15 @@ def _themes_page(request: Request, session: Session, scope: Scope, *, errors: di
 
 @edit_router.post("/priorities", name="concerns.choose_priorities")
 def choose_priorities(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
-    raw_wave = form_str(form, "wave", 12)
-    raw_area = form_str(form, "area", 12)
-    if not raw_wave.isdecimal() or (raw_area and not raw_area.isdecimal()):
+    chosen = PriorityForm.parse(form)
+    if chosen.survey_id is None or not chosen.names_a_wave:
         flash(request, _("Välj en mätomgång först."), "error")
         return redirect(_path(request, scope, "concerns.dashboard"))
-    survey = queries.get_wave(session, scope.municipality_id, int(raw_wave))
-    area = queries.get_area(session, scope.municipality_id, int(raw_area)) if raw_area else None
-    chosen = [v for v in form.getlist("items") if isinstance(v, str)][:20]
+    survey = queries.get_wave(session, scope.municipality_id, chosen.survey_id)
+    area = queries.get_area(session, scope.municipality_id, chosen.area_id) if chosen.area_id is not None else None
     target = f"{_path(request, scope, 'concerns.dashboard')}{_query(survey.id, area.id if area else None)}#priorities"
     try:
-        priorities.choose_priorities(session, scope, survey, area, chosen)
+        priorities.choose_priorities(session, scope, survey, area, chosen.items)
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
         return redirect(target)
@@ -233,19 +230,12 @@ def _crime_page(request: Request, session: Session, scope: Scope, *, errors: dic
 
 @edit_router.post("/crime", name="concerns.crime_upload")
 def crime_upload(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
-    upload = form.get("file")
-    data = b""
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = upload.file.read(MAX_CRIME_BYTES + 1)
-    errors: dict[str, str] = {}
-    if not data:
-        errors["file"] = _("Välj en CSV-fil.")
-    elif len(data) > MAX_CRIME_BYTES:
-        errors["file"] = _("Filen är större än 2 MB.")
+    upload = CrimeFileForm.parse(form)
+    errors = upload.problems()
     if errors:
         return _crime_page(request, session, scope, errors=errors, status_code=400)
     try:
-        count = crime_figures.import_crime_csv(session, scope, data)
+        count = crime_figures.import_crime_csv(session, scope, upload.data)
     except ValidationFailed as exc:
         return _crime_page(request, session, scope, errors=exc.errors, status_code=400)
     flash(request, _("%(count)s rader med anmälda brott är inlästa.") % {"count": count})
@@ -254,18 +244,16 @@ def crime_upload(request: Request, form: FormDep, scope: ScopeDep, session: Sess
 
 @edit_router.post("/terms", name="concerns.add_term")
 def add_term(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
-    values = {"term": form_str(form, "term", 60), "theme": form_str(form, "theme", 60)}
-    raw_wave = form_str(form, "wave", 12)
-    survey_id = int(raw_wave) if raw_wave.isdecimal() else None
+    term = TermForm.parse(form)
+    survey_id = term.survey_id
     labels: dict[str, str] = {}
     if survey_id is not None:
         queries.get_wave(session, scope.municipality_id, survey_id)
         labels = tagging.theme_labels(queries.wave_questions(session, survey_id))
-    allowed = set(labels) | set(themes.DEFAULT_LEXICON.values())
-    try:
-        tagging.add_term(session, scope, values["term"], values["theme"], allowed)
-    except ValidationFailed as exc:
-        return _themes_page(request, session, scope, errors=exc.errors, values=values, status_code=400)
+    errors = term.problems(set(labels) | set(themes.DEFAULT_LEXICON.values()))
+    if errors:
+        return _themes_page(request, session, scope, errors=errors, values=term.values(), status_code=400)
+    tagging.add_term(session, scope, term.stem, term.theme)
     flash(request, _("Ordet är sparat."))
     return redirect(f"{_path(request, scope, 'concerns.themes')}{_query(survey_id, None)}")
 
@@ -285,8 +273,7 @@ def delete_term(request: Request, term: OwnedTerm, form: FormDep, scope: ScopeDe
 def retag_answer(request: Request, concern_answer_id: int, form: FormDep,
                  scope: ScopeDep, session: SessionDep) -> Response:
     survey = tagging.answer_survey(session, scope.municipality_id, concern_answer_id)
-    chosen = [v for v in form.getlist("themes") if isinstance(v, str)][:20]
-    tagging.retag(session, scope, survey, concern_answer_id, chosen)
+    tagging.retag(session, scope, survey, concern_answer_id, RetagForm.parse(form).themes)
     flash(request, _("Svarets teman är ändrade."))
     themes_path = _path(request, scope, "concerns.themes")
     return redirect(f"{themes_path}{_query(survey.id, None)}#answer-{concern_answer_id}")

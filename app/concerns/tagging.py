@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
@@ -18,7 +17,7 @@ from app.concerns.queries import (
     wave_questions,
 )
 from app.db import writing
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound
 from app.i18n import gettext as _
 from app.masking import mask_text
 from app.models.concerns import AnswerTheme, ThemeTerm
@@ -139,15 +138,8 @@ def retag(session: Session, scope: Scope, survey: Survey, answer_id: int, themes
                      municipality_id=scope.municipality_id, before={"themes": before}, after={"themes": chosen})
 
 
-def add_term(session: Session, scope: Scope, term: str, theme: str, allowed: Iterable[str]) -> ThemeTerm:
-    stem = themes.normalise_term(term)
-    errors = {}
-    if not stem or len(stem) < 2:
-        errors["term"] = _("Skriv ett ord med minst två bokstäver.")
-    if theme not in set(allowed):
-        errors["theme"] = _("Välj ett tema.")
-    if errors:
-        raise ValidationFailed(errors)
+def add_term(session: Session, scope: Scope, stem: str, theme: str) -> ThemeTerm:
+    """Point the lexicon word `stem` (already normalised; see forms.TermForm) of the municipality at `theme`."""
     with writing(session):
         existing = session.scalars(select(ThemeTerm).where(col(ThemeTerm.municipality_id) == scope.municipality_id,
                                                            col(ThemeTerm.stem) == stem)).first()
