@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from app.auth import Scope, require_permission, staff_scope
 from app.concerns import charts, crime_figures, dashboard, exports, hotspots, priorities, queries, tagging, themes
-from app.concerns.forms import CrimeFileForm, PriorityForm, RetagForm, TermForm
 from app.concerns.public_routes import PLOTLY_VERSION, plotly_injected_style_ids
+from app.concerns.staff_forms import CrimeFileForm, PriorityForm, RetagForm, TermForm
 from app.deps import FormDep, ScopeDep, SessionDep, owned
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _

@@ -16,7 +16,7 @@ from app import i18n, mail, spreadsheets
 from app.auth import Scope, require_permission, staff_scope
 from app.deps import FormDep, OwnedEvent, ScopeDep, SessionDep, get_owned, path_id
 from app.dialogues import mails, rules, service, walks
-from app.dialogues.forms import EventForm, MessageForm, ObservationForm
+from app.dialogues.staff_forms import EventForm, MessageForm, ObservationForm
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.mail import outbox_files

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 from app.config import get_settings
 from app.dialogues import rules
-from app.dialogues.forms import EventForm
+from app.dialogues.staff_forms import EventForm
 from app.mail import outbox_files
 from app.models.dialogues import DialogueSignup, EventKind
 from app.models.pledges import PledgeSubscriber

@@ -1,4 +1,5 @@
-"""The staff forms of the concerns pages: `parse` reads the submitted form, `problems` (pure) says what is wrong."""
+"""Staff forms of the concerns pages: `parse` reads the submitted form, a pure `problems` says what is wrong."""
+# Not forms.py: every forms.py is resident-facing (English and Arabic, tests/test_translations.py); these are staff's.
 
 from __future__ import annotations
 
