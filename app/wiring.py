@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app import jobs
 from app.concerns import published
-from app.dialogues import service as dialogues_service
+from app.dialogues import retention
 from app.models.surveys import Survey
 from app.pledges import figures as pledges_figures
 from app.pledges import reminders as pledges_reminders
@@ -25,7 +25,7 @@ def _remeasure(session: Session, survey: Survey) -> None:
 
 
 def _purge_signups(session: Session) -> str:
-    done = dialogues_service.purge(session)
+    done = retention.purge(session)
     deleted = sum(counts.get("confirmed", 0) + counts.get("waitlisted", 0) + counts.get("cancelled", 0)
                   for _event_id, counts in done)
     return f"Purged the sign-ups of {len(done)} event(s) ({deleted} sign-up(s)); counts are kept."
@@ -36,7 +36,7 @@ def _purge_subscriptions(session: Session) -> str:
 
 
 def _event_reminders(session: Session) -> str:
-    return f"Queued {dialogues_service.queue_reminders(session)} event reminder(s)."
+    return f"Queued {retention.queue_reminders(session)} event reminder(s)."
 
 
 def _pledge_reminders(session: Session) -> str:

@@ -44,7 +44,7 @@ def _peak_mb() -> float:
 def measure(method: str, url: str, survey_id: int, municipality_id: int) -> dict[str, float]:
     from sqlmodel import Session, col, select
 
-    from app.concerns import published, report, service
+    from app.concerns import published, queries, report
     from app.db import make_engine
     from app.models import Area
     from app.models.surveys import Survey
@@ -63,7 +63,7 @@ def measure(method: str, url: str, survey_id: int, municipality_id: int) -> dict
                 session.commit()
                 result_rows = 1
             else:
-                questions = service.wave_questions(session, survey_id)
+                questions = queries.wave_questions(session, survey_id)
                 found = published.for_public(session, survey)
                 assert found is not None
                 nodes = {"whole": [published.ALL], "area": [published.node_key(area_ids[0] or 0)],

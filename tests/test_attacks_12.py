@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.concerns import published, service
+from app.concerns import published, queries
 from app.models import Role
 from app.models.concerns import AnswerTheme
 from app.models.surveys import Answer, Channel, SurveyStatus
@@ -109,7 +109,7 @@ def test_theme_counts_do_not_difference_to_the_residents_without_an_area(
                           "themes-caption")
     assert whole  # the municipality's themes are still shown
     residues = {t: whole[t] - north.get(t, 0) for t in whole if t in north}
-    assert not any(0 < r < service.min_n() for r in residues.values()), residues
+    assert not any(0 < r < queries.min_n() for r in residues.values()), residues
 
 
 def test_place_counts_do_not_difference_to_the_residents_without_an_area(
@@ -123,7 +123,7 @@ def test_place_counts_do_not_difference_to_the_residents_without_an_area(
                           "hotspots-caption")
     assert whole
     residues = {p: whole[p] - north.get(p, 0) for p in whole if p in north}
-    assert not any(0 < r < service.min_n() for r in residues.values()), residues
+    assert not any(0 < r < queries.min_n() for r in residues.values()), residues
 
 
 @pytest.fixture
@@ -152,11 +152,11 @@ def test_one_paper_response_into_a_closed_wave_is_not_its_own_difference(db: Ses
                                  "problems": {"speeding": "very_big", "littering": "no_problem"}}])
     db.commit()
     assert _figures(published.for_public(db, info.survey)) == before
-    cf.add_responses(db, info, cf.uniform_rows([closed_wave["north"].id or 0], service.min_n() - 1, seed=4,
+    cf.add_responses(db, info, cf.uniform_rows([closed_wave["north"].id or 0], queries.min_n() - 1, seed=4,
                                                items=("speeding",)))
     db.commit()
     after = published.for_public(db, info.survey)  # a group of min_n new responses: published again
-    assert after is not None and after.responses == 30 + service.min_n()
+    assert after is not None and after.responses == 30 + queries.min_n()
 
 
 def test_the_next_days_snapshot_is_not_one_residents_answers(db: Session, closed_wave: dict[str, Any],

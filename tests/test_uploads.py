@@ -24,7 +24,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from app.config import ROOT, get_settings
-from app.dialogues import service as dialogue_service
+from app.dialogues import walks
 from app.models import PartyKind, Role
 from app.models.dialogues import EventKind, ObservationCategory, WalkObservation, WalkPhoto
 from app.models.pledges import PledgeAttachment, PledgeStatus, PledgeUpdate
@@ -69,7 +69,7 @@ def _upload_root() -> Path:
 
 
 def test_uploads_are_outside_every_static_route(app: Any) -> None:
-    folders = [_upload_root(), pledge_followup.upload_dir().resolve(), dialogue_service.photo_dir().resolve()]
+    folders = [_upload_root(), pledge_followup.upload_dir().resolve(), walks.photo_dir().resolve()]
     mounted = [Path(route.app.directory).resolve() for route in app.routes
                if isinstance(route, Mount) and isinstance(route.app, StaticFiles) and route.app.directory]
     assert mounted, "expected the /static mount"
@@ -247,7 +247,7 @@ def test_walk_photo_names_cannot_steer_where_the_file_goes(
     assert response.status_code == 303
     photo = db.exec(select(WalkPhoto).where(WalkPhoto.observation_id == observation_id)).one()
     assert re.fullmatch(r"[0-9a-f]{32}\.jpg", photo.filename)
-    assert (dialogue_service.photo_dir() / photo.filename).resolve().parent == dialogue_service.photo_dir().resolve()
+    assert (walks.photo_dir() / photo.filename).resolve().parent == walks.photo_dir().resolve()
     assert _outside(root) == outside
 
 
@@ -271,7 +271,7 @@ def test_walk_photo_type_comes_from_the_content(client: CheckedClient, db: Sessi
     assert response.status_code == 303
     [photo] = photos
     assert photo.content_type == expected
-    stored = (dialogue_service.photo_dir() / photo.filename).read_bytes()
+    stored = (walks.photo_dir() / photo.filename).read_bytes()
     assert b"SecretNote" not in stored and Image.open(io.BytesIO(stored)).info.get("Comment") is None
 
 
@@ -296,7 +296,7 @@ def test_crime_statistics_file_has_a_size_limit(client: CheckedClient, db: Sessi
 
 def test_attachment_limits_are_what_the_pages_promise() -> None:
     assert pledge_rules.MAX_ATTACHMENT_BYTES == 5 * 1024 * 1024
-    assert dialogue_service.MAX_PHOTO_BYTES == 8 * 1024 * 1024
+    assert walks.MAX_PHOTO_BYTES == 8 * 1024 * 1024
 
 
 def _xlsx_sheet(sheet_xml: bytes) -> bytes:

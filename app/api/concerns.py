@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from app.concerns import published, service
+from app.concerns import dashboard, exports, published, queries
 from app.db import get_session
 from app.errors import Conflict, NotFound
 from app.i18n import gettext as _
@@ -56,18 +56,18 @@ def concerns(municipality: str = Query(max_length=80), wave: int = Query(ge=1),
     found = session.exec(select(Municipality).where(col(Municipality.slug) == municipality)).first()
     if found is None:
         raise NotFound("Unknown municipality")
-    survey = service.get_wave(session, found.id or 0, wave)
+    survey = queries.get_wave(session, found.id or 0, wave)
     if survey.status == "draft":
         raise NotFound("Unknown wave")
     if str(survey.status) not in published.FINAL_STATUSES:
         raise Conflict(_("Resultaten publiceras när mätomgången har stängts."))
-    board = service.dashboard(session, found, wave, area)
+    board = dashboard.dashboard(session, found, wave, area)
     limit = board.min_n
     return ConcernsOut(
         municipality=found.slug, wave=wave, series=survey.series_id, wave_number=survey.wave,
         area=board.area.slug if board.area else None,
         responses=board.total_responses, suppression_min_n=limit,
-        method=service.method_lines(limit),
+        method=exports.method_lines(limit),
         concerns=[ConcernOut(item_code=r.item_code, label=r.label, rank=r.rank, suppressed=r.cell.hidden,
                              n=r.cell.n, share=r.cell.share, low=r.cell.low, high=r.cell.high,
                              mean_score=None if r.cell.hidden else r.mean,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.concerns import published
+from app.db import writing
 from app.models import Area, Municipality
 from app.models.concerns import CrimeStatistic, ThemeTerm
 from app.models.surveys import Survey
@@ -36,12 +37,12 @@ def _crime_and_terms(session: Session, municipality: Municipality) -> None:
                     ).first() is not None:
         return
     areas = {a.slug: a.id for a in session.exec(select(Area).where(col(Area.municipality_id) == municipality.id))}
-    for (slug, category), counts in CRIMES.items():
-        if slug not in areas:
-            continue
-        for year, count in zip(("2024", "2025"), counts, strict=True):
-            session.add(CrimeStatistic(municipality_id=municipality.id or 0, area_id=areas[slug] or 0,
-                                       category=category, period=year, count=count))
-    for stem, theme in TERMS:
-        session.add(ThemeTerm(municipality_id=municipality.id or 0, stem=stem, theme=theme))
-    session.commit()
+    with writing(session):
+        for (slug, category), counts in CRIMES.items():
+            if slug not in areas:
+                continue
+            for year, count in zip(("2024", "2025"), counts, strict=True):
+                session.add(CrimeStatistic(municipality_id=municipality.id or 0, area_id=areas[slug] or 0,
+                                           category=category, period=year, count=count))
+        for stem, theme in TERMS:
+            session.add(ThemeTerm(municipality_id=municipality.id or 0, stem=stem, theme=theme))

@@ -1,4 +1,5 @@
 """Disclosure control for the tables a wave publishes: which cells to hide, and an audit proving the rest is safe.
+(One module above 500 lines on purpose: one algorithm whose rules, audit and search read best together.)
 
 Pure: counts in, a hidden set and leaks out; no database, no web. The caller (the wave's published-set builder)
 flattens a wave into *finest cells* (one per leaf geography unit x gender x age x ...) holding non-negative

@@ -25,7 +25,7 @@ def _plotly_bytes() -> tuple[bytes, bytes]:
     return raw, gzip.compress(raw, compresslevel=6)
 
 
-@router.get("/assets/plotly.min.js", include_in_schema=False)
+@router.get("/assets/plotly.min.js", name="concerns.plotly_js", include_in_schema=False)
 def plotly_js(request: Request) -> Response:
     """plotly.js from the installed Python package: never a CDN, never committed to the repository."""
     raw, compressed = _plotly_bytes()
@@ -66,7 +66,7 @@ def plotly_base_css() -> str:
     return "\n".join(rules) + "\n"
 
 
-@router.get("/assets/plotly-base.css", include_in_schema=False)
+@router.get("/assets/plotly-base.css", name="concerns.plotly_css", include_in_schema=False)
 def plotly_css() -> Response:
     return Response(plotly_base_css(), media_type="text/css; charset=utf-8", headers={"Cache-Control": CACHE})
 

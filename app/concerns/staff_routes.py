@@ -6,34 +6,37 @@ router carries the scope itself); choosing priorities, uploading crime statistic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from jinja2.utils import htmlsafe_json_dumps
 from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
 
 from app.auth import Scope, require_permission, staff_scope
-from app.concerns import charts, hotspots, service, themes
+from app.concerns import charts, crime_figures, dashboard, exports, hotspots, priorities, queries, tagging, themes
 from app.concerns.public_routes import PLOTLY_VERSION, plotly_injected_style_ids
-from app.db import get_session
+from app.concerns.staff_forms import CrimeFileForm, PriorityForm, RetagForm, TermForm
+from app.deps import FormDep, ScopeDep, SessionDep, owned
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.masking import mask_text
 from app.models import Area
-from app.web import flash, form_str, read_form, redirect, render
+from app.models.concerns import ThemeTerm
+from app.web import flash, form_str, redirect, render
 
 PREFIX = "/staff/m/{municipality}/concerns"
 view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
 edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission("edit"))])
 
 routers: list[APIRouter] = [view_router, edit_router]
-MAX_CRIME_BYTES = 2 * 1024 * 1024
+
+OwnedTerm = Annotated[ThemeTerm, Depends(owned(ThemeTerm, "concern_term_id"))]
 
 
-def _base(scope: Scope) -> str:
-    return f"/staff/m/{scope.municipality.slug}/concerns"
+def _path(request: Request, scope: Scope, name: str) -> str:
+    """The path of one of this domain's pages for the scope's municipality (query and fragment to be appended)."""
+    return str(request.app.url_path_for(name, municipality=scope.municipality.slug))
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -46,9 +49,9 @@ def _int_param(request: Request, name: str) -> int | None:
     return int(raw)
 
 
-def _selection(request: Request, session: Session, scope: Scope) -> tuple[list[service.WaveInfo], int | None,
+def _selection(request: Request, session: Session, scope: Scope) -> tuple[list[queries.WaveInfo], int | None,
                                                                           int | None]:
-    wave_list = service.waves(session, scope.municipality_id)
+    wave_list = queries.waves(session, scope.municipality_id)
     survey_id = _int_param(request, "wave")
     area_id = _int_param(request, "area")
     if survey_id is None and wave_list:
@@ -65,8 +68,8 @@ def _query(survey_id: int | None, area_id: int | None) -> str:
     return "?" + "&".join(parts) if parts else ""
 
 
-def _series_groups(wave_list: list[service.WaveInfo]) -> list[tuple[str, list[service.WaveInfo]]]:
-    groups: dict[str, list[service.WaveInfo]] = {}
+def _series_groups(wave_list: list[queries.WaveInfo]) -> list[tuple[str, list[queries.WaveInfo]]]:
+    groups: dict[str, list[queries.WaveInfo]] = {}
     for w in wave_list:
         groups.setdefault(w.series_id, []).append(w)
     return list(groups.items())
@@ -85,22 +88,22 @@ def _area_options(areas: list[Area]) -> list[tuple[int, str]]:
 
 def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]:
     wave_list, survey_id, area_id = _selection(request, session, scope)
-    areas = service.areas(session, scope.municipality_id)
+    areas = queries.areas(session, scope.municipality_id)
     context: dict[str, Any] = {
-        "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "area_options": _area_options(areas),
+        "scope": scope, "series": _series_groups(wave_list), "area_options": _area_options(areas),
         "selected_wave": survey_id, "selected_area": area_id, "board": None, "query": _query(survey_id, area_id),
-        "channel_labels": service.channel_labels(), "time_labels": service.time_labels(),
-        "method": service.method_lines(service.min_n()), "may_edit": scope.may("edit"),
+        "channel_labels": queries.channel_labels(), "time_labels": queries.time_labels(),
+        "method": exports.method_lines(queries.min_n()), "may_edit": scope.may("edit"),
         "plotly_version": PLOTLY_VERSION, "plotly_style_ids": plotly_injected_style_ids(),
     }
     if survey_id is None:
         if area_id is not None:
-            service.get_area(session, scope.municipality_id, area_id)
+            queries.get_area(session, scope.municipality_id, area_id)
         return context
-    board = service.dashboard(session, scope.municipality, survey_id, area_id)
+    board = dashboard.dashboard(session, scope.municipality, survey_id, area_id)
     context["board"] = board
-    context["priorities"] = service.priorities(session, scope.municipality_id, survey_id)
-    context["tables"] = list(service.export_tables(board))
+    context["priorities"] = priorities.priorities(session, scope.municipality_id, survey_id)
+    context["tables"] = list(exports.export_tables(board))
     if not board.empty:
         context["charts"] = {
             "ranking": charts.ranking_figure(board.concerns, _("Andel som ser ett stort problem")),
@@ -108,7 +111,7 @@ def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]
             "responses": charts.responses_figure(board.responses),
         }
         shown_areas = [a for a in areas if area_id is None or a.id in
-                       service.area_and_children(areas, service.get_area(session, scope.municipality_id, area_id))]
+                       queries.area_and_children(areas, queries.get_area(session, scope.municipality_id, area_id))]
         points = [hotspots.MapPoint(label=p.label, lat=p.lat, lon=p.lon, count=p.count or p.observations)
                   for p in board.hotspots.rows if p.lat is not None and p.lon is not None]
         data = hotspots.map_data([(a.name, a.geojson) for a in shown_areas if a.geojson], points)
@@ -117,57 +120,52 @@ def _context(request: Request, session: Session, scope: Scope) -> dict[str, Any]
     return context
 
 
-@view_router.get("")
-def dashboard_page(request: Request, scope: Scope = Depends(staff_scope),
-                   session: Session = Depends(get_session)) -> Response:
+@view_router.get("", name="concerns.dashboard")
+def dashboard_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return render(request, "staff/concerns/dashboard.html", _context(request, session, scope))
 
 
-@view_router.get("/report")
-def report_page(request: Request, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+@view_router.get("/report", name="concerns.report")
+def report_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return render(request, "staff/concerns/report.html", _context(request, session, scope))
 
 
-def _board(request: Request, session: Session, scope: Scope) -> service.Dashboard:
+def _board(request: Request, session: Session, scope: Scope) -> dashboard.Dashboard:
     _waves, survey_id, area_id = _selection(request, session, scope)
     if survey_id is None:
         raise NotFound(_("Kommunen har inga mätomgångar."))
-    return service.dashboard(session, scope.municipality, survey_id, area_id)
+    return dashboard.dashboard(session, scope.municipality, survey_id, area_id)
 
 
-def _filename(board: service.Dashboard, suffix: str) -> str:
+def _filename(board: dashboard.Dashboard, suffix: str) -> str:
     area = f"-omrade-{board.area.id}" if board.area else ""
     return f"lagesbild-{board.survey.series_id}-omgang-{board.survey.wave}{area}{suffix}"
 
 
-@view_router.get("/export.xlsx")
-def export_xlsx(request: Request, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+@view_router.get("/export.xlsx", name="concerns.export_xlsx")
+def export_xlsx(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     board = _board(request, session, scope)
-    body = service.xlsx_bytes(service.export_tables(board), service.method_lines(board.min_n))
+    body = exports.xlsx_bytes(exports.export_tables(board), exports.method_lines(board.min_n))
     return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(board, ".xlsx")}"',
                              "Cache-Control": "no-store"})
 
 
-@view_router.get("/export/{concern_table}.csv")
-def export_csv(request: Request, concern_table: str, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+@view_router.get("/export/{concern_table}.csv", name="concerns.export_csv")
+def export_csv(request: Request, concern_table: str, scope: ScopeDep, session: SessionDep) -> Response:
     board = _board(request, session, scope)
-    tables = service.export_tables(board)
+    tables = exports.export_tables(board)
     if concern_table not in tables:
         raise NotFound
     header, rows = tables[concern_table]
-    return Response(service.csv_bytes(header, rows), media_type="text/csv; charset=utf-8",
+    return Response(exports.csv_bytes(header, rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="{_filename(board, "-" + concern_table + ".csv")}"',
                              "Cache-Control": "no-store"})
 
 
-@view_router.get("/themes")
-def themes_page(request: Request, scope: Scope = Depends(staff_scope),
-                session: Session = Depends(get_session)) -> Response:
+@view_router.get("/themes", name="concerns.themes")
+def themes_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return _themes_page(request, session, scope)
 
 
@@ -178,39 +176,36 @@ def _themes_page(request: Request, session: Session, scope: Scope, *, errors: di
     labels: dict[str, str] = {}
     may_read = scope.may("respondent_data")
     if survey_id is not None:
-        survey = service.get_wave(session, scope.municipality_id, survey_id)
-        questions = service.wave_questions(session, survey_id)
-        labels = service.theme_labels(questions)
+        survey = queries.get_wave(session, scope.municipality_id, survey_id)
+        questions = queries.wave_questions(session, survey_id)
+        labels = tagging.theme_labels(questions)
         # Free text one answer at a time is respondent-level data: only with "respondent_data".
-        texts = service.text_answers(session, survey_id, questions.texts, None) if may_read else []
-        tagged = service.answer_themes(session, scope.municipality_id, survey_id, texts)
+        texts = tagging.text_answers(session, survey_id, questions.texts, None) if may_read else []
+        tagged = tagging.answer_themes(session, scope.municipality_id, survey_id, texts)
         answers = [{"id": i, "text": mask_text(t), "themes": sorted(tagged.get(i, set()))} for i, t in texts[-200:]]
         answers.reverse()
         selected = survey
     else:
         selected = None
     return render(request, "staff/concerns/themes.html", {
-        "scope": scope, "base": _base(scope), "series": _series_groups(wave_list), "selected_wave": survey_id,
+        "scope": scope, "series": _series_groups(wave_list), "selected_wave": survey_id,
         "survey": selected, "answers": answers, "labels": labels, "theme_options": sorted(labels.items()),
-        "terms": service.staff_terms(session, scope.municipality_id), "may_edit": scope.may("edit"),
+        "terms": tagging.staff_terms(session, scope.municipality_id), "may_edit": scope.may("edit"),
         "may_read_answers": may_read, "errors": errors or {}, "values": values or {}, "query": _query(survey_id, None),
     }, status_code=status_code)
 
 
-@edit_router.post("/priorities")
-def choose_priorities(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                      session: Session = Depends(get_session)) -> Response:
-    raw_wave = form_str(form, "wave", 12)
-    raw_area = form_str(form, "area", 12)
-    if not raw_wave.isdecimal() or (raw_area and not raw_area.isdecimal()):
+@edit_router.post("/priorities", name="concerns.choose_priorities")
+def choose_priorities(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    chosen = PriorityForm.parse(form)
+    if chosen.survey_id is None or not chosen.names_a_wave:
         flash(request, _("Välj en mätomgång först."), "error")
-        return redirect(_base(scope))
-    survey = service.get_wave(session, scope.municipality_id, int(raw_wave))
-    area = service.get_area(session, scope.municipality_id, int(raw_area)) if raw_area else None
-    chosen = [v for v in form.getlist("items") if isinstance(v, str)][:20]
-    target = f"{_base(scope)}{_query(survey.id, area.id if area else None)}#priorities"
+        return redirect(_path(request, scope, "concerns.dashboard"))
+    survey = queries.get_wave(session, scope.municipality_id, chosen.survey_id)
+    area = queries.get_area(session, scope.municipality_id, chosen.area_id) if chosen.area_id is not None else None
+    target = f"{_path(request, scope, 'concerns.dashboard')}{_query(survey.id, area.id if area else None)}#priorities"
     try:
-        service.choose_priorities(session, scope, survey, area, chosen)
+        priorities.choose_priorities(session, scope, survey, area, chosen.items)
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
         return redirect(target)
@@ -218,79 +213,67 @@ def choose_priorities(request: Request, form: FormData = Depends(read_form), sco
     return redirect(target)
 
 
-@edit_router.get("/crime")
-def crime_page(request: Request, scope: Scope = Depends(staff_scope),
-               session: Session = Depends(get_session)) -> Response:
+@edit_router.get("/crime", name="concerns.crime")
+def crime_page(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     return _crime_page(request, session, scope)
 
 
 def _crime_page(request: Request, session: Session, scope: Scope, *, errors: dict[str, str] | None = None,
                 status_code: int = 200) -> Response:
-    areas = service.areas(session, scope.municipality_id)
+    areas = queries.areas(session, scope.municipality_id)
     labels = {str(a.id): a.name for a in areas}
     return render(request, "staff/concerns/crime.html", {
-        "scope": scope, "base": _base(scope), "areas": areas, "errors": errors or {},
-        "rows": service.crime_rows(session, scope.municipality_id, None, labels)[:500],
+        "scope": scope, "areas": areas, "errors": errors or {},
+        "rows": crime_figures.crime_rows(session, scope.municipality_id, None, labels)[:500],
     }, status_code=status_code)
 
 
-@edit_router.post("/crime")
-def crime_upload(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-                 session: Session = Depends(get_session)) -> Response:
-    upload = form.get("file")
-    data = b""
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = upload.file.read(MAX_CRIME_BYTES + 1)
-    errors: dict[str, str] = {}
-    if not data:
-        errors["file"] = _("Välj en CSV-fil.")
-    elif len(data) > MAX_CRIME_BYTES:
-        errors["file"] = _("Filen är större än 2 MB.")
+@edit_router.post("/crime", name="concerns.crime_upload")
+def crime_upload(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    upload = CrimeFileForm.parse(form)
+    errors = upload.problems()
     if errors:
         return _crime_page(request, session, scope, errors=errors, status_code=400)
     try:
-        count = service.import_crime_csv(session, scope, data)
+        count = crime_figures.import_crime_csv(session, scope, upload.data)
     except ValidationFailed as exc:
-        session.rollback()
         return _crime_page(request, session, scope, errors=exc.errors, status_code=400)
     flash(request, _("%(count)s rader med anmälda brott är inlästa.") % {"count": count})
-    return redirect(f"{_base(scope)}/crime")
+    return redirect(_path(request, scope, "concerns.crime"))
 
 
-@edit_router.post("/terms")
-def add_term(request: Request, form: FormData = Depends(read_form), scope: Scope = Depends(staff_scope),
-             session: Session = Depends(get_session)) -> Response:
-    values = {"term": form_str(form, "term", 60), "theme": form_str(form, "theme", 60)}
-    raw_wave = form_str(form, "wave", 12)
-    survey_id = int(raw_wave) if raw_wave.isdecimal() else None
+@edit_router.post("/terms", name="concerns.add_term")
+def add_term(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    term = TermForm.parse(form)
+    survey_id = term.survey_id
     labels: dict[str, str] = {}
     if survey_id is not None:
-        service.get_wave(session, scope.municipality_id, survey_id)
-        labels = service.theme_labels(service.wave_questions(session, survey_id))
-    allowed = set(labels) | set(themes.DEFAULT_LEXICON.values())
-    try:
-        service.add_term(session, scope, values["term"], values["theme"], allowed)
-    except ValidationFailed as exc:
-        return _themes_page(request, session, scope, errors=exc.errors, values=values, status_code=400)
+        queries.get_wave(session, scope.municipality_id, survey_id)
+        labels = tagging.theme_labels(queries.wave_questions(session, survey_id))
+    errors = term.problems(set(labels) | set(themes.DEFAULT_LEXICON.values()))
+    if errors:
+        return _themes_page(request, session, scope, errors=errors, values=term.values(), status_code=400)
+    tagging.add_term(session, scope, term.stem, term.theme)
     flash(request, _("Ordet är sparat."))
-    return redirect(f"{_base(scope)}/themes{_query(survey_id, None)}")
+    return redirect(f"{_path(request, scope, 'concerns.themes')}{_query(survey_id, None)}")
 
 
-@edit_router.post("/terms/{concern_term_id}/delete")
-def delete_term(request: Request, concern_term_id: int, form: FormData = Depends(read_form),
-                scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    service.delete_term(session, scope, concern_term_id)
+@edit_router.post("/terms/{concern_term_id}/delete", name="concerns.delete_term")
+def delete_term(request: Request, term: OwnedTerm, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
+    tagging.delete_term(session, scope, term)
     raw_wave = form_str(form, "wave", 12)
     flash(request, _("Ordet är borttaget."))
-    return redirect(f"{_base(scope)}/themes{_query(int(raw_wave) if raw_wave.isdecimal() else None, None)}")
+    wave = int(raw_wave) if raw_wave.isdecimal() else None
+    return redirect(f"{_path(request, scope, 'concerns.themes')}{_query(wave, None)}")
 
 
 # Retagging picks answers one by one (it can pull any answer into a theme's quoted examples): respondent-level.
-@edit_router.post("/answers/{concern_answer_id}/themes", dependencies=[Depends(require_permission("respondent_data"))])
-def retag_answer(request: Request, concern_answer_id: int, form: FormData = Depends(read_form),
-                 scope: Scope = Depends(staff_scope), session: Session = Depends(get_session)) -> Response:
-    survey = service.answer_survey(session, scope.municipality_id, concern_answer_id)
-    chosen = [v for v in form.getlist("themes") if isinstance(v, str)][:20]
-    service.retag(session, scope, survey, concern_answer_id, chosen)
+@edit_router.post("/answers/{concern_answer_id}/themes", name="concerns.retag_answer",
+                  dependencies=[Depends(require_permission("respondent_data"))])
+def retag_answer(request: Request, concern_answer_id: int, form: FormDep,
+                 scope: ScopeDep, session: SessionDep) -> Response:
+    survey = tagging.answer_survey(session, scope.municipality_id, concern_answer_id)
+    tagging.retag(session, scope, survey, concern_answer_id, RetagForm.parse(form).themes)
     flash(request, _("Svarets teman är ändrade."))
-    return redirect(f"{_base(scope)}/themes{_query(survey.id, None)}#answer-{concern_answer_id}")
+    themes_path = _path(request, scope, "concerns.themes")
+    return redirect(f"{themes_path}{_query(survey.id, None)}#answer-{concern_answer_id}")

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 Z95 = 1.959963984540054
 BIG_CODES = ("very_big", "fairly_big")
-DONT_KNOW = "dont_know"
 # Score of each answer on the problem scale, for the mean score (0 = no problem at all, 3 = very big problem).
 SCORES: dict[str, int] = {"very_big": 3, "fairly_big": 2, "fairly_small": 1, "no_problem": 0}
 UNSAFE_CODES = ("fairly_unsafe", "very_unsafe", "not_out_fear")
@@ -144,20 +143,6 @@ def rank_concerns(counts: Mapping[str, Mapping[str, int]],
             rank = index + 1
         ranked.append(replace(row, rank=rank))
     return ranked + unanswered
-
-
-def overall_ranking(per_area: Mapping[object, Mapping[str, Mapping[str, int]]]) -> list[RankedConcern]:
-    """Municipality-wide ranking: answers of all areas pooled per item, then ranked as in `rank_concerns`.
-
-    Pooling weights each area by how many answered there (not each area equally).
-    """
-    pooled: dict[str, dict[str, int]] = {}
-    for items in per_area.values():
-        for item, codes in items.items():
-            target = pooled.setdefault(item, {})
-            for code, v in codes.items():
-                target[code] = target.get(code, 0) + v
-    return rank_concerns(pooled)
 
 
 @dataclass(frozen=True)

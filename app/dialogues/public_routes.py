@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from app import clock, i18n, mail, places
 from app.cache.pages import public_page
 from app.cache.versions import CONTENT, SIGNUPS
 from app.config import get_settings
-from app.db import get_session
-from app.dialogues import forms, mails, rules, service
+from app.deps import FormDep, SessionDep
+from app.dialogues import forms, mails, rules, service, walks
+from app.dialogues.forms import SignupForm
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Municipality
@@ -24,7 +24,6 @@ from app.web import (
     client_over_limit,
     flash,
     mail_limit_text,
-    read_form,
     redirect,
     render,
     request_language,
@@ -36,15 +35,19 @@ router = APIRouter()
 api_router = APIRouter(prefix="/api/v1", tags=["open data"])
 
 
+def _path(request: Request, name: str, **params: object) -> str:
+    return str(request.app.url_path_for(name, **{key: str(value) for key, value in params.items()}))
+
+
 def _base(municipality: Municipality, lang: str) -> dict[str, object]:
     return {"municipality": municipality, "kinds": service.kind_labels(), "text_in": mails.text_in,
             "when": rules.format_when, "content_lang": lang,
             "language_names": {code: language.native_name for code, language in i18n.LANGUAGES.items()}}
 
 
-@router.get("/m/{slug}/dialoger")
+@router.get("/m/{slug}/dialoger", name="dialogues.events")
 @public_page(CONTENT, SIGNUPS)
-def events_page(request: Request, slug: str, omrade: str = "", session: Session = Depends(get_session)) -> Response:
+def events_page(request: Request, slug: str, session: SessionDep, omrade: str = "") -> Response:
     municipality = places.municipality_by_slug(session, slug)
     area = service.area_by_slug(session, municipality.id or 0, omrade) if omrade else None
     rows = service.upcoming(session, municipality.id or 0, area.id if area else None)
@@ -71,14 +74,14 @@ def _event_page(request: Request, session: Session, municipality: Municipality, 
                   languages=municipality.languages, status_code=status_code)
 
 
-@router.get("/m/{slug}/dialoger/{event_id}")
+@router.get("/m/{slug}/dialoger/{event_id}", name="dialogues.event")
 @public_page(CONTENT, SIGNUPS)
-def event_page(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
+def event_page(request: Request, slug: str, event_id: int, session: SessionDep) -> Response:
     return _event_page(request, session, places.municipality_by_slug(session, slug), event_id)
 
 
-@router.get("/m/{slug}/dialoger/{event_id}/kalender.ics")
-def event_calendar(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
+@router.get("/m/{slug}/dialoger/{event_id}/kalender.ics", name="dialogues.calendar")
+def event_calendar(request: Request, slug: str, event_id: int, session: SessionDep) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     event = service.public_event(session, municipality, event_id).event
     lang = request_language(request)
@@ -91,21 +94,23 @@ def event_calendar(request: Request, slug: str, event_id: int, session: Session 
                     headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'})
 
 
-@router.post("/m/{slug}/dialoger/{event_id}/anmalan")
+@router.post("/m/{slug}/dialoger/{event_id}/anmalan", name="dialogues.sign_up")
 def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTasks,
-            form: FormData = Depends(read_form), session: Session = Depends(get_session)) -> Response:
+            form: FormDep, session: SessionDep) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     event = service.public_event(session, municipality, event_id).event
-    values = forms.form_values(form)
+    signup_form = SignupForm.parse(form)
+    values = signup_form.values()
     if client_over_limit(request, session, "signup", get_settings().signups_per_client_hour):
         return _event_page(request, session, municipality, event_id, values=values,
                            errors={"signup": too_many_requests_text()}, status_code=429)
-    data, errors = forms.parse_signup(values, event.interpretation_languages, use_request_language(request),
-                                      event.max_people_per_signup)
-    if data is None:
+    language = use_request_language(request)
+    errors = signup_form.problems(event.interpretation_languages, event.max_people_per_signup)
+    if errors:
         return _event_page(request, session, municipality, event_id, values=values, errors=errors, status_code=400)
+    data = signup_form.to_input(language)
     try:
-        outcome = service.sign_up(session, municipality, event_id, data, accept_waitlist=values["waitlist"] == "yes")
+        outcome = service.sign_up(session, municipality, event_id, data, accept_waitlist=signup_form.wants_waitlist)
     except ValidationFailed as exc:
         return _event_page(request, session, municipality, event_id, values=values, errors=exc.errors,
                            status_code=400)
@@ -120,13 +125,13 @@ def sign_up(request: Request, slug: str, event_id: int, background: BackgroundTa
     if data.email:  # always said, limited or not: whether a mail went out must not tell when the address was used
         flash(request, mail_limit_text())
     if outcome.signup is None:
-        return redirect(f"/m/{municipality.slug}/dialoger/{event_id}")
-    return redirect(f"/anmalan/{service.signed_token(outcome.signup)}")
+        return redirect(_path(request, "dialogues.event", slug=municipality.slug, event_id=event_id))
+    return redirect(_path(request, "dialogues.my_signup", signed=service.signed_token(outcome.signup)))
 
 
-@router.get("/m/{slug}/dialoger/{event_id}/rapport")
+@router.get("/m/{slug}/dialoger/{event_id}/rapport", name="dialogues.walk_report")
 @public_page(CONTENT)
-def walk_report(request: Request, slug: str, event_id: int, session: Session = Depends(get_session)) -> Response:
+def walk_report(request: Request, slug: str, event_id: int, session: SessionDep) -> Response:
     municipality = places.municipality_by_slug(session, slug)
     row = service.public_event(session, municipality, event_id)
     if row.event.kind != EventKind.safety_walk:
@@ -134,15 +139,15 @@ def walk_report(request: Request, slug: str, event_id: int, session: Session = D
     lang = request_language(request)
     return render(request, "public/dialogues/report.html",
                   {**_base(municipality, lang), "event": row.event,
-                   "observations": service.observations(session, row.event.id or 0),
+                   "observations": walks.observations(session, row.event.id or 0),
                    "areas_by_id": {a.id: a.name for a in service.areas(session, municipality.id or 0)},
-                   "parties_by_id": {p.id: p.name for p in service.parties(session, municipality.id or 0)},
-                   "categories": service.category_labels(), "statuses": service.observation_status_labels()},
+                   "parties_by_id": {p.id: p.name for p in walks.parties(session, municipality.id or 0)},
+                   "categories": walks.category_labels(), "statuses": walks.observation_status_labels()},
                   languages=municipality.languages)
 
 
-@router.get("/anmalan/{signed}")
-def my_signup(request: Request, signed: str, session: Session = Depends(get_session)) -> Response:
+@router.get("/anmalan/{signed}", name="dialogues.my_signup")
+def my_signup(request: Request, signed: str, session: SessionDep) -> Response:
     signup, event = service.signup_from_link(session, signed)
     municipality = session.get(Municipality, event.municipality_id)
     if municipality is None:
@@ -158,14 +163,14 @@ def my_signup(request: Request, signed: str, session: Session = Depends(get_sess
     return response
 
 
-@router.post("/anmalan/{signed}/avboka")
+@router.post("/anmalan/{signed}/avboka", name="dialogues.cancel_my_signup")
 def cancel_my_signup(request: Request, signed: str, background: BackgroundTasks,
-                     session: Session = Depends(get_session)) -> Response:
+                     session: SessionDep) -> Response:
     use_request_language(request)
     ids = service.cancel_signup(session, signed)
     mail.deliver_after_response(request.app, background, ids)
     flash(request, _("Din anmälan är avbokad. Tack för att du meddelade oss!"))
-    return redirect(f"/anmalan/{signed}")
+    return redirect(_path(request, "dialogues.my_signup", signed=signed))
 
 
 class EventOut(BaseModel):
@@ -186,9 +191,8 @@ class EventOut(BaseModel):
     calendar_url: str
 
 
-@api_router.get("/events", response_model=list[EventOut])
-def list_events(municipality: str = Query(..., max_length=80),
-                session: Session = Depends(get_session)) -> list[EventOut]:
+@api_router.get("/events", response_model=list[EventOut], name="dialogues.api_events")
+def list_events(session: SessionDep, municipality: str = Query(..., max_length=80)) -> list[EventOut]:
     """Upcoming dialogue events of a municipality, with seats left. No personal data."""
     found = places.municipality_by_slug(session, municipality)
     base = f"{get_settings().base_url}/m/{found.slug}/dialoger"

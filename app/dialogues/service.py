@@ -1,4 +1,4 @@
-"""Reads and writes of the dialogues domain.
+"""Dialogue events and their sign-ups: public and staff reads, race-safe seats, attendance and messages.
 
 Seats are race-safe: every write that changes who has a seat (sign-up, cancellation, promotion, capacity
 change) first takes the event's lock: `BEGIN IMMEDIATE` on SQLite (the engine's `sqlite_immediate` option) and
@@ -8,40 +8,33 @@ change) first takes the event's lock: `BEGIN IMMEDIATE` on SQLite (the engine's 
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import case, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app import audit, clock, mail, uploads
+from app import audit, clock, mail
 from app.auth import Scope
 from app.config import get_settings
+from app.db import writing
 from app.dialogues import mails
 from app.dialogues.forms import SignupInput
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.models import Area, Municipality, Party, StaffUser
+from app.models import Area, Municipality
 from app.models.dialogues import (
     DialogueEvent,
     DialogueSignup,
     EventKind,
     EventStatus,
     MailOutbox,
-    ObservationCategory,
-    ObservationStatus,
     SignupStatus,
     WalkObservation,
-    WalkPhoto,
 )
-
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-REMINDER_BEFORE = timedelta(hours=24)
 
 
 def kind_labels() -> dict[str, str]:
@@ -49,17 +42,6 @@ def kind_labels() -> dict[str, str]:
             EventKind.street_stand.value: _("Gatumöte"), EventKind.focus_group.value: _("Fokusgrupp"),
             EventKind.online.value: _("Möte på nätet")}
 
-
-def category_labels() -> dict[str, str]:
-    return {ObservationCategory.lighting.value: _("Belysning"), ObservationCategory.vegetation.value: _("Växtlighet"),
-            ObservationCategory.tunnel.value: _("Tunnel eller gångtunnel"),
-            ObservationCategory.litter.value: _("Nedskräpning"), ObservationCategory.vandalism.value: _("Skadegörelse"),
-            ObservationCategory.traffic.value: _("Trafik"), ObservationCategory.other.value: _("Annat")}
-
-
-def observation_status_labels() -> dict[str, str]:
-    return {ObservationStatus.open.value: _("Öppen"), ObservationStatus.planned.value: _("Planerad"),
-            ObservationStatus.done.value: _("Åtgärdad"), ObservationStatus.rejected.value: _("Avslagen")}
 
 
 # ----------------------------------------------------------------------------------------------- public reads
@@ -211,46 +193,45 @@ class SignupOutcome:
 
 def sign_up(session: Session, municipality: Municipality, event_id: int, data: SignupInput,
             accept_waitlist: bool) -> SignupOutcome:
-    event = _begin_locked(session, event_id)
-    if event is None or event.municipality_id != municipality.id:
-        session.rollback()
-        raise NotFound
-    problem = signup_problem(event, clock.now())
-    if problem:
-        session.rollback()
-        raise ValidationFailed({"signup": problem})
-    existing = session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event_id,
-                                                         DialogueSignup.contact_key == data.contact_key)).first()
-    if existing is not None and existing.status != SignupStatus.cancelled:
-        # Idempotent: the same contact again stores nothing new; the link is sent again to that address only.
-        limited = not mail.confirmation_allowed(session, existing.email)
-        queued = None if limited else mails.queue_for_signup(
-            session, SignupStatus(existing.status).value, existing, event, municipality, signup_url(existing))
-        session.commit()
-        return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [], limited)
-    free = event.capacity - _confirmed_people(session, event_id)
-    if data.people <= free:
-        status = SignupStatus.confirmed
-    elif accept_waitlist:
-        status = SignupStatus.waitlisted
-    else:
-        session.rollback()
-        return SignupOutcome("full", None, [])
-    signup = existing or DialogueSignup(event_id=event_id, token="", name="", contact_key=data.contact_key,
-                                        status=status)
-    signup.token = secrets.token_urlsafe(24)
-    signup.name, signup.email, signup.phone = data.name, data.email, data.phone
-    signup.people, signup.interpretation_language = data.people, data.interpretation_language
-    signup.needs, signup.language, signup.status = data.needs, data.language, status
-    signup.attended = None
-    signup.created_at = clock.now()
-    session.add(signup)
-    session.flush()
-    limited = not mail.confirmation_allowed(session, signup.email)
-    queued = None if limited else mails.queue_for_signup(session, status.value, signup, event, municipality,
-                                                         signup_url(signup))
-    session.commit()
-    return SignupOutcome(status.value, signup, [queued.id] if queued and queued.id else [], limited)
+    # Every return below leaves `writing`, which commits: the answers that stored nothing just release the lock.
+    with writing(session):
+        event = _begin_locked(session, event_id)
+        if event is None or event.municipality_id != municipality.id:
+            raise NotFound
+        problem = signup_problem(event, clock.now())
+        if problem:
+            raise ValidationFailed({"signup": problem})
+        existing = session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event_id,
+                                                             DialogueSignup.contact_key == data.contact_key)).first()
+        if existing is not None and existing.status != SignupStatus.cancelled:
+            # Idempotent: the same contact again stores nothing new; the link is sent again to that address only.
+            limited = not mail.confirmation_allowed(session, existing.email)
+            queued = None if limited else mails.queue_for_signup(
+                session, SignupStatus(existing.status).value, existing, event, municipality, signup_url(existing))
+            session.flush()
+            return SignupOutcome("duplicate", None, [queued.id] if queued and queued.id else [], limited)
+        free = event.capacity - _confirmed_people(session, event_id)
+        if data.people <= free:
+            status = SignupStatus.confirmed
+        elif accept_waitlist:
+            status = SignupStatus.waitlisted
+        else:
+            return SignupOutcome("full", None, [])
+        signup = existing or DialogueSignup(event_id=event_id, token="", name="", contact_key=data.contact_key,
+                                            status=status)
+        signup.token = secrets.token_urlsafe(24)
+        signup.name, signup.email, signup.phone = data.name, data.email, data.phone
+        signup.people, signup.interpretation_language = data.people, data.interpretation_language
+        signup.needs, signup.language, signup.status = data.needs, data.language, status
+        signup.attended = None
+        signup.created_at = clock.now()
+        session.add(signup)
+        session.flush()
+        limited = not mail.confirmation_allowed(session, signup.email)
+        queued = None if limited else mails.queue_for_signup(session, status.value, signup, event, municipality,
+                                                             signup_url(signup))
+        session.flush()
+        return SignupOutcome(status.value, signup, [queued.id] if queued and queued.id else [], limited)
 
 
 def _promote(session: Session, event: DialogueEvent, municipality: Municipality) -> list[MailOutbox]:
@@ -279,22 +260,21 @@ def cancel_signup(session: Session, signed: str) -> list[int]:
     """The resident cancels through their link; the freed seats go to the waitlist. Returns mail ids."""
     signup, event = signup_from_link(session, signed)
     signup_id = signup.id
-    locked = _begin_locked(session, event.id or 0)
-    signup_now = session.get(DialogueSignup, signup_id, populate_existing=True)
-    if locked is None or signup_now is None:
-        session.rollback()
-        raise NotFound
-    municipality = session.get(Municipality, locked.municipality_id)
-    assert municipality is not None
     queued: list[MailOutbox] = []
-    if signup_now.status != SignupStatus.cancelled:
-        signup_now.status = SignupStatus.cancelled
-        session.add(signup_now)
-        session.flush()
-        own = mails.queue_for_signup(session, "cancelled_signup", signup_now, locked, municipality, "")
-        queued.extend([own] if own else [])
-        queued.extend(_promote(session, locked, municipality))
-    session.commit()
+    with writing(session):
+        locked = _begin_locked(session, event.id or 0)
+        signup_now = session.get(DialogueSignup, signup_id, populate_existing=True)
+        if locked is None or signup_now is None:
+            raise NotFound
+        municipality = session.get(Municipality, locked.municipality_id)
+        assert municipality is not None
+        if signup_now.status != SignupStatus.cancelled:
+            signup_now.status = SignupStatus.cancelled
+            session.add(signup_now)
+            session.flush()
+            own = mails.queue_for_signup(session, "cancelled_signup", signup_now, locked, municipality, "")
+            queued.extend([own] if own else [])
+            queued.extend(_promote(session, locked, municipality))
     return [m.id for m in queued if m.id is not None]
 
 
@@ -307,14 +287,7 @@ def staff_events(session: Session, scope: Scope) -> list[EventRow]:
     return _rows(session, list(events))
 
 
-def staff_event(session: Session, scope: Scope, event_id: int) -> DialogueEvent:
-    event = session.get(DialogueEvent, event_id)
-    if event is None or event.municipality_id != scope.municipality_id:
-        raise NotFound
-    return event
-
-
-def _snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
+def audit_snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
     """A JSON-ready copy for the audit log (no personal data lives in these tables)."""
     found: dict[str, Any] = {}
     for name in type(row).model_fields:
@@ -323,49 +296,47 @@ def _snapshot(row: DialogueEvent | WalkObservation) -> dict[str, Any]:
     return found
 
 
-def save_event(session: Session, scope: Scope, event_id: int | None, fields: dict[str, Any]) -> tuple[
+def save_event(session: Session, scope: Scope, event: DialogueEvent | None, fields: dict[str, Any]) -> tuple[
         DialogueEvent, list[int]]:
-    """Create (event_id None) or update an event. A larger capacity promotes from the waitlist at once."""
-    if event_id is None:
-        event = DialogueEvent(municipality_id=scope.municipality_id, **fields)
-        session.add(event)
+    """Create (event None) or update an event of the scope. A larger capacity promotes from the waitlist at once."""
+    if event is None:
+        with writing(session):
+            created = DialogueEvent(municipality_id=scope.municipality_id, **fields)
+            session.add(created)
+            session.flush()
+            audit.record(session, scope.user, "create", "dialogue_event", created.id,
+                         municipality_id=scope.municipality_id, after=audit_snapshot(created))
+        return created, []
+    event_id = event.id or 0
+    with writing(session):
+        locked = _begin_locked(session, event_id)
+        assert locked is not None
+        before = audit_snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        session.add(locked)
         session.flush()
-        audit.record(session, scope.user, "create", "dialogue_event", event.id, municipality_id=scope.municipality_id,
-                     after=_snapshot(event))
-        session.commit()
-        return event, []
-    staff_event(session, scope, event_id)
-    locked = _begin_locked(session, event_id)
-    assert locked is not None
-    before = _snapshot(locked)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    session.add(locked)
-    session.flush()
-    queued = _promote(session, locked, scope.municipality)
-    audit.record(session, scope.user, "update", "dialogue_event", event_id, municipality_id=scope.municipality_id,
-                 before=before, after=_snapshot(locked))
-    session.commit()
+        queued = _promote(session, locked, scope.municipality)
+        audit.record(session, scope.user, "update", "dialogue_event", event_id, municipality_id=scope.municipality_id,
+                     before=before, after=audit_snapshot(locked))
     return locked, [m.id for m in queued if m.id is not None]
 
 
-def cancel_event(session: Session, scope: Scope, event_id: int) -> list[int]:
+def cancel_event(session: Session, scope: Scope, event: DialogueEvent) -> list[int]:
     """Cancel the event; everyone signed up (or waiting) with an e-mail address is told."""
-    staff_event(session, scope, event_id)
-    event = _begin_locked(session, event_id)
-    assert event is not None
-    if event.status == EventStatus.cancelled:
-        session.rollback()
-        return []
-    event.status = EventStatus.cancelled
-    session.add(event)
-    queued = [mails.queue_for_signup(session, "cancelled_event", s, event, scope.municipality, "")
-              for s in _active_signups(session, event_id)]
-    audit.record(session, scope.user, "cancel", "dialogue_event", event_id, municipality_id=scope.municipality_id)
-    session.flush()
-    ids = [m.id for m in queued if m is not None and m.id is not None]
-    session.commit()
-    return ids
+    event_id = event.id or 0
+    with writing(session):
+        locked = _begin_locked(session, event_id)
+        assert locked is not None
+        if locked.status == EventStatus.cancelled:
+            return []
+        locked.status = EventStatus.cancelled
+        session.add(locked)
+        queued = [mails.queue_for_signup(session, "cancelled_event", s, locked, scope.municipality, "")
+                  for s in _active_signups(session, event_id)]
+        audit.record(session, scope.user, "cancel", "dialogue_event", event_id, municipality_id=scope.municipality_id)
+        session.flush()
+        return [m.id for m in queued if m is not None and m.id is not None]
 
 
 def _active_signups(session: Session, event_id: int) -> list[DialogueSignup]:
@@ -375,55 +346,42 @@ def _active_signups(session: Session, event_id: int) -> list[DialogueSignup]:
         .order_by(col(DialogueSignup.status), col(DialogueSignup.created_at), col(DialogueSignup.id))).all())
 
 
-def attendees(session: Session, scope: Scope, event_id: int) -> list[DialogueSignup]:
+def attendees(session: Session, event: DialogueEvent) -> list[DialogueSignup]:
     """Personal data: only the staff attendee list, check-in and CSV export read this."""
-    staff_event(session, scope, event_id)
-    return _active_signups(session, event_id)
+    return _active_signups(session, event.id or 0)
 
 
-def set_attendance(session: Session, scope: Scope, event_id: int, signup_id: int, attended: bool | None) -> None:
-    staff_event(session, scope, event_id)
-    signup = session.get(DialogueSignup, signup_id)
-    if signup is None or signup.event_id != event_id:
-        raise NotFound
-    signup.attended = attended
-    session.add(signup)
-    session.commit()
+def set_attendance(session: Session, signup: DialogueSignup, attended: bool | None) -> None:
+    with writing(session):
+        signup.attended = attended
+        session.add(signup)
 
 
-def mark_rest_no_show(session: Session, scope: Scope, event_id: int) -> int:
-    staff_event(session, scope, event_id)
-    result = session.execute(update(DialogueSignup).where(
-        col(DialogueSignup.event_id) == event_id, col(DialogueSignup.status) == SignupStatus.confirmed,
-        col(DialogueSignup.attended).is_(None)).values(attended=False))
-    session.commit()
+def mark_rest_no_show(session: Session, event: DialogueEvent) -> int:
+    with writing(session):
+        result = session.execute(update(DialogueSignup).where(
+            col(DialogueSignup.event_id) == event.id, col(DialogueSignup.status) == SignupStatus.confirmed,
+            col(DialogueSignup.attended).is_(None)).values(attended=False))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def message_all(session: Session, scope: Scope, event_id: int, subject: str, body: str) -> tuple[list[int], int]:
+def message_all(session: Session, scope: Scope, event: DialogueEvent, subject: str,
+                body: str) -> tuple[list[int], int]:
     """Queue a message to everyone signed up or waiting; returns (mail ids, how many have no e-mail)."""
-    errors: dict[str, str] = {}
-    if not subject:
-        errors["subject"] = _("Skriv en ämnesrad.")
-    if not body:
-        errors["body"] = _("Skriv ett meddelande.")
-    if errors:
-        raise ValidationFailed(errors)
-    event = staff_event(session, scope, event_id)
     queued: list[MailOutbox] = []
     without = 0
-    for signup in _active_signups(session, event_id):
-        message = mails.queue_for_signup(session, "message", signup, event, scope.municipality, signup_url(signup),
-                                         message=body, subject=subject)
-        if message is None:
-            without += 1
-        else:
-            queued.append(message)
-    audit.record(session, scope.user, "message_all", "dialogue_event", event_id,
-                 municipality_id=scope.municipality_id, after={"recipients": len(queued)})
-    session.flush()
-    ids = [m.id for m in queued if m.id is not None]
-    session.commit()
+    with writing(session):
+        for signup in _active_signups(session, event.id or 0):
+            message = mails.queue_for_signup(session, "message", signup, event, scope.municipality,
+                                             signup_url(signup), message=body, subject=subject)
+            if message is None:
+                without += 1
+            else:
+                queued.append(message)
+        audit.record(session, scope.user, "message_all", "dialogue_event", event.id,
+                     municipality_id=scope.municipality_id, after={"recipients": len(queued)})
+        session.flush()
+        ids = [m.id for m in queued if m.id is not None]
     return ids, without
 
 
@@ -431,10 +389,10 @@ def counts(session: Session, event: DialogueEvent) -> dict[str, int]:
     """Sign-up counts: live while sign-ups exist, the kept counts after the purge. One GROUP BY."""
     if event.final_counts is not None:
         return dict(event.final_counts)
-    return _count_sql(session, event.id or 0)
+    return live_counts(session, event.id or 0)
 
 
-def _count_sql(session: Session, event_id: int) -> dict[str, int]:
+def live_counts(session: Session, event_id: int) -> dict[str, int]:
     rows = session.execute(
         sa_select(col(DialogueSignup.status), func.count(), func.coalesce(func.sum(DialogueSignup.people), 0),
                func.coalesce(func.sum(case((col(DialogueSignup.attended).is_(True), 1), else_=0)), 0),
@@ -448,144 +406,3 @@ def _count_sql(session: Session, event_id: int) -> dict[str, int]:
             found["attended"] = int(attended)
             found["no_show"] = int(no_show)
     return found
-
-
-# ------------------------------------------------------------------------------------------ observations
-
-
-def observations(session: Session, event_id: int) -> list[WalkObservation]:
-    return list(session.exec(select(WalkObservation).where(WalkObservation.event_id == event_id)
-                             .order_by(col(WalkObservation.id))).all())
-
-
-def photo_ids(session: Session, observation_ids: list[int]) -> dict[int, list[int]]:
-    if not observation_ids:
-        return {}
-    found: dict[int, list[int]] = {i: [] for i in observation_ids}
-    for photo_id, observation_id in session.exec(select(WalkPhoto.id, WalkPhoto.observation_id).where(
-            col(WalkPhoto.observation_id).in_(observation_ids)).order_by(col(WalkPhoto.id))).all():
-        if photo_id is not None:
-            found[observation_id].append(photo_id)
-    return found
-
-
-def observation_points(session: Session, municipality_id: int) -> list[dict[str, Any]]:
-    """Public-safe observations with a map point, for the concern map: no names, no free text about people."""
-    rows = session.exec(select(WalkObservation).where(WalkObservation.municipality_id == municipality_id,
-                                                      col(WalkObservation.latitude).is_not(None))
-                        .order_by(col(WalkObservation.id))).all()
-    return [{"id": o.id, "event_id": o.event_id, "latitude": o.latitude, "longitude": o.longitude,
-             "category": o.category, "status": o.status, "area_id": o.area_id} for o in rows]
-
-
-def parties(session: Session, municipality_id: int) -> list[Party]:
-    return list(session.exec(select(Party).where(Party.municipality_id == municipality_id)
-                             .order_by(Party.name)).all())
-
-
-def staff_observation(session: Session, scope: Scope, event_id: int, observation_id: int) -> WalkObservation:
-    found = session.get(WalkObservation, observation_id)
-    if found is None or found.event_id != event_id or found.municipality_id != scope.municipality_id:
-        raise NotFound
-    return found
-
-
-def save_observation(session: Session, scope: Scope, event_id: int, observation_id: int | None,
-                     fields: dict[str, Any]) -> WalkObservation:
-    staff_event(session, scope, event_id)
-    if observation_id is None:
-        found = WalkObservation(event_id=event_id, municipality_id=scope.municipality_id, **fields)
-        before = None
-    else:
-        found = staff_observation(session, scope, event_id, observation_id)
-        before = _snapshot(found)
-        for name, value in fields.items():
-            setattr(found, name, value)
-    session.add(found)
-    session.flush()
-    audit.record(session, scope.user, "create" if before is None else "update", "walk_observation", found.id,
-                 municipality_id=scope.municipality_id, before=before, after=_snapshot(found))
-    session.commit()
-    return found
-
-
-def photo_dir() -> Path:
-    return uploads.upload_dir("walk-photos")
-
-
-def add_photo(session: Session, scope: Scope, event_id: int, observation_id: int, data: bytes) -> WalkPhoto:
-    observation = staff_observation(session, scope, event_id, observation_id)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationFailed({"photo": _("Bilden är för stor. Den får vara högst 8 MB.")})
-    content, content_type, suffix = uploads.clean_image(data, "photo")
-    folder = photo_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}{suffix}"
-    (folder / name).write_bytes(content)
-    photo = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
-    session.add(photo)
-    session.flush()
-    audit.record(session, scope.user, "add_photo", "walk_observation", observation.id,
-                 municipality_id=scope.municipality_id, after={"photo_id": photo.id})
-    session.commit()
-    return photo
-
-
-def staff_photo(session: Session, scope: Scope, photo_id: int) -> tuple[Path, str]:
-    row = session.exec(select(WalkPhoto, WalkObservation).join(
-        WalkObservation, col(WalkObservation.id) == WalkPhoto.observation_id).where(
-        WalkPhoto.id == photo_id, WalkObservation.municipality_id == scope.municipality_id)).first()
-    if row is None:
-        raise NotFound
-    path = photo_dir() / row[0].filename
-    if not path.is_file():
-        raise NotFound
-    return path, row[0].content_type
-
-
-# -------------------------------------------------------------------------------- retention and reminders
-
-
-def purge(session: Session, actor: StaffUser | None = None) -> list[tuple[int, dict[str, int]]]:
-    """Delete the sign-ups (and any queued mail) of events that ended more than SIGNUP_RETENTION_DAYS ago,
-    keeping only counts on the event. Each deletion is audit-logged with counts, never names."""
-    now = clock.now()
-    cutoff = now - timedelta(days=get_settings().signup_retention_days)
-    due = session.exec(select(DialogueEvent).where(col(DialogueEvent.ends_at) < cutoff,
-                                                   col(DialogueEvent.purged_at).is_(None))).all()
-    done: list[tuple[int, dict[str, int]]] = []
-    for event in due:
-        event_id = event.id or 0
-        kept = _count_sql(session, event_id)
-        deleted = session.execute(delete(DialogueSignup).where(col(DialogueSignup.event_id) == event_id))
-        mail_deleted = session.execute(delete(MailOutbox).where(col(MailOutbox.ref) == mails.ref(event_id)))
-        event.final_counts = kept
-        event.purged_at = now
-        session.add(event)
-        audit.record(session, actor, "purge_signups", "dialogue_event", event_id,
-                     municipality_id=event.municipality_id,
-                     after={"deleted_signups": int(getattr(deleted, "rowcount", 0) or 0),
-                            "deleted_mail": int(getattr(mail_deleted, "rowcount", 0) or 0), **kept})
-        done.append((event_id, kept))
-    session.commit()
-    return done
-
-
-def queue_reminders(session: Session) -> int:
-    """Queue reminders for events starting within a day (once per event); returns how many were queued."""
-    now = clock.now()
-    events = session.exec(select(DialogueEvent).where(
-        DialogueEvent.status == EventStatus.published, col(DialogueEvent.reminder_sent_at).is_(None),
-        col(DialogueEvent.starts_at) > now, col(DialogueEvent.starts_at) <= now + REMINDER_BEFORE)).all()
-    queued = 0
-    for event in events:
-        municipality = session.get(Municipality, event.municipality_id)
-        assert municipality is not None
-        for signup in session.exec(select(DialogueSignup).where(DialogueSignup.event_id == event.id,
-                                                                DialogueSignup.status == SignupStatus.confirmed)):
-            if mails.queue_for_signup(session, "reminder", signup, event, municipality, signup_url(signup)):
-                queued += 1
-        event.reminder_sent_at = now
-        session.add(event)
-    session.commit()
-    return queued

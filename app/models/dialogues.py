@@ -2,7 +2,7 @@
 and the mail outbox.
 
 Sign-ups are the only personal data here. They live in their own table and are deleted a set number of days
-after the event (`app.dialogues.service.purge`); the event keeps only counts (`final_counts`).
+after the event (`app.dialogues.retention.purge`); the event keeps only counts (`final_counts`).
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class WalkObservation(SQLModel, table=True):
 
 
 class WalkPhoto(SQLModel, table=True):
-    """A re-encoded photo of an observation; the file lives outside the web root (see service.photo_dir)."""
+    """A re-encoded photo of an observation; the file lives outside the web root (see app.dialogues.walks.photo_dir)."""
 
     __tablename__ = "walk_photo"
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from app.concerns import disclosure, published, service
+from app.concerns import dashboard, disclosure, published, queries
 from app.models import Area, Municipality, Role
 from app.models.concerns import PublishedSet
 from app.models.surveys import Survey, SurveyStatus
@@ -74,7 +74,7 @@ def demo_2026(db: Session) -> dict[str, Any]:
 def test_no_hidden_cell_comes_out_of_the_api_by_differencing(client: CheckedClient, db: Session,
                                                             demo_2026: dict[str, Any]) -> None:
     town, survey, areas = demo_2026["town"], demo_2026["survey"], demo_2026["areas"]
-    assert _derivable(client, town.slug, survey, areas, service.min_n()) == []
+    assert _derivable(client, town.slug, survey, areas, queries.min_n()) == []
     whole = _api(client, town.slug, survey.id)
     neighbours = next(c for c in whole["concerns"] if c["item_code"] == "neighbours")
     parents = [a for a in areas if any(s.parent_id == a.id for s in areas)]
@@ -82,7 +82,7 @@ def test_no_hidden_cell_comes_out_of_the_api_by_differencing(client: CheckedClie
         view = _api(client, town.slug, survey.id, parent.id)
         row = next(c for c in view["concerns"] if c["item_code"] == "neighbours")
         if neighbours["n"] is not None and row["n"] is not None:
-            assert not 0 < neighbours["n"] - row["n"] < service.min_n()  # was 161 - 158 = 3
+            assert not 0 < neighbours["n"] - row["n"] < queries.min_n()  # was 161 - 158 = 3
 
 
 def test_everything_the_wave_publishes_passes_the_audit(db: Session, demo_2026: dict[str, Any]) -> None:
@@ -96,12 +96,12 @@ def test_everything_the_wave_publishes_passes_the_audit(db: Session, demo_2026: 
     for item, table in found.payload["tables"].items():
         hidden = {c for c, keys in enumerate(st.keys) if table[keys[0]] is None}
         n, k, _score = published.item_vectors(st, counts.per_item.get(item, {}), unsafe=item == published.UNSAFE)
-        assert disclosure.audit([n, k], st.cells, hidden, service.min_n()) == [], item
-        assert disclosure.primary([n, k], st.cells, service.min_n()) <= hidden, item
+        assert disclosure.audit([n, k], st.cells, hidden, queries.min_n()) == [], item
+        assert disclosure.primary([n, k], st.cells, queries.min_n()) <= hidden, item
     rst = counts.responses_structure
     hidden = {c for c, keys in enumerate(rst.keys)
               if found.payload["responses"][keys[0].replace("|gender:", "|channel:")] is None}
-    assert disclosure.audit([counts.responses], rst.cells, hidden, service.min_n()) == []
+    assert disclosure.audit([counts.responses], rst.cells, hidden, queries.min_n()) == []
 
 
 def test_a_leaking_set_is_never_stored(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -157,7 +157,7 @@ def test_before_and_after_one_submission_nothing_changes(client: CheckedClient, 
     after = client.get(page)
     assert _ranking(after.text) == _ranking(before.text)
     assert client.get(url).json() == before_api.json()
-    board = service.dashboard(db, town, info.id, None)
+    board = dashboard.dashboard(db, town, info.id, None)
     assert board.snapshot and board.live_responses == 31  # staff see the live count, not a new distribution
 
 
@@ -183,9 +183,9 @@ def test_small_counts_are_never_printed(client: CheckedClient, db: Session) -> N
     assert "<td>27</td>" in footer  # the whole municipality's total is published...
     storby = next(row for row in table.split("<tr>") if "Storby" in row)
     assert "<td>24</td>" not in storby  # ...so Storby's 24 is not: 27 - 24 would be Solhöjden's 3
-    rt = service.dashboard(db, town, info.id, None).responses
+    rt = dashboard.dashboard(db, town, info.id, None).responses
     shown = [t for t in rt.area_totals if t is not None]
-    assert rt.total - sum(shown) >= service.min_n()  # the footer minus the rows is no small group
+    assert rt.total - sum(shown) >= queries.min_n()  # the footer minus the rows is no small group
 
 
 def test_a_closed_wave_is_rebuilt_when_its_responses_change(db: Session, open_wave: dict[str, Any]) -> None:

@@ -84,14 +84,6 @@ def test_rank_concerns_adds_change_since_previous_wave() -> None:
     assert ranked[0].change is not None and ranked[0].change.significant
 
 
-def test_overall_ranking_pools_areas_weighted_by_answers() -> None:
-    ranked = stats.overall_ranking({
-        1: {"speeding": {"very_big": 9, "no_problem": 1}, "littering": {"very_big": 1, "no_problem": 9}},
-        2: {"speeding": {"very_big": 1, "no_problem": 29}, "littering": {"very_big": 20, "no_problem": 10}},
-    })
-    assert [(r.item_code, r.share.k, r.share.n) for r in ranked] == [("littering", 21, 40), ("speeding", 10, 40)]
-
-
 def test_breakdown_keeps_the_given_order() -> None:
     rows = stats.breakdown({"man": {"very_big": 1, "no_problem": 1}, "woman": {"fairly_big": 3, "no_problem": 1}},
                            order=["woman", "man", "other"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.concerns.suppression import suppress_row, suppress_table
+from app.concerns.suppression import suppress_row
 
 MIN_N = 5
 
@@ -46,16 +46,3 @@ def _check_line(counts: list[int], hidden: list[bool], min_n: int) -> None:
 def test_no_published_row_reveals_a_small_group(counts: list[int], min_n: int) -> None:
     result = suppress_row(counts, min_n)
     _check_line(counts, list(result.hidden), min_n)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.integers(1, 6).flatmap(lambda cols: st.lists(
-    st.lists(st.integers(min_value=0, max_value=25), min_size=cols, max_size=cols), min_size=1, max_size=6)),
-    st.integers(1, 8))
-def test_no_published_table_row_or_column_reveals_a_small_group(matrix: list[list[int]], min_n: int) -> None:
-    result = suppress_table(matrix, min_n)
-    for r, row in enumerate(matrix):
-        _check_line(row, list(result.hidden[r]), min_n)
-    for c in range(len(matrix[0])):
-        column = [row[c] for row in matrix]
-        _check_line(column, [result.hidden[r][c] for r in range(len(matrix))], min_n)

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from app import clock, uploads
-from app.dialogues import service
+from app.dialogues import walks
 from app.models import Municipality
 from app.models.dialogues import (
     DialogueEvent,
@@ -80,7 +80,7 @@ def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (40, 30), exif: bool 
 
 def photo(session: Session, observation: WalkObservation) -> WalkPhoto:
     content, content_type, extension = uploads.clean_image(image_bytes(), "photo")
-    folder = service.photo_dir()
+    folder = walks.photo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     name = f"test-{next(_counter)}-{secrets.token_hex(4)}{extension}"
     (folder / name).write_bytes(content)

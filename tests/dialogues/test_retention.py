@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import clock, jobs
 from app.config import get_settings
-from app.dialogues import mails, service
+from app.dialogues import mails, retention, service
 from app.models import AuditLog, metadata
 from app.models.dialogues import DialogueEvent, DialogueSignup, MailOutbox, SignupStatus
 from tests import factories
@@ -63,7 +63,7 @@ def test_signups_are_deleted_after_the_retention_days(client: CheckedClient, db:
         monkeypatch.setattr(clock, "now", lambda: moment)
 
     at(event.ends_at + timedelta(days=days - 1))
-    assert service.purge(db) == []
+    assert retention.purge(db) == []
     assert NAME in _everything(db)
 
     at(event.ends_at + timedelta(days=days, minutes=1))
@@ -86,6 +86,6 @@ def test_signups_are_deleted_after_the_retention_days(client: CheckedClient, db:
     assert log.after is not None and log.after["deleted_signups"] == 2 and log.after["deleted_mail"] == 1
     # Another event's sign-ups are untouched; a second purge changes nothing.
     assert db.get(DialogueSignup, keeper.id) is not None
-    assert service.purge(db) == []
+    assert retention.purge(db) == []
     assert db.exec(select(DialogueSignup).where(DialogueSignup.status == SignupStatus.confirmed,
                                                 DialogueSignup.event_id == other.id)).one().name == "Kvar Kvarsson"

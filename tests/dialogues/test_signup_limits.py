@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import Session, select
+from starlette.datastructures import FormData
 
 from app.config import get_settings
 from app.dialogues import rules
+from app.dialogues.staff_forms import EventForm
 from app.mail import outbox_files
 from app.models.dialogues import DialogueSignup, EventKind
 from app.models.pledges import PledgeSubscriber
@@ -47,12 +49,12 @@ def test_one_sign_up_for_eight_people_is_refused(client: CheckedClient, db: Sess
 def test_staff_set_the_limit_per_event() -> None:
     values = {"kind": "meeting", "title_sv": "Möte", "place": "Skolan", "starts_at": "2030-01-01T18:00",
               "ends_at": "2030-01-01T20:00", "capacity": "30"}
-    fields, errors = rules.parse_event({**values, "max_people_per_signup": "5"}, ["sv"], set(), set())
-    assert errors == {} and fields["max_people_per_signup"] == 5
-    fields, errors = rules.parse_event(values, ["sv"], set(), set())
-    assert fields["max_people_per_signup"] == rules.DEFAULT_PEOPLE_PER_SIGNUP == 2
+    form = EventForm.parse(FormData({**values, "max_people_per_signup": "5"}), ["sv"])
+    assert form.problems(["sv"], set()) == {} and form.fields(set(), set())["max_people_per_signup"] == 5
+    form = EventForm.parse(FormData(values), ["sv"])
+    assert form.fields(set(), set())["max_people_per_signup"] == rules.DEFAULT_PEOPLE_PER_SIGNUP == 2
     for bad in ("0", "11", "många"):
-        _fields, errors = rules.parse_event({**values, "max_people_per_signup": bad}, ["sv"], set(), set())
+        errors = EventForm.parse(FormData({**values, "max_people_per_signup": bad}), ["sv"]).problems(["sv"], set())
         assert set(errors) == {"max_people_per_signup"}
 
 

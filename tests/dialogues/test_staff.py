@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.config import ROOT
-from app.dialogues import rules, service
+from app.dialogues import rules, service, walks
 from app.models import AuditLog, Role
 from app.models.dialogues import DialogueEvent, EventKind, SignupStatus, WalkObservation, WalkPhoto
 from tests import factories
@@ -151,7 +151,7 @@ def test_observations_and_photos(client: CheckedClient, db: Session) -> None:
     Image.new("RGB", (4, 4)).save(gif, "GIF")
     assert client.post(url, data={"csrf_token": client.csrf()},
                        files={"photo": ("x.gif", gif.getvalue(), "image/gif")}).status_code == 400
-    huge = b"\xff\xd8" + b"0" * (service.MAX_PHOTO_BYTES + 10)
+    huge = b"\xff\xd8" + b"0" * (walks.MAX_PHOTO_BYTES + 10)
     too_big = client.post(url, data={"csrf_token": client.csrf()}, files={"photo": ("big.jpg", huge, "image/jpeg")})
     assert too_big.status_code == 400 and "för stor" in too_big.text
     photo = db.exec(select(WalkPhoto).where(WalkPhoto.observation_id == observation.id)).one()
@@ -160,7 +160,7 @@ def test_observations_and_photos(client: CheckedClient, db: Session) -> None:
     assert b"SecretCamera" not in served.content
     cleaned = Image.open(io.BytesIO(served.content))
     assert not cleaned.getexif() and cleaned.size == (40, 30)
-    assert ROOT / "frontend" not in service.photo_dir().resolve().parents  # outside the web root
+    assert ROOT / "frontend" not in walks.photo_dir().resolve().parents  # outside the web root
     png = dialogue_factories.image_bytes("PNG")
     assert client.post(url, data={"csrf_token": client.csrf()}, files={"photo": ("p.png", png, "image/png")},
                        follow_redirects=False).status_code == 303

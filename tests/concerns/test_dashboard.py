@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app.concerns import published, service
+from app.concerns import dashboard, published
 from app.errors import NotFound
 from tests import factories
 from tests.concerns import factories as cf
@@ -40,7 +40,7 @@ def world(db: Session) -> dict[str, Any]:
 
 
 def test_ranked_concerns_are_counted_in_sql(db: Session, world: dict[str, Any]) -> None:
-    board = service.dashboard(db, world["town"], world["wave2"].id, None)
+    board = dashboard.dashboard(db, world["town"], world["wave2"].id, None)
     assert board.total_responses == 21
     top = board.concerns[0]
     assert (top.item_code, top.rank, top.cell.n) == ("speeding", 1, 21)
@@ -53,7 +53,7 @@ def test_ranked_concerns_are_counted_in_sql(db: Session, world: dict[str, Any]) 
 
 
 def test_breakdowns_hide_small_groups_and_a_neighbour(db: Session, world: dict[str, Any]) -> None:
-    board = service.dashboard(db, world["town"], world["wave2"].id, None)
+    board = dashboard.dashboard(db, world["town"], world["wave2"].id, None)
     gender = next(b for b in board.breakdowns if b.kind == "Kön")
     speeding = next(r for r in gender.rows if r.item_code == "speeding")
     cells = dict(zip(gender.groups, speeding.cells, strict=True))
@@ -63,7 +63,7 @@ def test_breakdowns_hide_small_groups_and_a_neighbour(db: Session, world: dict[s
 
 
 def test_responses_by_area_and_channel_are_suppressed(db: Session, world: dict[str, Any]) -> None:
-    board = service.dashboard(db, world["town"], world["wave2"].id, None)
+    board = dashboard.dashboard(db, world["town"], world["wave2"].id, None)
     table = board.responses
     south = table.areas.index(published.node_key(world["south"].id))
     assert table.area_totals[south] is None
@@ -74,14 +74,14 @@ def test_responses_by_area_and_channel_are_suppressed(db: Session, world: dict[s
 
 
 def test_unsafe_share_by_area(db: Session, world: dict[str, Any]) -> None:
-    board = service.dashboard(db, world["town"], world["wave2"].id, None)
+    board = dashboard.dashboard(db, world["town"], world["wave2"].id, None)
     assert board.unsafe is not None and board.unsafe.share == pytest.approx(9 / 21)
     by_area = {r.group: r.cell for r in board.unsafe_rows}
     assert by_area[published.node_key(world["south"].id)].hidden
 
 
 def test_area_filter_counts_only_that_area(db: Session, world: dict[str, Any]) -> None:
-    board = service.dashboard(db, world["town"], world["wave2"].id, world["north"].id)
+    board = dashboard.dashboard(db, world["town"], world["wave2"].id, world["north"].id)
     # The north's 18 are hidden: the whole municipality's 21 minus 18 would give the south's 3 (one hidden set).
     assert board.total_responses is None
     cells = {r.item_code: r.cell.n for r in board.concerns}
@@ -90,7 +90,7 @@ def test_area_filter_counts_only_that_area(db: Session, world: dict[str, Any]) -
 
 
 def test_trend_lists_every_wave(db: Session, world: dict[str, Any]) -> None:
-    board = service.dashboard(db, world["town"], world["wave2"].id, None)
+    board = dashboard.dashboard(db, world["town"], world["wave2"].id, None)
     assert board.trend_waves == [1, 2]
     speeding = next(r for r in board.trend if r.item_code == "speeding")
     assert [c.share for c in speeding.cells] == [pytest.approx(0.5), pytest.approx(17 / 21)]
@@ -99,15 +99,15 @@ def test_trend_lists_every_wave(db: Session, world: dict[str, Any]) -> None:
 def test_unknown_wave_or_area_or_other_municipality_is_not_found(db: Session, world: dict[str, Any]) -> None:
     other = factories.municipality(db)
     with pytest.raises(NotFound):
-        service.dashboard(db, world["town"], 999_999, None)
+        dashboard.dashboard(db, world["town"], 999_999, None)
     with pytest.raises(NotFound):
-        service.dashboard(db, other, world["wave2"].id, None)
+        dashboard.dashboard(db, other, world["wave2"].id, None)
     with pytest.raises(NotFound):
-        service.dashboard(db, world["town"], world["wave2"].id, 999_999)
+        dashboard.dashboard(db, world["town"], world["wave2"].id, 999_999)
 
 
 def test_wave_without_answers_is_empty_not_an_error(db: Session, world: dict[str, Any]) -> None:
     empty = cf.survey(db, world["town"], [world["north"]], series_id="annan", wave=1)
-    board = service.dashboard(db, world["town"], empty.id, None)
+    board = dashboard.dashboard(db, world["town"], empty.id, None)
     assert board.empty
     assert all(r.cell.hidden for r in board.concerns)
