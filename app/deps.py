@@ -4,10 +4,11 @@ scope's municipality named by `{pledge_id}`, or the request ends in 404 before t
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -36,18 +37,16 @@ def get_owned(session: Session, model: type[M], row_id: int, **owner: object) ->
     return row
 
 
-def path_id(request: Request, name: str) -> int:
-    """An id from the path; the middleware (web.path_ids_in_range) has already refused what is not one."""
-    raw = request.path_params.get(name, "")
-    if not str(raw).isdigit():
-        raise NotFound
-    return int(raw)
-
-
 def owned(model: type[M], param: str) -> Callable[..., M]:
-    """A dependency loading `model` by the path parameter `param`, owned by the scope's municipality."""
-    def load(request: Request, scope: ScopeDep, session: SessionDep) -> Any:
-        return get_owned(session, model, path_id(request, param), municipality_id=scope.municipality_id)
+    """A dependency loading `model` by the path parameter `param`, owned by the scope's municipality. The id is
+    declared int, so web.path_ids_in_range answers an id beyond the database's range with 404 like any other."""
+    def load(scope: Scope, session: Session, **ids: int) -> Any:
+        return get_owned(session, model, ids[param], municipality_id=scope.municipality_id)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    load.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("scope", keyword, annotation=ScopeDep),
+        inspect.Parameter("session", keyword, annotation=SessionDep),
+        inspect.Parameter(param, keyword, annotation=Annotated[int, Path()])])
     load.__name__ = f"owned_{model.__name__.lower()}"
     return load
 

@@ -7,8 +7,8 @@ nothing touches the database, so each function is tested with literal data.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 Z95 = 1.959963984540054
 BIG_CODES = ("very_big", "fairly_big")
@@ -57,14 +57,6 @@ def big_problem_share(counts: Mapping[str, int]) -> Share:
     return Share.of(k, n)
 
 
-def mean_score(counts: Mapping[str, int]) -> float | None:
-    """Mean on 0-3 (no problem .. very big problem), don't know excluded; None without answers."""
-    n = sum(v for code, v in counts.items() if code in SCORES)
-    if n == 0:
-        return None
-    return sum(SCORES[code] * v for code, v in counts.items() if code in SCORES) / n
-
-
 def unsafe_share(counts: Mapping[str, int]) -> Share:
     """Share feeling very/fairly unsafe out alone late in the evening, or not going out because of it.
 
@@ -97,61 +89,3 @@ def two_proportion_test(k1: int, n1: int, k2: int, n2: int) -> Change | None:
     z = (p2 - p1) / math.sqrt(variance)
     p_value = math.erfc(abs(z) / math.sqrt(2))
     return Change(difference=p2 - p1, z=z, p_value=p_value, significant=p_value < 0.05)
-
-
-@dataclass(frozen=True)
-class RankedConcern:
-    item_code: str
-    share: Share
-    mean: float | None
-    rank: int | None = None
-    change: Change | None = None
-    previous: Share | None = None
-
-
-def rank_concerns(counts: Mapping[str, Mapping[str, int]],
-                  previous: Mapping[str, Mapping[str, int]] | None = None) -> list[RankedConcern]:
-    """Rank items by share of very/fairly big problem (ties: mean score, then the lower interval bound).
-
-    `counts` maps item code -> answer code -> number of answers. Items without answers come last, unranked.
-    Rank 1 is the biggest concern; equal share and mean share a rank (competition ranking, 1, 1, 3).
-    """
-    rows = [RankedConcern(item_code=item, share=big_problem_share(c), mean=mean_score(c))
-            for item, c in counts.items()]
-    if previous:
-        changed = []
-        for row in rows:
-            before = previous.get(row.item_code)
-            if before is None:
-                changed.append(row)
-                continue
-            prev = big_problem_share(before)
-            change = two_proportion_test(prev.k, prev.n, row.share.k, row.share.n)
-            changed.append(replace(row, previous=prev, change=change))
-        rows = changed
-
-    def key(row: RankedConcern) -> tuple[float, float, float, str]:
-        return (-(row.share.share or 0.0), -(row.mean or 0.0), -(row.share.low or 0.0), row.item_code)
-
-    answered = sorted((r for r in rows if r.share.n > 0), key=key)
-    unanswered = sorted((r for r in rows if r.share.n == 0), key=lambda r: r.item_code)
-    ranked: list[RankedConcern] = []
-    for index, row in enumerate(answered):
-        if ranked and (ranked[-1].share.share, ranked[-1].mean) == (row.share.share, row.mean):
-            rank = ranked[-1].rank
-        else:
-            rank = index + 1
-        ranked.append(replace(row, rank=rank))
-    return ranked + unanswered
-
-
-@dataclass(frozen=True)
-class GroupShare:
-    group: str
-    share: Share
-
-
-def breakdown(counts: Mapping[str, Mapping[str, int]], order: Sequence[str] | None = None) -> list[GroupShare]:
-    """Big-problem share per group (gender, age band, sub-area) of one item: group -> answer code -> count."""
-    groups: Iterable[str] = order if order is not None else sorted(counts)
-    return [GroupShare(group=g, share=big_problem_share(counts.get(g, {}))) for g in groups if g in counts]

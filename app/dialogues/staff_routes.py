@@ -14,7 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from app import i18n, mail, spreadsheets
 from app.auth import Scope, require_permission, staff_scope
-from app.deps import FormDep, OwnedEvent, ScopeDep, SessionDep, get_owned, path_id
+from app.deps import FormDep, OwnedEvent, ScopeDep, SessionDep, get_owned
 from app.dialogues import mails, rules, service, walks
 from app.dialogues.staff_forms import EventForm, MessageForm, ObservationForm
 from app.errors import ValidationFailed
@@ -38,13 +38,13 @@ view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])  # e
 routers: list[APIRouter] = [edit_router, view_router]
 
 
-def _owned_observation(request: Request, event: OwnedEvent, session: SessionDep) -> WalkObservation:
-    return get_owned(session, WalkObservation, path_id(request, "observation_id"), event_id=event.id,
+def _owned_observation(observation_id: int, event: OwnedEvent, session: SessionDep) -> WalkObservation:
+    return get_owned(session, WalkObservation, observation_id, event_id=event.id,
                      municipality_id=event.municipality_id)
 
 
-def _owned_signup(request: Request, event: OwnedEvent, session: SessionDep) -> DialogueSignup:
-    return get_owned(session, DialogueSignup, path_id(request, "signup_id"), event_id=event.id)
+def _owned_signup(signup_id: int, event: OwnedEvent, session: SessionDep) -> DialogueSignup:
+    return get_owned(session, DialogueSignup, signup_id, event_id=event.id)
 
 
 # The observation / sign-up named by the path, of the event named by the path, of the scope's municipality.

@@ -11,14 +11,6 @@ from app.models.pledges import PledgeActivity, PledgeAttachment, PledgeFocusArea
 from app.pledges import queries
 
 
-# The ids are declared int so that web.path_ids_in_range answers an id out of the database's range with 404.
-def _pledge_id(pledge_id: int) -> None:
-    """app.deps.OwnedPledge reads {pledge_id} untyped; declaring it int here puts it under that range check."""
-
-
-PLEDGE_ID = [Depends(_pledge_id)]  # route dependencies of every staff route under /{pledge_id}
-
-
 def _focus_area(focus_area_id: int, pledge: OwnedPledge, session: SessionDep) -> PledgeFocusArea:
     return get_owned(session, PledgeFocusArea, focus_area_id, pledge_id=pledge.id)
 

@@ -35,7 +35,7 @@ from app.pledges import (
     versions,
 )
 from app.pledges import staff_pages as pages
-from app.pledges.deps import PLEDGE_ID, OwnedActivity, OwnedAttachment, OwnedFocusArea, OwnedProposal, OwnedUpdate
+from app.pledges.deps import OwnedActivity, OwnedAttachment, OwnedFocusArea, OwnedProposal, OwnedUpdate
 from app.pledges.staff_pages import pledge_url, refused, settle
 from app.web import flash, form_str, redirect, render
 
@@ -101,12 +101,12 @@ def create(request: Request, form: FormDep, scope: ScopeDep, session: SessionDep
 # ------------------------------------------------------------------------------------------------ the pledge
 
 
-@view_router.get("/{pledge_id}", name="pledges.staff_pledge", dependencies=PLEDGE_ID)
+@view_router.get("/{pledge_id}", name="pledges.staff_pledge")
 def pledge_page(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     return pages.pledge_page(request, session, scope, pledge)
 
 
-@edit_router.post("/{pledge_id}/edit", name="pledges.edit", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/edit", name="pledges.edit")
 def edit(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     values = forms.PledgeForm.parse(form).values()
     return settle(lambda: _change(session, scope, pledge, "pledge.edit", None, {**values},
@@ -124,7 +124,7 @@ def _save_focus_area(session: Session, scope: Scope, pledge: Pledge, target_id: 
     return _change(session, scope, pledge, "focus_area.save", target_id, values, version)
 
 
-@edit_router.post("/{pledge_id}/focus-areas", name="pledges.add_focus_area", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/focus-areas", name="pledges.add_focus_area")
 def add_focus_area(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
                    session: SessionDep) -> Response:
     return settle(lambda: _save_focus_area(session, scope, pledge, None, form),
@@ -134,13 +134,13 @@ def add_focus_area(request: Request, pledge: OwnedPledge, form: FormDep, scope: 
                           values=forms.FocusAreaForm.parse(form).echo()))
 
 
-@view_router.get("/{pledge_id}/focus-areas/{focus_area_id}", name="pledges.focus_area", dependencies=PLEDGE_ID)
+@view_router.get("/{pledge_id}/focus-areas/{focus_area_id}", name="pledges.focus_area")
 def focus_area_page(request: Request, pledge: OwnedPledge, focus_area: OwnedFocusArea, scope: ScopeDep,
                     session: SessionDep) -> Response:
     return pages.focus_area_page(request, session, scope, pledge, focus_area)
 
 
-@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}", name="pledges.edit_focus_area", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}", name="pledges.edit_focus_area")
 def edit_focus_area(request: Request, pledge: OwnedPledge, focus_area: OwnedFocusArea, form: FormDep,
                     scope: ScopeDep, session: SessionDep) -> Response:
     return settle(lambda: _save_focus_area(session, scope, pledge, focus_area.id, form),
@@ -150,8 +150,7 @@ def edit_focus_area(request: Request, pledge: OwnedPledge, focus_area: OwnedFocu
                           values=forms.FocusAreaForm.parse(form).echo()))
 
 
-@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}/delete", name="pledges.delete_focus_area",
-                  dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/focus-areas/{focus_area_id}/delete", name="pledges.delete_focus_area")
 def delete_focus_area(request: Request, pledge: OwnedPledge, focus_area: OwnedFocusArea, form: FormDep,
                       scope: ScopeDep, session: SessionDep) -> Response:
     return settle(lambda: _change(session, scope, pledge, "focus_area.delete", focus_area.id, {},
@@ -164,7 +163,7 @@ def delete_focus_area(request: Request, pledge: OwnedPledge, focus_area: OwnedFo
 # ------------------------------------------------------------------------------------------------ activities
 
 
-@edit_router.post("/{pledge_id}/activities", name="pledges.add_activity", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/activities", name="pledges.add_activity")
 def add_activity(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
                  session: SessionDep) -> Response:
     activity = forms.ActivityForm.parse(form)
@@ -175,13 +174,13 @@ def add_activity(request: Request, pledge: OwnedPledge, form: FormDep, scope: Sc
                   refused(pages.pledge_page, request, session, scope, pledge, prefix="act", values=activity.echo()))
 
 
-@view_router.get("/{pledge_id}/activities/{activity_id}", name="pledges.activity", dependencies=PLEDGE_ID)
+@view_router.get("/{pledge_id}/activities/{activity_id}", name="pledges.activity")
 def activity_page(request: Request, pledge: OwnedPledge, activity: OwnedActivity, scope: ScopeDep,
                   session: SessionDep) -> Response:
     return pages.activity_page(request, session, scope, pledge, activity)
 
 
-@edit_router.post("/{pledge_id}/activities/{activity_id}/edit", name="pledges.edit_activity", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/activities/{activity_id}/edit", name="pledges.edit_activity")
 def edit_activity(request: Request, pledge: OwnedPledge, activity: OwnedActivity, form: FormDep, scope: ScopeDep,
                   session: SessionDep) -> Response:
     values = forms.ActivityForm.parse(form)
@@ -193,8 +192,7 @@ def edit_activity(request: Request, pledge: OwnedPledge, activity: OwnedActivity
                           values=values.echo()))
 
 
-@report_router.post("/{pledge_id}/activities/{activity_id}/status", name="pledges.activity_status",
-                    dependencies=PLEDGE_ID)
+@report_router.post("/{pledge_id}/activities/{activity_id}/status", name="pledges.activity_status")
 def activity_status(request: Request, pledge: OwnedPledge, activity: OwnedActivity, form: FormDep,
                     scope: ScopeDep, session: SessionDep) -> Response:
     status = forms.StatusForm.parse(form)
@@ -205,7 +203,7 @@ def activity_status(request: Request, pledge: OwnedPledge, activity: OwnedActivi
                           values={"status": status.status, "cancel_reason": status.cancel_reason}))
 
 
-@report_router.post("/{pledge_id}/activities/{activity_id}/updates", name="pledges.post_update", dependencies=PLEDGE_ID)
+@report_router.post("/{pledge_id}/activities/{activity_id}/updates", name="pledges.post_update")
 def post_update(request: Request, pledge: OwnedPledge, activity: OwnedActivity, background: BackgroundTasks,
                 form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     update = forms.UpdateForm.parse(form)
@@ -225,13 +223,13 @@ def post_update(request: Request, pledge: OwnedPledge, activity: OwnedActivity, 
 # ------------------------------------------------------------------------------------------------ updates
 
 
-@view_router.get("/{pledge_id}/updates/{update_id}", name="pledges.update", dependencies=PLEDGE_ID)
+@view_router.get("/{pledge_id}/updates/{update_id}", name="pledges.update")
 def update_page(request: Request, pledge: OwnedPledge, update: OwnedUpdate, scope: ScopeDep,
                 session: SessionDep) -> Response:
     return pages.update_page(request, session, scope, pledge, update)
 
 
-@report_router.post("/{pledge_id}/updates/{update_id}/correct", name="pledges.correct_update", dependencies=PLEDGE_ID)
+@report_router.post("/{pledge_id}/updates/{update_id}/correct", name="pledges.correct_update")
 def correct_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, form: FormDep, scope: ScopeDep,
                    session: SessionDep) -> Response:
     correction = forms.UpdateForm.parse_correction(form)
@@ -243,7 +241,7 @@ def correct_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, f
                           values={"upd_text": correction.text, "upd_achieved": correction.achieved}))
 
 
-@report_router.post("/{pledge_id}/updates/{update_id}/withdraw", name="pledges.withdraw_update", dependencies=PLEDGE_ID)
+@report_router.post("/{pledge_id}/updates/{update_id}/withdraw", name="pledges.withdraw_update")
 def withdraw_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, scope: ScopeDep,
                     session: SessionDep) -> Response:
     return settle(lambda: followup.withdraw_update(session, scope, pledge, update),
@@ -252,7 +250,7 @@ def withdraw_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, 
                   refused(pages.update_page, request, session, scope, pledge, update))
 
 
-@edit_router.post("/{pledge_id}/updates/{update_id}/review", name="pledges.review_update", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/updates/{update_id}/review", name="pledges.review_update")
 def review_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, background: BackgroundTasks,
                   form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     approve = form_str(form, "decision", 10) == "approve"
@@ -266,7 +264,7 @@ def review_update(request: Request, pledge: OwnedPledge, update: OwnedUpdate, ba
                   refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@view_router.get("/{pledge_id}/files/{attachment_id}", name="pledges.staff_file", dependencies=PLEDGE_ID)
+@view_router.get("/{pledge_id}/files/{attachment_id}", name="pledges.staff_file")
 def staff_file(attachment: OwnedAttachment) -> Response:
     path = followup.attachment_path(attachment)
     if not path.is_file():
@@ -277,7 +275,7 @@ def staff_file(attachment: OwnedAttachment) -> Response:
 # ------------------------------------------------------------------------------------------------ signing
 
 
-@edit_router.post("/{pledge_id}/signatories", name="pledges.add_signatory", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/signatories", name="pledges.add_signatory")
 def add_signatory(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
                   session: SessionDep) -> Response:
     signatory = forms.SignatoryForm.parse(form)
@@ -286,7 +284,7 @@ def add_signatory(request: Request, pledge: OwnedPledge, form: FormDep, scope: S
                   refused(pages.pledge_page, request, session, scope, pledge, prefix="pl", values=signatory.echo()))
 
 
-@edit_router.post("/{pledge_id}/indicators", name="pledges.add_indicator", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/indicators", name="pledges.add_indicator")
 def add_indicator(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep,
                   session: SessionDep) -> Response:
     indicator = forms.IndicatorForm.parse(form)
@@ -304,19 +302,19 @@ def _step(request: Request, session: Session, scope: Scope, pledge: Pledge, step
                   refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@edit_router.post("/{pledge_id}/submit", name="pledges.submit", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/submit", name="pledges.submit")
 def submit(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     return _step(request, session, scope, pledge, lambda: lifecycle.submit_for_review(session, scope, pledge),
                  _("Löftet är skickat på granskning."))
 
 
-@edit_router.post("/{pledge_id}/return", name="pledges.return_to_draft", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/return", name="pledges.return_to_draft")
 def return_to_draft(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     return _step(request, session, scope, pledge, lambda: lifecycle.return_to_draft(session, scope, pledge),
                  _("Löftet är ett utkast igen."))
 
 
-@edit_router.post("/{pledge_id}/publish", name="pledges.publish", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/publish", name="pledges.publish")
 def publish(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     """One side's signature; the second side's signature (another account) publishes."""
     return settle(lambda: lifecycle.sign(session, scope, pledge, form_str(form, "signed_on", 20)),
@@ -326,20 +324,20 @@ def publish(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDe
                   refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@edit_router.post("/{pledge_id}/close", name="pledges.close", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/close", name="pledges.close")
 def close(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     confirmed = form_str(form, "confirm_close", 10) == "yes"
     return _step(request, session, scope, pledge, lambda: lifecycle.close_pledge(session, scope, pledge, confirmed),
                  _("Löftet är avslutat."))
 
 
-@edit_router.post("/{pledge_id}/reopen", name="pledges.reopen", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/reopen", name="pledges.reopen")
 def reopen(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     return _step(request, session, scope, pledge, lambda: lifecycle.request_reopen(session, scope, pledge),
                  _("Löftet öppnas igen som en ny version när både polisen och kommunen har signerat."))
 
 
-@edit_router.post("/{pledge_id}/extend", name="pledges.extend", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/extend", name="pledges.extend")
 def extend(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     ends_on = form_str(form, "extend_to", 20)
     return settle(lambda: changes.change(session, scope, pledge, "pledge.extend", None, {"ends_on": ends_on},
@@ -348,7 +346,7 @@ def extend(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep
                   refused(pages.pledge_page, request, session, scope, pledge))
 
 
-@edit_router.post("/{pledge_id}/proposals/{proposal_id}/decide", name="pledges.decide_proposal", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/proposals/{proposal_id}/decide", name="pledges.decide_proposal")
 def decide_proposal(request: Request, pledge: OwnedPledge, proposal: OwnedProposal, form: FormDep,
                     scope: ScopeDep, session: SessionDep) -> Response:
     """The other side approves (applies and publishes a new version) or rejects a proposed change."""
@@ -363,13 +361,13 @@ def decide_proposal(request: Request, pledge: OwnedPledge, proposal: OwnedPropos
 # ------------------------------------------------------------------------------------------------ texts and views
 
 
-@edit_router.get("/{pledge_id}/translate", name="pledges.translate_page", dependencies=PLEDGE_ID)
+@edit_router.get("/{pledge_id}/translate", name="pledges.translate_page")
 def translate_page(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     return pages.translate_page(request, session, scope, pledge,
                                 pages.target_language(scope, request.query_params.get("to")))
 
 
-@edit_router.post("/{pledge_id}/translate", name="pledges.translate", dependencies=PLEDGE_ID)
+@edit_router.post("/{pledge_id}/translate", name="pledges.translate")
 def translate(request: Request, pledge: OwnedPledge, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
     lang = pages.target_language(scope, form_str(form, "to", 20))
 
@@ -385,7 +383,7 @@ def translate(request: Request, pledge: OwnedPledge, form: FormDep, scope: Scope
                   refused(pages.translate_page, request, session, scope, pledge, lang))
 
 
-@view_router.get("/{pledge_id}/preview", name="pledges.preview", dependencies=PLEDGE_ID)
+@view_router.get("/{pledge_id}/preview", name="pledges.preview")
 def preview(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     """Exactly the public page (same template and data), for any status, in any of the municipality's languages."""
     from app.pledges import public_routes
@@ -393,7 +391,7 @@ def preview(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: Ses
     return public_routes.render_pledge(request, session, scope.municipality, pledge, preview=True)
 
 
-@view_router.get("/{pledge_id}/report", name="pledges.report", dependencies=PLEDGE_ID)
+@view_router.get("/{pledge_id}/report", name="pledges.report")
 def report(request: Request, pledge: OwnedPledge, scope: ScopeDep, session: SessionDep) -> Response:
     return render(request, "staff/pledges/report.html",
                   {**pages.base_context(scope), "pledge": pledge, "rows": followup.closing_report(session, pledge),

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from app import i18n
 from app.auth import Scope, require_permission
 from app.config import get_settings
-from app.deps import FormDep, OwnedSurvey, ScopeDep, SessionDep, path_id
+from app.deps import FormDep, OwnedSurvey, ScopeDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models.surveys import ImportStatus, Survey, SurveyImportJob
@@ -32,8 +32,8 @@ responses_edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_p
 routers: list[APIRouter] = [responses_view_router, respondent_router, responses_edit_router]
 
 
-def _import_job(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> SurveyImportJob:
-    return paper_jobs.staff_job(session, scope, survey, path_id(request, "job_id"))
+def _import_job(job_id: int, survey: OwnedSurvey, scope: ScopeDep, session: SessionDep) -> SurveyImportJob:
+    return paper_jobs.staff_job(session, scope, survey, job_id)
 
 
 SurveyImportJobDep = Annotated[SurveyImportJob, Depends(_import_job)]  # the survey's import job named by {job_id}

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from app import i18n
 from app.auth import Scope, require_permission, staff_scope
 from app.config import get_settings
-from app.deps import FormDep, OwnedSurvey, ScopeDep, SessionDep, get_owned, path_id
+from app.deps import FormDep, OwnedSurvey, ScopeDep, SessionDep, get_owned
 from app.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area
@@ -46,8 +46,8 @@ report_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permissio
 routers: list[APIRouter] = [view_router, edit_router, report_router, *responses_routes.routers]
 
 
-def _survey_question(request: Request, survey: OwnedSurvey, session: SessionDep) -> Question:
-    return get_owned(session, Question, path_id(request, "question_id"), survey_id=survey.id)
+def _survey_question(question_id: int, survey: OwnedSurvey, session: SessionDep) -> Question:
+    return get_owned(session, Question, question_id, survey_id=survey.id)
 
 
 SurveyQuestion = Annotated[Question, Depends(_survey_question)]  # the survey's question named by {question_id}

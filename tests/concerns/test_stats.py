@@ -37,11 +37,6 @@ def test_share_without_answers_is_empty() -> None:
     assert share.n == 0 and share.share is None and share.low is None
 
 
-def test_mean_score_on_zero_to_three() -> None:
-    assert stats.mean_score({"very_big": 1, "no_problem": 1, "dont_know": 7}) == 1.5
-    assert stats.mean_score({}) is None
-
-
 def test_unsafe_share_counts_not_going_out_from_fear_and_drops_other_reasons() -> None:
     share = stats.unsafe_share({"very_safe": 4, "fairly_safe": 2, "fairly_unsafe": 1, "very_unsafe": 1,
                                 "not_out_fear": 2, "not_out_other": 5})
@@ -63,28 +58,3 @@ def test_two_proportion_test_small_change_is_not_significant() -> None:
     assert stats.two_proportion_test(0, 0, 3, 10) is None
     same = stats.two_proportion_test(0, 10, 0, 10)
     assert same is not None and same.p_value == 1.0
-
-
-def test_rank_concerns_orders_by_share_then_mean_and_shares_ties() -> None:
-    ranked = stats.rank_concerns({
-        "littering": {"very_big": 2, "fairly_big": 2, "no_problem": 6},  # 40 %, mean 1.2
-        "speeding": {"very_big": 6, "no_problem": 4},  # 60 %
-        "graffiti": {"fairly_big": 4, "no_problem": 6},  # 40 %, mean 0.8
-        "dark_places": {"very_big": 6, "no_problem": 4},  # 60 %, same as speeding
-        "mopeds": {"dont_know": 3},  # nobody took a position
-    })
-    assert [r.item_code for r in ranked] == ["dark_places", "speeding", "littering", "graffiti", "mopeds"]
-    assert [r.rank for r in ranked] == [1, 1, 3, 4, None]
-
-
-def test_rank_concerns_adds_change_since_previous_wave() -> None:
-    ranked = stats.rank_concerns({"speeding": {"very_big": 65, "no_problem": 35}},
-                                 previous={"speeding": {"fairly_big": 50, "fairly_small": 50}})
-    assert ranked[0].previous is not None and ranked[0].previous.share == 0.5
-    assert ranked[0].change is not None and ranked[0].change.significant
-
-
-def test_breakdown_keeps_the_given_order() -> None:
-    rows = stats.breakdown({"man": {"very_big": 1, "no_problem": 1}, "woman": {"fairly_big": 3, "no_problem": 1}},
-                           order=["woman", "man", "other"])
-    assert [(g.group, g.share.share) for g in rows] == [("woman", 0.75), ("man", 0.5)]
