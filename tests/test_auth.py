@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.admin import rules
+from app.audit import Action
 from app.config import get_settings
 from app.mail import outbox_files
 from app.models import AuditLog, Invitation, Membership, Role, StaffUser
@@ -188,7 +189,7 @@ def test_invite_then_choose_password_then_accept_then_log_in(client: CheckedClie
     # The link works once.
     assert client.get(f"/staff/password/{token}").status_code == 404
     actions = {a.action for a in db.exec(select(AuditLog).where(AuditLog.municipality_id == town.id)).all()}
-    assert {"invite", "accept"} <= actions
+    assert {Action.INVITATION_INVITE, Action.MEMBERSHIP_ACCEPT} <= actions
 
 
 def test_invite_validates_and_writes_nothing(client: CheckedClient, db: Session) -> None:
@@ -256,7 +257,7 @@ def test_change_role_is_audited(client: CheckedClient, db: Session) -> None:
     other = factories.staff(db, town, Role.viewer)
     client.login(admin)
     client.post_form(f"/staff/m/{town.slug}/users/{other.id}/role", {"role": "coordinator"})
-    entry = db.exec(select(AuditLog).where(AuditLog.action == "change_role")).one()
+    entry = db.exec(select(AuditLog).where(AuditLog.action == Action.MEMBERSHIP_CHANGE_ROLE)).one()
     assert entry.before == {"role": "viewer"}
     assert entry.after == {"role": "coordinator"}
     assert entry.actor_id == admin.id

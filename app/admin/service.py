@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from app import audit, clock, mail, ratelimit
 from app.admin import rules, two_factor
+from app.audit import Action
 from app.auth import PERMISSIONS, Scope, hash_password, verify_password
 from app.config import get_settings
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -160,7 +161,8 @@ def set_password(session: Session, user: StaffUser, password: str, confirm: str)
     user.session_version += 1
     session.add(user)
     session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
-    audit.record(session, user, "password_set", "staff_user", user.id, before=before, after=audit.snapshot(user))
+    audit.record(session, user, Action.STAFF_USER_PASSWORD_SET, "staff_user", user.id, before=before,
+                 after=audit.snapshot(user))
     session.commit()
 
 
@@ -236,7 +238,7 @@ def _other_municipalities(session: Session, user: StaffUser, municipality_id: in
         Membership.user_id == user.id, Membership.municipality_id != municipality_id)).all()]
 
 
-def _record_everywhere(session: Session, actor: StaffUser | None, action: str, entity: str, entity_id: int | None,
+def _record_everywhere(session: Session, actor: StaffUser | None, action: Action, entity: str, entity_id: int | None,
                        user: StaffUser, municipality_id: int, **details: object) -> None:
     """A membership change goes into the audit log of the municipality it happens in and of every other
     municipality the account works in (they see that one of their accounts changed elsewhere)."""
@@ -317,7 +319,8 @@ def invite(session: Session, scope: Scope, email: str, name: str, role_value: st
     invitation.role, invitation.invited_by = role, scope.user.id
     session.add(invitation)
     session.flush()
-    _record_everywhere(session, scope.user, "invite", "invitation", invitation.id, user, scope.municipality_id,
+    _record_everywhere(session, scope.user, Action.INVITATION_INVITE, "invitation", invitation.id, user,
+                       scope.municipality_id,
                        email=email, role=role.value)
     link = password_link(session, user) if user.password_hash is None and user.is_active else None
     session.commit()
@@ -355,7 +358,7 @@ def accept_invitation(session: Session, user: StaffUser, invitation_id: int) -> 
     membership = Membership(user_id=user.id or 0, municipality_id=municipality.id, role=Role(invitation.role))
     session.add(membership)
     session.flush()
-    _record_everywhere(session, user, "accept", "membership", membership.id, user, municipality.id,
+    _record_everywhere(session, user, Action.MEMBERSHIP_ACCEPT, "membership", membership.id, user, municipality.id,
                        role=membership.role)
     session.commit()
     return municipality
@@ -363,7 +366,8 @@ def accept_invitation(session: Session, user: StaffUser, invitation_id: int) -> 
 
 def decline_invitation(session: Session, user: StaffUser, invitation_id: int) -> None:
     invitation = _own_invitation(session, user, invitation_id)
-    audit.record(session, user, "decline", "invitation", invitation.id, municipality_id=invitation.municipality_id)
+    audit.record(session, user, Action.INVITATION_DECLINE, "invitation", invitation.id,
+                 municipality_id=invitation.municipality_id)
     session.delete(invitation)
     session.commit()
 
@@ -372,7 +376,8 @@ def withdraw_invitation(session: Session, scope: Scope, invitation_id: int) -> N
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.municipality_id != scope.municipality_id:
         raise NotFound
-    audit.record(session, scope.user, "withdraw", "invitation", invitation.id, municipality_id=scope.municipality_id)
+    audit.record(session, scope.user, Action.INVITATION_WITHDRAW, "invitation", invitation.id,
+                 municipality_id=scope.municipality_id)
     session.delete(invitation)
     session.commit()
 
@@ -395,7 +400,7 @@ def change_role(session: Session, scope: Scope, user_id: int, role_value: str) -
     before = {"role": membership.role}
     membership.role = role
     session.add(membership)
-    audit.record(session, scope.user, "change_role", "membership", membership.id,
+    audit.record(session, scope.user, Action.MEMBERSHIP_CHANGE_ROLE, "membership", membership.id,
                  municipality_id=scope.municipality_id, before=before, after={"role": role.value})
     session.commit()
 
@@ -407,7 +412,8 @@ def remove_member(session: Session, scope: Scope, user_id: int) -> StaffUser:
         raise ValidationFailed({"user": _("Du kan inte ta bort dig själv.")})
     membership = session.exec(select(Membership).where(Membership.user_id == user_id,
                                                        Membership.municipality_id == scope.municipality_id)).one()
-    _record_everywhere(session, scope.user, "remove", "membership", membership.id, row.user, scope.municipality_id,
+    _record_everywhere(session, scope.user, Action.MEMBERSHIP_REMOVE, "membership", membership.id, row.user,
+                       scope.municipality_id,
                        role=membership.role)
     session.delete(membership)
     row.user.session_version += 1  # open pages of this municipality stop working at once
@@ -434,10 +440,12 @@ def set_active(session: Session, scope: Scope, user_id: int, active: bool) -> St
     session.add(user)
     if not active:  # a link mailed before must not come back to life when the account is enabled again
         session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
-    audit.record(session, scope.user, "enable" if active else "disable", "staff_user", user.id,
+    audit.record(session, scope.user, Action.STAFF_USER_ENABLE if active else Action.STAFF_USER_DISABLE,
+                 "staff_user", user.id,
                  municipality_id=scope.municipality_id, before=before, after=audit.snapshot(user))
     for other in _other_municipalities(session, user, scope.municipality_id):
-        audit.record(session, scope.user, "enable" if active else "disable", "staff_user", user.id,
+        audit.record(session, scope.user, Action.STAFF_USER_ENABLE if active else Action.STAFF_USER_DISABLE,
+                     "staff_user", user.id,
                      municipality_id=other, after={"elsewhere": scope.municipality_id})
     session.commit()
     return user
@@ -448,7 +456,7 @@ def send_password_link(session: Session, scope: Scope, user_id: int) -> StaffUse
     user = _manageable(session, scope, user_id).user
     if not user.is_active:
         raise ValidationFailed({"user": _("Kontot är avstängt. Aktivera det först.")})
-    audit.record(session, scope.user, "password_reset_link", "staff_user", user.id,
+    audit.record(session, scope.user, Action.STAFF_USER_PASSWORD_RESET_LINK, "staff_user", user.id,
                  municipality_id=scope.municipality_id)
     link = password_link(session, user)
     session.commit()
@@ -484,6 +492,7 @@ def create_admin(session: Session, email: str, name: str, password: str) -> Staf
     user.session_version += 1 if before else 0
     session.add(user)
     session.flush()
-    audit.record(session, None, "create_admin", "staff_user", user.id, before=before, after=audit.snapshot(user))
+    audit.record(session, None, Action.STAFF_USER_CREATE_ADMIN, "staff_user", user.id, before=before,
+                 after=audit.snapshot(user))
     session.commit()
     return user

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app import audit, geo
 from app.admin import rules
 from app.admin import service as admin_service
+from app.audit import Action
 from app.auth import Scope
 from app.errors import NotFound, ValidationFailed
 from app.i18n import LANGUAGES
@@ -178,7 +179,7 @@ def save_settings(session: Session, scope: Scope, values: SettingsInput) -> Muni
         police_area = PoliceArea(name=new_name, region=values.new_police_region.strip())
         session.add(police_area)
         _flush_or_fail(session, {"new_police_area": _("Lokalpolisområdet finns redan.")})
-        audit.record(session, scope.user, "create", "police_area", police_area.id,
+        audit.record(session, scope.user, Action.POLICE_AREA_CREATE, "police_area", police_area.id,
                      municipality_id=scope.municipality_id, after=audit.snapshot(police_area))
     municipality = scope.municipality
     before = audit.snapshot(municipality)
@@ -190,7 +191,7 @@ def save_settings(session: Session, scope: Scope, values: SettingsInput) -> Muni
     session.add(municipality)
     after = audit.snapshot(municipality)
     if changed_fields(before, after):
-        audit.record(session, scope.user, "update", "municipality", municipality.id,
+        audit.record(session, scope.user, Action.MUNICIPALITY_UPDATE, "municipality", municipality.id,
                      municipality_id=scope.municipality_id, before=before, after=after)
     session.commit()
     return municipality
@@ -292,7 +293,7 @@ def save_area(session: Session, scope: Scope, existing: Area | None, values: Are
     _flush_or_fail(session, {"slug": _("Kortadressen används redan av ett annat område i kommunen.")})
     after = _area_snapshot(target)
     if existing is None or changed_fields(before, after):
-        audit.record(session, scope.user, "update" if existing else "create", "area", target.id,
+        audit.record(session, scope.user, Action.AREA_UPDATE if existing else Action.AREA_CREATE, "area", target.id,
                      municipality_id=scope.municipality_id, before=before, after=after)
     session.commit()
     return target
@@ -311,7 +312,7 @@ def delete_area(session: Session, scope: Scope, area_id: int) -> Area:
     before = _area_snapshot(target)
     session.delete(target)
     _flush_or_fail(session, {"confirm": _("Området används av enkäter, svar eller löften och kan inte tas bort.")})
-    audit.record(session, scope.user, "delete", "area", area_id, municipality_id=scope.municipality_id,
+    audit.record(session, scope.user, Action.AREA_DELETE, "area", area_id, municipality_id=scope.municipality_id,
                  before=before)
     session.commit()
     return target
@@ -357,7 +358,7 @@ def save_party(session: Session, scope: Scope, existing: Party | None, name: str
     _flush_or_fail(session, {"name": _("Det finns redan en part med det namnet i kommunen.")})
     after = _party_snapshot(target)
     if existing is None or changed_fields(before, after):
-        audit.record(session, scope.user, "update" if existing else "create", "party", target.id,
+        audit.record(session, scope.user, Action.PARTY_UPDATE if existing else Action.PARTY_CREATE, "party", target.id,
                      municipality_id=scope.municipality_id, before=before, after=after)
     session.commit()
     return target
@@ -381,7 +382,7 @@ def set_party_members(session: Session, scope: Scope, found: Party, chosen: set[
         before = {"user_id": user.id, "party_id": membership.party_id}
         membership.party_id = wanted
         session.add(membership)
-        audit.record(session, scope.user, "membership.party", "membership", membership.id,
+        audit.record(session, scope.user, Action.MEMBERSHIP_CHANGE_PARTY, "membership", membership.id,
                      municipality_id=scope.municipality_id, before=before, after={"user_id": user.id,
                                                                                   "party_id": wanted})
         changed += 1
@@ -394,7 +395,7 @@ def delete_party(session: Session, scope: Scope, party_id: int) -> Party:
     before = _party_snapshot(target)
     session.delete(target)
     _flush_or_fail(session, {"confirm": _("Parten används i löften eller aktiviteter och kan inte tas bort.")})
-    audit.record(session, scope.user, "delete", "party", party_id, municipality_id=scope.municipality_id,
+    audit.record(session, scope.user, Action.PARTY_DELETE, "party", party_id, municipality_id=scope.municipality_id,
                  before=before)
     session.commit()
     return target
@@ -446,12 +447,7 @@ def audit_page(session: Session, scope: Scope, page: int, action: str = "", enti
 
 
 def action_labels() -> dict[str, str]:
-    return {"create": _("Skapad"), "update": _("Ändrad"), "delete": _("Borttagen"), "invite": _("Inbjuden"),
-            "change_role": _("Ny roll"), "enable": _("Konto aktiverat"), "disable": _("Konto avstängt"),
-            "password_reset_link": _("Länk för nytt lösenord"), "password_set": _("Lösenord valt"),
-            "accept": _("Inbjudan accepterad"), "decline": _("Inbjudan avböjd"), "withdraw": _("Inbjudan återkallad"),
-            "remove": _("Borttagen ur kommunen"), "two_factor_on": _("Tvåstegsverifiering på"),
-            "two_factor_off": _("Tvåstegsverifiering av"), "two_factor_reset": _("Tvåstegsverifiering återställd")}
+    return {action.value: audit.label(action) for action in Action}
 
 
 def entity_labels() -> dict[str, str]:
@@ -498,7 +494,8 @@ def create_municipality(session: Session, actor: StaffUser, values: Municipality
     municipality = Municipality(slug=slug, name=values.name, languages=languages, contact_email="")
     session.add(municipality)
     _flush_or_fail(session, {"slug": _("Det finns redan en kommun med den kortadressen.")})
-    audit.record(session, actor, "create", "municipality", municipality.id, municipality_id=municipality.id,
+    audit.record(session, actor, Action.MUNICIPALITY_CREATE, "municipality", municipality.id,
+                 municipality_id=municipality.id,
                  after=audit.snapshot(municipality))
     try:
         admin_service.invite(session, Scope(actor, municipality, None), admin_email, values.admin_name, "admin")

@@ -18,6 +18,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, delete, select
 
 from app import audit, clock, ratelimit
+from app.audit import Action
 from app.auth import verify_password
 from app.config import get_settings
 from app.errors import ValidationFailed
@@ -95,7 +96,7 @@ def _municipality_ids(session: Session, user: StaffUser) -> list[int | None]:
     return ids or [None]
 
 
-def _record(session: Session, actor: StaffUser | None, action: str, user: StaffUser) -> None:
+def _record(session: Session, actor: StaffUser | None, action: Action, user: StaffUser) -> None:
     """Written to the audit log of every municipality the account works in."""
     for municipality_id in _municipality_ids(session, user):
         audit.record(session, actor, action, "staff_user", user.id, municipality_id=municipality_id)
@@ -125,7 +126,7 @@ def confirm_enrolment(session: Session, user: StaffUser, code: str, client: str 
     user.session_version += 1
     session.add(user)
     codes = _fresh_recovery_codes(session, user)
-    _record(session, user, "two_factor_on", user)
+    _record(session, user, Action.STAFF_USER_TWO_FACTOR_ON, user)
     session.commit()
     return codes
 
@@ -140,7 +141,7 @@ def disable(session: Session, user: StaffUser, proof: str, client: str = "") -> 
         session.commit()
         raise ValidationFailed({"proof": _("Ange en giltig kod från appen eller ditt lösenord.")})
     _clear(session, user)
-    _record(session, user, "two_factor_off", user)
+    _record(session, user, Action.STAFF_USER_TWO_FACTOR_OFF, user)
     session.commit()
 
 
@@ -148,7 +149,7 @@ def reset(session: Session, actor: StaffUser, user: StaffUser) -> None:
     """A system administrator's reset of someone's two-factor setup (the caller checks who may)."""
     _clear(session, user)
     user.session_version += 1
-    _record(session, actor, "two_factor_reset", user)
+    _record(session, actor, Action.STAFF_USER_TWO_FACTOR_RESET, user)
     session.commit()
 
 

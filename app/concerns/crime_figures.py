@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlmodel import Session, col
 
 from app import audit, clock
+from app.audit import Action
 from app.auth import Scope
 from app.concerns.crime import parse_crime_csv
 from app.concerns.queries import (
@@ -62,7 +63,7 @@ def import_crime_csv(session: Session, scope: Scope, data: bytes) -> int:
         session.execute(insert(CrimeStatistic), [
             {"municipality_id": mid, "area_id": r.area_id, "category": r.category, "period": r.period,
              "count": r.count, "uploaded_by": scope.user.id, "uploaded_at": now} for r in rows])
-        audit.record(session, scope.user, "concerns.crime_import", "crime_statistic", None, municipality_id=mid,
+        audit.record(session, scope.user, Action.CRIME_STATISTIC_IMPORT, "crime_statistic", None, municipality_id=mid,
                      after={"rows": len(rows), "replaced": len(replace_ids)})
     return len(rows)
 

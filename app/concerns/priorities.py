@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
 from app import audit
+from app.audit import Action
 from app.auth import Scope
 from app.concerns import published
 from app.concerns.dashboard import dashboard
@@ -57,7 +58,7 @@ def choose_priorities(session: Session, scope: Scope, survey: Survey, area: Area
             session.add(priority)
             saved.append(priority)
         session.flush()
-        audit.record(session, scope.user, "concerns.priorities", "concern_priority", survey.id,
+        audit.record(session, scope.user, Action.CONCERN_PRIORITY_SAVE, "concern_priority", survey.id,
                      municipality_id=scope.municipality_id, before={"items": before},
                      after={"items": unique, "area_id": area.id if area else None,
                             "figures": {p.item_code: {"share": p.share, "n": p.n, "low": p.low, "high": p.high}

@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlmodel import Session, col
 
 from app import audit, clock
+from app.audit import Action
 from app.auth import Scope
 from app.concerns import themes
 from app.concerns.queries import (
@@ -134,7 +135,7 @@ def retag(session: Session, scope: Scope, survey: Survey, answer_id: int, themes
         session.execute(insert(AnswerTheme), [{"answer_id": answer_id, "survey_id": sid, "theme": t,
                                                "tagged_by": scope.user.id, "tagged_at": clock.now()}
                                               for t in (chosen or [""])])
-        audit.record(session, scope.user, "concerns.retag", "survey_answer", answer_id,
+        audit.record(session, scope.user, Action.SURVEY_ANSWER_RETAG, "survey_answer", answer_id,
                      municipality_id=scope.municipality_id, before={"themes": before}, after={"themes": chosen})
 
 
@@ -147,14 +148,14 @@ def add_term(session: Session, scope: Scope, stem: str, theme: str) -> ThemeTerm
         found.theme = theme
         session.add(found)
         session.flush()
-        audit.record(session, scope.user, "concerns.term", "concern_theme_term", found.id,
+        audit.record(session, scope.user, Action.CONCERN_THEME_TERM_CREATE, "concern_theme_term", found.id,
                      municipality_id=scope.municipality_id, after={"stem": stem, "theme": theme})
     return found
 
 
 def delete_term(session: Session, scope: Scope, term: ThemeTerm) -> None:
     with writing(session):
-        audit.record(session, scope.user, "concerns.term_delete", "concern_theme_term", term.id,
+        audit.record(session, scope.user, Action.CONCERN_THEME_TERM_DELETE, "concern_theme_term", term.id,
                      municipality_id=scope.municipality_id, before={"stem": term.stem, "theme": term.theme})
         session.delete(term)
 

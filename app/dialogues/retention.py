@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app import audit, clock
+from app.audit import Action
 from app.config import get_settings
 from app.db import writing
 from app.dialogues import mails
@@ -41,7 +42,7 @@ def purge(session: Session, actor: StaffUser | None = None) -> list[tuple[int, d
             event.final_counts = kept
             event.purged_at = now
             session.add(event)
-            audit.record(session, actor, "purge_signups", "dialogue_event", event_id,
+            audit.record(session, actor, Action.DIALOGUE_EVENT_PURGE_SIGNUPS, "dialogue_event", event_id,
                          municipality_id=event.municipality_id,
                          after={"deleted_signups": int(getattr(deleted, "rowcount", 0) or 0),
                                 "deleted_mail": int(getattr(mail_deleted, "rowcount", 0) or 0), **kept})

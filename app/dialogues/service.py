@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app import audit, clock, mail
+from app.audit import Action
 from app.auth import Scope
 from app.config import get_settings
 from app.db import writing
@@ -304,7 +305,7 @@ def save_event(session: Session, scope: Scope, event: DialogueEvent | None, fiel
             created = DialogueEvent(municipality_id=scope.municipality_id, **fields)
             session.add(created)
             session.flush()
-            audit.record(session, scope.user, "create", "dialogue_event", created.id,
+            audit.record(session, scope.user, Action.DIALOGUE_EVENT_CREATE, "dialogue_event", created.id,
                          municipality_id=scope.municipality_id, after=audit_snapshot(created))
         return created, []
     event_id = event.id or 0
@@ -317,7 +318,8 @@ def save_event(session: Session, scope: Scope, event: DialogueEvent | None, fiel
         session.add(locked)
         session.flush()
         queued = _promote(session, locked, scope.municipality)
-        audit.record(session, scope.user, "update", "dialogue_event", event_id, municipality_id=scope.municipality_id,
+        audit.record(session, scope.user, Action.DIALOGUE_EVENT_UPDATE, "dialogue_event", event_id,
+                     municipality_id=scope.municipality_id,
                      before=before, after=audit_snapshot(locked))
     return locked, [m.id for m in queued if m.id is not None]
 
@@ -334,7 +336,8 @@ def cancel_event(session: Session, scope: Scope, event: DialogueEvent) -> list[i
         session.add(locked)
         queued = [mails.queue_for_signup(session, "cancelled_event", s, locked, scope.municipality, "")
                   for s in _active_signups(session, event_id)]
-        audit.record(session, scope.user, "cancel", "dialogue_event", event_id, municipality_id=scope.municipality_id)
+        audit.record(session, scope.user, Action.DIALOGUE_EVENT_CANCEL, "dialogue_event", event_id,
+                     municipality_id=scope.municipality_id)
         session.flush()
         return [m.id for m in queued if m is not None and m.id is not None]
 
@@ -378,7 +381,7 @@ def message_all(session: Session, scope: Scope, event: DialogueEvent, subject: s
                 without += 1
             else:
                 queued.append(message)
-        audit.record(session, scope.user, "message_all", "dialogue_event", event.id,
+        audit.record(session, scope.user, Action.DIALOGUE_EVENT_MESSAGE_ALL, "dialogue_event", event.id,
                      municipality_id=scope.municipality_id, after={"recipients": len(queued)})
         session.flush()
         ids = [m.id for m in queued if m.id is not None]

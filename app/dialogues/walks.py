@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app import audit, uploads
+from app.audit import Action
 from app.auth import Scope
 from app.db import writing
 from app.dialogues.service import audit_snapshot
@@ -74,7 +75,8 @@ def save_observation(session: Session, scope: Scope, event: DialogueEvent, obser
                 setattr(found, name, value)
         session.add(found)
         session.flush()
-        audit.record(session, scope.user, "create" if before is None else "update", "walk_observation", found.id,
+        action = Action.WALK_OBSERVATION_CREATE if before is None else Action.WALK_OBSERVATION_UPDATE
+        audit.record(session, scope.user, action, "walk_observation", found.id,
                      municipality_id=scope.municipality_id, before=before, after=audit_snapshot(found))
     return found
 
@@ -95,7 +97,7 @@ def add_photo(session: Session, scope: Scope, observation: WalkObservation, data
         photo = WalkPhoto(observation_id=observation.id or 0, filename=name, content_type=content_type)
         session.add(photo)
         session.flush()
-        audit.record(session, scope.user, "add_photo", "walk_observation", observation.id,
+        audit.record(session, scope.user, Action.WALK_OBSERVATION_ADD_PHOTO, "walk_observation", observation.id,
                      municipality_id=scope.municipality_id, after={"photo_id": photo.id})
     return photo
 

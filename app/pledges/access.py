@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app import audit
+from app.audit import Action
 from app.auth import Scope
 from app.errors import Forbidden
 from app.models import Party
@@ -16,7 +17,7 @@ from app.models.pledges import (
 from app.pledges import rules
 
 
-def record_audit(session: Session, scope: Scope, action: str, entity: str, entity_id: int | None,
+def record_audit(session: Session, scope: Scope, action: Action, entity: str, entity_id: int | None,
                  before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
     audit.record(session, scope.user, action, entity, entity_id, municipality_id=scope.municipality_id,
                  before=before, after=after)

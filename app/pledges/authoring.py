@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app import audit, clock
+from app.audit import Action
 from app.auth import Scope
 from app.db import writing
 from app.errors import Forbidden, ValidationFailed
@@ -39,7 +40,7 @@ def create_pledge(session: Session, scope: Scope, values: dict[str, str]) -> Ple
                        ends_on=rules.parse_date(values["ends_on"]) or clock.today())
         session.add(found)
         session.flush()
-        record_audit(session, scope, "pledge.create", "pledge", found.id, after=audit.snapshot(found))
+        record_audit(session, scope, Action.PLEDGE_CREATE, "pledge", found.id, after=audit.snapshot(found))
         return found
 
 
@@ -59,7 +60,7 @@ def edit_pledge(session: Session, scope: Scope, found: Pledge, values: dict[str,
         found.area_id = area_id
         touch(found)
         session.add(found)
-        record_audit(session, scope, "pledge.edit", "pledge", found.id, before, audit.snapshot(found))
+        record_audit(session, scope, Action.PLEDGE_UPDATE, "pledge", found.id, before, audit.snapshot(found))
         maybe_new_version(session, scope, found, note)
 
 
@@ -88,7 +89,8 @@ def save_focus_area(session: Session, scope: Scope, found: Pledge, row: PledgeFo
             row.figures = [*row.figures, *[f.as_dict() for f in figures]]
         session.add(row)
         session.flush()
-        record_audit(session, scope, "pledge.focus_area.save", "pledge_focus_area", row.id, before, audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_FOCUS_AREA_SAVE, "pledge_focus_area", row.id, before,
+                     audit.snapshot(row))
         touch(found)
         maybe_new_version(session, scope, found, note)
         return row
@@ -100,7 +102,7 @@ def delete_focus_area(session: Session, scope: Scope, found: Pledge, row: Pledge
         for act in session.exec(select(PledgeActivity).where(PledgeActivity.focus_area_id == row.id)).all():
             guard_activity(session, scope, act)  # deleting a focus area deletes its activities: each party its own
         refuse_unversioned(found, new_version)
-        record_audit(session, scope, "pledge.focus_area.delete", "pledge_focus_area", row.id, audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_FOCUS_AREA_DELETE, "pledge_focus_area", row.id, audit.snapshot(row))
         session.delete(row)
         session.flush()
         maybe_new_version(session, scope, found, note)
@@ -146,7 +148,8 @@ def save_activity(session: Session, scope: Scope, found: Pledge, row: PledgeActi
         row.observation_id = observation_id
         session.add(row)
         session.flush()
-        record_audit(session, scope, "pledge.activity.save", "pledge_activity", row.id, before, audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_ACTIVITY_SAVE, "pledge_activity", row.id, before,
+                     audit.snapshot(row))
         touch(found)
         maybe_new_version(session, scope, found, note)
         return row
@@ -166,7 +169,8 @@ def set_activity_status(session: Session, scope: Scope, found: Pledge, row: Pled
         row.status = ActivityStatus(status)
         row.cancel_reason = reason if status == ActivityStatus.cancelled else ""
         session.add(row)
-        record_audit(session, scope, "pledge.activity.status", "pledge_activity", row.id, before, audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_ACTIVITY_CHANGE_STATUS, "pledge_activity", row.id, before,
+                     audit.snapshot(row))
 
 
 def add_signatory(session: Session, scope: Scope, found: Pledge, signatory: forms.SignatoryForm) -> None:
@@ -182,7 +186,7 @@ def add_signatory(session: Session, scope: Scope, found: Pledge, signatory: form
         row = PledgeSignatory(pledge_id=found.id or 0, name=signatory.name, role=signatory.role)
         session.add(row)
         session.flush()
-        record_audit(session, scope, "pledge.signatory.add", "pledge_signatory", row.id, after=audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_SIGNATORY_ADD, "pledge_signatory", row.id, after=audit.snapshot(row))
 
 
 def save_translations(session: Session, scope: Scope, found: Pledge, lang: str, values: dict[str, str]) -> int:
@@ -220,7 +224,7 @@ def save_translations(session: Session, scope: Scope, found: Pledge, lang: str, 
             setattr(obj, attr, current)
             session.add(obj)
         changed = len(changes)
-        record_audit(session, scope, "pledge.translate", "pledge", found.id,
+        record_audit(session, scope, Action.PLEDGE_TRANSLATE, "pledge", found.id,
                      after={"language": lang, "changed": changed})
         return changed
 
@@ -236,5 +240,5 @@ def extend_pledge(session: Session, scope: Scope, found: Pledge, ends_on: str) -
         before = audit.snapshot(found)
         found.ends_on = end
         session.add(found)
-        record_audit(session, scope, "pledge.extend", "pledge", found.id, before, audit.snapshot(found))
+        record_audit(session, scope, Action.PLEDGE_EXTEND, "pledge", found.id, before, audit.snapshot(found))
         maybe_new_version(session, scope, found, _("Förlängt oförändrat till %(date)s.") % {"date": end.isoformat()})

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app import audit
+from app.audit import Action
 from app.auth import Scope
 from app.db import writing
 from app.errors import ValidationFailed
@@ -66,7 +67,8 @@ def change(session: Session, scope: Scope, found: Pledge, kind: str, target_id: 
                              proposed_by=scope.user.id, side=actor(session, scope).side or "")
         session.add(row)
         session.flush()
-        record_audit(session, scope, "pledge.proposal.create", "pledge_proposal", row.id, after=audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_PROPOSAL_CREATE, "pledge_proposal", row.id,
+                     after=audit.snapshot(row))
         return row
 
 
@@ -83,7 +85,7 @@ def decide_proposal(session: Session, scope: Scope, found: Pledge, row: PledgePr
         before = audit.snapshot(row)
         row.state, row.decided_by = ("applied" if approve else "rejected"), scope.user.id
         session.add(row)
-        record_audit(session, scope, "pledge.proposal.approve" if approve else "pledge.proposal.reject",
+        record_audit(session, scope, Action.PLEDGE_PROPOSAL_APPROVE if approve else Action.PLEDGE_PROPOSAL_REJECT,
                      "pledge_proposal", row.id, before, audit.snapshot(row))
         if not approve:
             return

@@ -9,6 +9,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app import audit, clock, places
+from app.audit import Action
 from app.auth import Scope
 from app.concerns import published
 from app.db import writing
@@ -146,7 +147,7 @@ def add_indicator(session: Session, scope: Scope, found: Pledge, pick: str, area
                               baseline_share=figure.share, baseline_n=figure.n, target_share=share or 0.0)
         session.add(row)
         session.flush()
-        record_audit(session, scope, "pledge.indicator.add", "pledge_indicator", row.id, after=audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_INDICATOR_ADD, "pledge_indicator", row.id, after=audit.snapshot(row))
         return row
 
 
@@ -170,7 +171,7 @@ def remeasure_indicators(session: Session, survey_id: int) -> int:
             row.latest_wave, row.latest_share, row.latest_n = survey.wave, result[0], result[1]
             row.measured_on = clock.today()
             session.add(row)
-            audit.record(session, None, "pledge.indicator.remeasure", "pledge_indicator", row.id,
+            audit.record(session, None, Action.PLEDGE_INDICATOR_REMEASURE, "pledge_indicator", row.id,
                          municipality_id=survey.municipality_id, after=audit.snapshot(row))
             updated += 1
         return updated

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app import audit, clock, places, uploads
+from app.audit import Action
 from app.auth import Scope
 from app.db import writing
 from app.errors import Forbidden, ValidationFailed
@@ -72,7 +73,8 @@ def post_update(session: Session, scope: Scope, found: Pledge, row: PledgeActivi
             (folder / name).write_bytes(data)
             session.add(PledgeAttachment(update_id=update.id or 0, filename=name, original_name=upload[0][:200] if
                                          upload else "", content_type=kind, size=len(data)))
-        record_audit(session, scope, "pledge.update.post", "pledge_update", update.id, after=audit.snapshot(update))
+        record_audit(session, scope, Action.PLEDGE_UPDATE_POST, "pledge_update", update.id,
+                     after=audit.snapshot(update))
         mail_ids = _go_public(session, found, row, update) if state == UpdateState.published else []
         return update, mail_ids
 
@@ -99,7 +101,7 @@ def save_pledge_settings(session: Session, scope: Scope, partner_updates_need_ap
         before = {"partner_updates_need_approval": row.partner_updates_need_approval}
         row.partner_updates_need_approval = partner_updates_need_approval
         session.add(row)
-        record_audit(session, scope, "pledge.settings", "municipality", scope.municipality_id, before,
+        record_audit(session, scope, Action.MUNICIPALITY_PLEDGE_SETTINGS, "municipality", scope.municipality_id, before,
                      {"partner_updates_need_approval": partner_updates_need_approval})
 
 
@@ -117,7 +119,8 @@ def review_update(session: Session, scope: Scope, found: Pledge, update: PledgeU
         row = session.get(PledgeActivity, update.activity_id)
         assert row is not None
         mail_ids = _go_public(session, found, row, update) if approve else []
-        record_audit(session, scope, "pledge.update.approve" if approve else "pledge.update.reject", "pledge_update",
+        record_audit(session, scope, Action.PLEDGE_UPDATE_APPROVE if approve else Action.PLEDGE_UPDATE_REJECT,
+                     "pledge_update",
                      update.id, before, audit.snapshot(update))
         return mail_ids
 
@@ -156,7 +159,7 @@ def correct_update(session: Session, scope: Scope, found: Pledge, update: Pledge
             row.achieved += update.achieved or 0
         row.achieved = max(row.achieved, 0)
         session.add_all([update, row])
-        record_audit(session, scope, "pledge.update.correct", "pledge_update", update.id, before,
+        record_audit(session, scope, Action.PLEDGE_UPDATE_CORRECT, "pledge_update", update.id, before,
                      audit.snapshot(update))
 
 
@@ -172,7 +175,7 @@ def withdraw_update(session: Session, scope: Scope, found: Pledge, update: Pledg
         update.state = UpdateState.withdrawn if update.state == UpdateState.published else UpdateState.rejected
         update.withdrawn_at = clock.now()
         session.add(update)
-        record_audit(session, scope, "pledge.update.withdraw", "pledge_update", update.id, before,
+        record_audit(session, scope, Action.PLEDGE_UPDATE_WITHDRAW, "pledge_update", update.id, before,
                      audit.snapshot(update))
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import audit, clock
+from app.audit import Action
 from app.auth import Scope
 from app.db import writing
 from app.errors import ValidationFailed
@@ -45,7 +46,7 @@ def submit_for_review(session: Session, scope: Scope, found: Pledge) -> None:
         found.submitted_by = scope.user.id  # four eyes: this account may not sign this round
         touch(found)
         session.add(found)
-        record_audit(session, scope, "pledge.submit", "pledge", found.id, after={"status": found.status})
+        record_audit(session, scope, Action.PLEDGE_SUBMIT, "pledge", found.id, after={"status": found.status})
 
 
 def return_to_draft(session: Session, scope: Scope, found: Pledge) -> None:
@@ -61,7 +62,7 @@ def return_to_draft(session: Session, scope: Scope, found: Pledge) -> None:
             found.status = PledgeStatus.draft
         found.submitted_by = None
         session.add(found)
-        record_audit(session, scope, "pledge.return", "pledge", found.id,
+        record_audit(session, scope, Action.PLEDGE_RETURN, "pledge", found.id,
                      after={"status": found.status, "signatures_voided": voided})
 
 
@@ -99,7 +100,8 @@ def sign(session: Session, scope: Scope, found: Pledge, signed_on: str) -> bool:
                               user_id=scope.user.id, signer_name=scope.user.name[:200])
         session.add(row)
         session.flush()
-        record_audit(session, scope, "pledge.sign", "pledge_signature", row.id, after=audit.snapshot(row))
+        record_audit(session, scope, Action.PLEDGE_SIGNATURE_SIGN, "pledge_signature", row.id,
+                     after=audit.snapshot(row))
         signed[who.side] = scope.user.id
         if not rules.fully_signed(signed):
             return False
@@ -118,7 +120,8 @@ def sign(session: Session, scope: Scope, found: Pledge, signed_on: str) -> bool:
         found.submitted_by = None
         touch(found)
         session.add(found)
-        record_audit(session, scope, "pledge.reopen" if reopening else "pledge.sign_publish", "pledge", found.id,
+        record_audit(session, scope, Action.PLEDGE_REOPEN if reopening else Action.PLEDGE_SIGN_PUBLISH, "pledge",
+                     found.id,
                      after={"status": found.status, "signatures": signed})
         session.flush()
         publish_version(session, scope, found, note)
@@ -137,7 +140,7 @@ def close_pledge(session: Session, scope: Scope, found: Pledge, confirmed: bool)
         found.status = PledgeStatus.closed
         found.closed_at = clock.now()
         session.add(found)
-        record_audit(session, scope, "pledge.close", "pledge", found.id, before, audit.snapshot(found))
+        record_audit(session, scope, Action.PLEDGE_CLOSE, "pledge", found.id, before, audit.snapshot(found))
 
 
 def request_reopen(session: Session, scope: Scope, found: Pledge) -> None:
@@ -150,4 +153,4 @@ def request_reopen(session: Session, scope: Scope, found: Pledge) -> None:
         found.reopen_requested_at = clock.now()
         found.submitted_by = scope.user.id
         session.add(found)
-        record_audit(session, scope, "pledge.reopen_request", "pledge", found.id, after={"status": found.status})
+        record_audit(session, scope, Action.PLEDGE_REOPEN_REQUEST, "pledge", found.id, after={"status": found.status})

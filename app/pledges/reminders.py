@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from app import audit, clock, mail, places
+from app.audit import Action
 from app.config import get_settings
 from app.db import writing
 from app.i18n import gettext as _
@@ -99,10 +100,10 @@ def queue_pledge_reminders(session: Session, today: date | None = None) -> int:
         base = get_settings().base_url
         since = clock.now() - REMINDER_INTERVAL
         recent = {(row.entity_id, row.municipality_id) for row in session.exec(
-            select(AuditLog).where(AuditLog.action == "pledge.reminder", col(AuditLog.at) >= since)).all()}
+            select(AuditLog).where(AuditLog.action == Action.STAFF_USER_PLEDGE_REMINDER, col(AuditLog.at) >= since)).all()}
         reminders = [r for r in pledge_reminders(session, today) if (r.user_id, r.municipality_id) not in recent]
         for reminder in reminders:
-            audit.record(session, None, "pledge.reminder", "staff_user", reminder.user_id,
+            audit.record(session, None, Action.STAFF_USER_PLEDGE_REMINDER, "staff_user", reminder.user_id,
                          municipality_id=reminder.municipality_id,
                          after={"activities": [f.activity_id for f in reminder.activities]})
             lines = [f"- {f.title} ({f.party}): " + ", ".join(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from app import clock, places
+from app.audit import Action
 from app.auth import Scope
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
@@ -83,6 +84,6 @@ def publish_version(session: Session, scope: Scope, found: Pledge, note: str) ->
                         note=note[:2000], actor_id=scope.user.id)
     session.add(row)
     session.flush()
-    record_audit(session, scope, "pledge.version", "pledge_version", row.id,
+    record_audit(session, scope, Action.PLEDGE_VERSION_CREATE, "pledge_version", row.id,
                  after={"number": row.number, "changes": changes, "note": row.note})
     return row

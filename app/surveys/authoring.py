@@ -9,6 +9,7 @@ from sqlalchemy import Engine, delete, func, insert
 from sqlmodel import Session, col, select
 
 from app import audit, clock
+from app.audit import Action
 from app.auth import Scope
 from app.db import truncate_wal, writing
 from app.errors import ValidationFailed
@@ -31,8 +32,8 @@ from app.models.surveys import (
 )
 from app.surveys import bank, lifecycle, rules
 from app.surveys.codes import code_hash, new_code
-from app.surveys.forms import SettingsForm, TextsForm
 from app.surveys.questionnaires import forget_questionnaire
+from app.surveys.staff_forms import SettingsForm, TextsForm
 
 MAX_CODES_PER_BATCH = 5000
 
@@ -100,7 +101,8 @@ def create_survey(session: Session, scope: Scope, *, title: str, from_bank: bool
                                                   intro=bank.INTRO.get(lang, "")))
         else:
             session.add(SurveyTranslation(survey_id=survey.id or 0, language="sv", title=title, intro=""))
-        audit.record(session, scope.user, "create", "survey", survey.id, municipality_id=scope.municipality_id,
+        audit.record(session, scope.user, Action.SURVEY_CREATE, "survey", survey.id,
+                     municipality_id=scope.municipality_id,
                      after={**(audit.snapshot(survey) or {}), "from_bank": from_bank})
     return survey
 
@@ -146,7 +148,8 @@ def update_settings(session: Session, scope: Scope, survey: Survey, form: Settin
         if wanted_areas:
             session.execute(insert(SurveyArea), [{"survey_id": survey.id, "area_id": a} for a in wanted_areas])
         forget_questionnaire(survey)
-        audit.record(session, scope.user, "update", "survey", survey.id, municipality_id=scope.municipality_id,
+        audit.record(session, scope.user, Action.SURVEY_UPDATE, "survey", survey.id,
+                     municipality_id=scope.municipality_id,
                      before=before, after={**(audit.snapshot(survey) or {}), "area_ids": wanted_areas})
 
 
@@ -170,7 +173,8 @@ def update_texts(session: Session, scope: Scope, survey: Survey, form: TextsForm
             row.title, row.intro = title, intro
             session.add(row)
         forget_questionnaire(survey)
-        audit.record(session, scope.user, "update_texts", "survey", survey.id, municipality_id=scope.municipality_id,
+        audit.record(session, scope.user, Action.SURVEY_UPDATE_TEXTS, "survey", survey.id,
+                     municipality_id=scope.municipality_id,
                      before=before, after={lang: list(v) for lang, v in texts.items()})
 
 
@@ -203,7 +207,8 @@ def set_status(session: Session, scope: Scope, survey: Survey, raw: str) -> None
         if wanted in (SurveyStatus.closed, SurveyStatus.archived):
             session.execute(delete(SurveyDraft).where(col(SurveyDraft.survey_id) == survey.id))
         forget_questionnaire(survey)
-        audit.record(session, scope.user, "status", "survey", survey.id, municipality_id=scope.municipality_id,
+        audit.record(session, scope.user, Action.SURVEY_CHANGE_STATUS, "survey", survey.id,
+                     municipality_id=scope.municipality_id,
                      before=before, after=audit.snapshot(survey))
     bind = session.get_bind()
     if wanted in (SurveyStatus.closed, SurveyStatus.archived) and isinstance(bind, Engine):
@@ -240,7 +245,8 @@ def copy_as_next_wave(session: Session, scope: Scope, survey: Survey) -> Survey:
                     for o in options if o.question_id == q.id]
             if rows:
                 session.execute(insert(QuestionOption), rows)
-        audit.record(session, scope.user, "copy_wave", "survey", copy.id, municipality_id=scope.municipality_id,
+        audit.record(session, scope.user, Action.SURVEY_COPY_WAVE, "survey", copy.id,
+                     municipality_id=scope.municipality_id,
                      before={"from_survey_id": survey.id}, after=audit.snapshot(copy))
     return copy
 
@@ -263,7 +269,8 @@ def generate_codes(session: Session, scope: Scope, survey: Survey, raw_count: st
             survey.modes = [*survey.modes, SurveyMode.letter_codes.value]
             session.add(survey)
         forget_questionnaire(survey)
-        audit.record(session, scope.user, "generate_codes", "survey", survey.id, municipality_id=scope.municipality_id,
+        audit.record(session, scope.user, Action.SURVEY_GENERATE_CODES, "survey", survey.id,
+                     municipality_id=scope.municipality_id,
                      after={"count": count})
     return sorted(codes)
 

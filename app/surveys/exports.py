@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app import audit, spreadsheets
+from app.audit import Action
 from app.auth import Scope
 from app.config import get_settings
 from app.db import writing
@@ -187,5 +188,5 @@ def export_xlsx(session: Session, questionnaire: questionnaires.Questionnaire) -
 def record_export(session: Session, scope: Scope, survey: Survey, kind: str, rows: int) -> None:
     """Who downloaded which survey's respondent rows, when (the log row's time) and how many."""
     with writing(session):
-        audit.record(session, scope.user, "export_responses", "survey", survey.id,
+        audit.record(session, scope.user, Action.SURVEY_EXPORT_RESPONSES, "survey", survey.id,
                      municipality_id=scope.municipality_id, after={"format": kind, "rows": rows})

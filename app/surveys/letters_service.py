@@ -11,6 +11,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlmodel import Session
 
 from app import audit
+from app.audit import Action
 from app.auth import Scope
 from app.config import get_settings
 from app.db import writing
@@ -55,6 +56,6 @@ def read_batch(session: Session, scope: Scope, survey: Survey, token: str, max_c
     if not clean or len(clean) != len(codes) or len(clean) > max_codes:
         raise refused
     with writing(session):
-        audit.record(session, scope.user, "download_codes", "survey", survey.id,
+        audit.record(session, scope.user, Action.SURVEY_DOWNLOAD_CODES, "survey", survey.id,
                      municipality_id=scope.municipality_id, after={"count": len(clean), "format": kind})
     return clean

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 
 from app import audit, clock, i18n
+from app.audit import Action
 from app.auth import Scope
 from app.db import get_engine
 from app.errors import NotFound
@@ -149,7 +150,8 @@ def _store(session: Session, job: SurveyImportJob, survey: Survey, questionnaire
                 answering.insert_responses(connection, [(questionnaire, r.answers, Channel.paper, r.language)
                                                       for r in day_rows[start:start + INSERT_CHUNK]], day)
         actor = session.get(StaffUser, job.created_by) if job.created_by else None
-        audit.record(session, actor, "import_paper", "survey", survey.id, municipality_id=job.municipality_id,
+        audit.record(session, actor, Action.SURVEY_IMPORT_PAPER, "survey", survey.id,
+                     municipality_id=job.municipality_id,
                      after={"responses": len(rows), "job": job.id})
         job.checked_rows = job.total_rows
         _finish(session, job, ImportStatus.done, {"outcome": "imported", "imported": len(rows), "rows": len(rows)})

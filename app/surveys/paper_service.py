@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col
 
 from app import audit, clock, spreadsheets
+from app.audit import Action
 from app.auth import Scope
 from app.db import writing
 from app.errors import AppError, ValidationFailed
@@ -102,6 +103,6 @@ def import_paper(session: Session, scope: Scope, survey: Survey, data: bytes) ->
             if answer_rows:
                 session.execute(insert(Answer), answer_rows)
             chunks += 1
-        audit.record(session, scope.user, "import_paper", "survey", survey.id,
+        audit.record(session, scope.user, Action.SURVEY_IMPORT_PAPER, "survey", survey.id,
                      municipality_id=scope.municipality_id, after={"responses": len(rows)})
     return ImportResult(len(rows), chunks)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from app import audit, clock
+from app.audit import Action
 from app.auth import Scope
 from app.db import writing
 from app.errors import Conflict, ValidationFailed
@@ -19,8 +20,8 @@ from app.models.surveys import (
     Survey,
 )
 from app.surveys.authoring import response_count
-from app.surveys.forms import Options, QuestionForm
 from app.surveys.questionnaires import forget_questionnaire
+from app.surveys.staff_forms import Options, QuestionForm
 
 
 def _checked(session: Session, survey: Survey, form: QuestionForm,
@@ -66,7 +67,8 @@ def save_question(session: Session, scope: Scope, survey: Survey, form: Question
         survey.updated_at = clock.now()
         session.add(survey)
         forget_questionnaire(survey)
-        audit.record(session, scope.user, "update" if before else "create", "survey_question", question.id,
+        audit.record(session, scope.user, Action.SURVEY_QUESTION_UPDATE if before else Action.SURVEY_QUESTION_CREATE,
+                     "survey_question", question.id,
                      municipality_id=scope.municipality_id, before=before,
                      after={**(audit.snapshot(question) or {}), "options": parsed})
     return question
@@ -98,7 +100,7 @@ def move_question(session: Session, scope: Scope, survey: Survey, question: Ques
                 {"direction": _("Flytten skulle sätta en fråga före frågan som dess villkor gäller.")})
         session.add_all(siblings)
         forget_questionnaire(survey)
-        audit.record(session, scope.user, "move", "survey_question", question.id,
+        audit.record(session, scope.user, Action.SURVEY_QUESTION_MOVE, "survey_question", question.id,
                      municipality_id=scope.municipality_id, after={"direction": direction, "page": question.page})
 
 
@@ -113,5 +115,5 @@ def delete_question(session: Session, scope: Scope, survey: Survey, question: Qu
         session.execute(delete(QuestionOption).where(col(QuestionOption.question_id) == question.id))
         session.delete(question)
         forget_questionnaire(survey)
-        audit.record(session, scope.user, "delete", "survey_question", question.id,
+        audit.record(session, scope.user, Action.SURVEY_QUESTION_DELETE, "survey_question", question.id,
                      municipality_id=scope.municipality_id, before=before)

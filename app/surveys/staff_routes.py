@@ -26,7 +26,6 @@ from app.models.surveys import Channel, Question, QuestionOption, Survey, Survey
 from app.surveys import (
     answering,
     authoring,
-    forms,
     letters,
     letters_service,
     public_routes,
@@ -34,6 +33,7 @@ from app.surveys import (
     questionnaires,
     responses_routes,
     rules,
+    staff_forms,
 )
 from app.surveys.codes import format_code
 from app.web import flash, form_str, redirect, render, request_language
@@ -145,7 +145,7 @@ def survey_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session:
 def survey_settings(request: Request, survey: OwnedSurvey, form: FormDep,
                     scope: ScopeDep, session: SessionDep) -> Response:
     try:
-        authoring.update_settings(session, scope, survey, forms.SettingsForm.parse(form))
+        authoring.update_settings(session, scope, survey, staff_forms.SettingsForm.parse(form))
     except ValidationFailed as exc:
         return _overview(request, session, scope, survey, errors=exc.errors, status_code=400)
     flash(request, _("Inställningarna är sparade."))
@@ -192,7 +192,7 @@ def texts_page(request: Request, survey: OwnedSurvey, scope: ScopeDep, session: 
 
 @edit_router.post("/{survey_id}/texts", name="surveys.texts_save")
 def texts_save(request: Request, survey: OwnedSurvey, form: FormDep, scope: ScopeDep, session: SessionDep) -> Response:
-    texts = forms.TextsForm.parse(form, survey.languages)
+    texts = staff_forms.TextsForm.parse(form, survey.languages)
     try:
         authoring.update_texts(session, scope, survey, texts)
     except ValidationFailed as exc:
@@ -295,7 +295,7 @@ def question_create(request: Request, survey: OwnedSurvey, form: FormDep,
                     scope: ScopeDep, session: SessionDep) -> Response:
     try:
         question_editing.guard_editable(session, survey)
-        question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages))
+        question_editing.save_question(session, scope, survey, staff_forms.QuestionForm.parse(form, survey.languages))
     except ValidationFailed as exc:
         return _question_form(request, session, scope, survey, None, _values_from_form(form, survey), exc.errors, 400)
     flash(request, _("Frågan är tillagd."))
@@ -316,7 +316,7 @@ def question_save(request: Request, survey: OwnedSurvey, question: SurveyQuestio
                   scope: ScopeDep, session: SessionDep) -> Response:
     try:
         question_editing.guard_editable(session, survey)
-        question_editing.save_question(session, scope, survey, forms.QuestionForm.parse(form, survey.languages),
+        question_editing.save_question(session, scope, survey, staff_forms.QuestionForm.parse(form, survey.languages),
                                        question)
     except ValidationFailed as exc:
         return _question_form(request, session, scope, survey, question, _values_from_form(form, survey),

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from app.admin import service
+from app.audit import Action
 from app.config import get_settings
 from app.demo import SYSTEM_ADMIN_EMAIL
 from app.errors import NotFound
@@ -108,8 +109,8 @@ def test_inviting_the_system_administrator_and_another_municipalitys_admin_attac
         assert "Norrby kommun" in invitation_mail["body"] and "/staff/invitations" in invitation_mail["body"]
         assert "/staff/password/" not in invitation_mail["body"]
     # Each membership change lands in the audit log of every municipality concerned.
-    assert len(_audit(db, norrby, "invite")) == 2
-    assert len(_audit(db, strandvik, "invite")) == 1
+    assert len(_audit(db, norrby, Action.INVITATION_INVITE)) == 2
+    assert len(_audit(db, strandvik, Action.INVITATION_INVITE)) == 1
     with CheckedClient(app) as owner:
         owner.login(towns["strandvik_admin"])
         listed = owner.get("/staff/invitations")
@@ -119,7 +120,7 @@ def test_inviting_the_system_administrator_and_another_municipalitys_admin_attac
         assert owner.get("/staff/m/norrby").status_code == 200
     assert db.exec(select(Membership).where(Membership.user_id == towns["strandvik_admin"].id,
                                             Membership.municipality_id == norrby.id)).one().role == "admin"
-    assert _audit(db, norrby, "accept") and _audit(db, strandvik, "accept")
+    assert _audit(db, norrby, Action.MEMBERSHIP_ACCEPT) and _audit(db, strandvik, Action.MEMBERSHIP_ACCEPT)
 
 
 def test_an_invitation_is_accepted_only_by_its_own_account(app: FastAPI, db: Session,
@@ -168,7 +169,7 @@ def test_send_password_link_mails_the_member_and_shows_it_nowhere(
         assert_no_secret(admin)
         token = link_token(mails_to(member.email)[0]["body"])
         assert token not in page + cookie_text(admin)
-        assert _audit(db, towns["norrby"], "password_reset_link")
+        assert _audit(db, towns["norrby"], Action.STAFF_USER_PASSWORD_RESET_LINK)
         # The owner uses it; the link works once, and the owner's other sessions end.
         with CheckedClient(app) as mailbox:
             assert mailbox.post_form(f"/staff/password/{token}",
@@ -283,7 +284,7 @@ def test_a_system_administrator_without_two_factor_can_do_nothing_before_setting
     assert not db.exec(select(Municipality).where(Municipality.name == "Ny kommun")).first()
     _enrol(client)
     assert client.get("/staff/admin/municipalities").status_code == 200
-    assert _audit_any(db, root, "two_factor_on")
+    assert _audit_any(db, root, Action.STAFF_USER_TWO_FACTOR_ON)
 
 
 def _audit_any(db: Session, user: StaffUser, action: str) -> list[AuditLog]:
@@ -384,7 +385,7 @@ def test_turning_two_factor_off_needs_a_code_or_the_password(client: CheckedClie
     assert user.totp_secret
     assert client.post_form("/staff/account/two-factor/disable", {"proof": factories.PASSWORD}).status_code == 303
     db.refresh(user)
-    assert user.totp_secret is None and _audit_any(db, user, "two_factor_off")
+    assert user.totp_secret is None and _audit_any(db, user, Action.STAFF_USER_TWO_FACTOR_OFF)
 
 
 def test_a_system_administrator_resets_someones_two_factor_and_it_is_audited_everywhere(
@@ -400,7 +401,8 @@ def test_a_system_administrator_resets_someones_two_factor_and_it_is_audited_eve
     assert response.headers["location"] == f"/staff/m/norrby/users/{person.id}"
     db.refresh(person)
     assert person.totp_secret is None
-    assert _audit(db, towns["norrby"], "two_factor_reset") and _audit(db, towns["strandvik"], "two_factor_reset")
+    assert _audit(db, towns["norrby"], Action.STAFF_USER_TWO_FACTOR_RESET)
+    assert _audit(db, towns["strandvik"], Action.STAFF_USER_TWO_FACTOR_RESET)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, func, select
 
+from app.audit import Action
 from app.mail import outbox_files
 from app.models import (
     Area,
@@ -82,7 +83,7 @@ def test_settings_are_saved_with_swedish_always_included_and_audited(
     assert (town.name, town.contact_email, town.languages, town.police_area_id) == (
         "Stads kommun (ny)", "trygg@stad.se", ["sv", "en", "ar"], lpo.id)
     [entry] = audit_rows(db, "municipality", town)
-    assert entry.actor_id == admin.id and entry.action == "update"
+    assert entry.actor_id == admin.id and entry.action == Action.MUNICIPALITY_UPDATE
     assert entry.before is not None and entry.after is not None
     assert (entry.before["name"], entry.after["name"]) == ("Stads kommun", "Stads kommun (ny)")
     assert client.get(SETTINGS_URL).text.count("Inställningarna är sparade.") == 1
@@ -158,7 +159,7 @@ def test_creating_an_area_generates_a_unique_slug_and_audits(client: CheckedClie
     slugs = sorted(db.exec(select(Area.slug).where(Area.municipality_id == town.id)).all())
     assert slugs == ["vastra-strand", "vastra-strand-2"]
     entries = audit_rows(db, "area", town)
-    assert [e.action for e in entries] == ["create", "create"]
+    assert [e.action for e in entries] == [Action.AREA_CREATE, Action.AREA_CREATE]
     assert entries[0].before is None and entries[0].after is not None and entries[0].after["slug"] == "vastra-strand"
 
 
@@ -246,7 +247,7 @@ def test_editing_an_area_keeps_its_slug_and_audits_the_change(client: CheckedCli
     assert db.exec(select(Area.geojson).where(Area.id == area.id)).one() is None
     assert area.slug.startswith("omrade-")
     [entry] = audit_rows(db, "area", town)
-    assert entry.action == "update" and entry.before is not None and entry.after is not None
+    assert entry.action == Action.AREA_UPDATE and entry.before is not None and entry.after is not None
     assert entry.before["name"] == "Centrum" and entry.after["name"] == "Centrum Öst"
     assert entry.before["geojson"] is not None and entry.after["geojson"] is None
 
@@ -283,7 +284,7 @@ def test_deleting_an_area_asks_first_then_deletes_and_audits(client: CheckedClie
     assert client.post_form(f"{AREAS_URL}/{area.id}/delete").status_code == 303
     assert count(db, Area, town) == 0
     [entry] = audit_rows(db, "area", town)
-    assert entry.action == "delete" and entry.before is not None and entry.before["name"] == "Bort"
+    assert entry.action == Action.AREA_DELETE and entry.before is not None and entry.before["name"] == "Bort"
 
 
 def test_an_area_with_sub_areas_is_not_deleted(client: CheckedClient, db: Session, admin: StaffUser,
@@ -328,7 +329,7 @@ def test_parties_are_created_listed_edited_and_deleted_with_audit(client: Checke
     assert client.post_form(f"{PARTIES_URL}/{party.id}/delete").status_code == 303
     assert count(db, Party, town) == 0
     entries = audit_rows(db, "party", town)
-    assert [e.action for e in entries] == ["create", "update", "delete"]
+    assert [e.action for e in entries] == [Action.PARTY_CREATE, Action.PARTY_UPDATE, Action.PARTY_DELETE]
     assert entries[1].before == {"id": party.id, "municipality_id": town.id, "kind": "partner",
                                  "name": "Stadsbostäder AB"}
     assert entries[1].after is not None and entries[1].after["kind"] == "police"
@@ -384,11 +385,11 @@ AUDIT_URL = "/staff/m/stad/audit"
 def test_audit_log_is_newest_first_paginated_and_filtered(client: CheckedClient, db: Session, admin: StaffUser,
                                                           town: Municipality) -> None:
     for n in range(55):
-        db.add(AuditLog(actor_id=admin.id, municipality_id=town.id, action="update", entity="area", entity_id=n,
-                        before={"name": f"Före {n}"}, after={"name": f"Efter {n}"}))
-    db.add(AuditLog(actor_id=admin.id, municipality_id=town.id, action="delete", entity="party", entity_id=999,
-                    before={"name": "Borttagen part"}))
-    db.add(AuditLog(actor_id=None, municipality_id=factories.municipality(db).id, action="update",
+        db.add(AuditLog(actor_id=admin.id, municipality_id=town.id, action=Action.AREA_UPDATE, entity="area",
+                        entity_id=n, before={"name": f"Före {n}"}, after={"name": f"Efter {n}"}))
+    db.add(AuditLog(actor_id=admin.id, municipality_id=town.id, action=Action.PARTY_DELETE, entity="party",
+                    entity_id=999, before={"name": "Borttagen part"}))
+    db.add(AuditLog(actor_id=None, municipality_id=factories.municipality(db).id, action=Action.AREA_UPDATE,
                     entity="area", entity_id=7777, after={"name": "Annan kommun"}))
     db.commit()
     first = client.get(AUDIT_URL)
@@ -401,7 +402,7 @@ def test_audit_log_is_newest_first_paginated_and_filtered(client: CheckedClient,
     second = client.get(f"{AUDIT_URL}?page=2")
     assert second.text.count('<li class="card">') == 6
     assert "Före 0<" in second.text and "Före 54<" not in second.text
-    filtered = client.get(f"{AUDIT_URL}?action=delete&entity=party")
+    filtered = client.get(f"{AUDIT_URL}?action=party.delete&entity=party")
     assert filtered.text.count('<li class="card">') == 1 and "Borttagen part" in filtered.text
     assert client.get(f"{AUDIT_URL}?entity=area&page=abc").text.count('<li class="card">') == 50
     assert client.get(f"{AUDIT_URL}?page=999").text.count('<li class="card">') == 6  # the last page
@@ -412,7 +413,7 @@ def test_audit_log_shows_real_changes_from_the_set_up_pages(client: CheckedClien
     client.post_form(PARTIES_URL, {"name": "Gamla namnet", "kind": "partner"})
     party = db.exec(select(Party).where(Party.municipality_id == town.id)).one()
     client.post_form(f"{PARTIES_URL}/{party.id}", {"name": "Nya namnet", "kind": "partner"})
-    text = client.get(f"{AUDIT_URL}?action=update").text
+    text = client.get(f"{AUDIT_URL}?action=party.update").text
     assert "Gamla namnet" in text and "Nya namnet" in text and admin.name in text
 
 
@@ -449,7 +450,7 @@ def test_superadmin_creates_a_municipality_and_invites_its_first_admin(
     assert (invitation.municipality_id, invitation.role) == (created.id, "admin")  # a member once accepted
     assert invited.password_hash is None  # chooses a password from the invitation link
     assert {e.action for e in db.exec(select(AuditLog).where(AuditLog.municipality_id == created.id))} == {
-        "create", "invite"}
+        Action.MUNICIPALITY_CREATE, Action.INVITATION_INVITE}
     assert response.headers["location"] == "/staff/m/alvby-kommun/settings"
     assert "/staff/password/" not in str(client.session_data())  # the link is in the invitee's mail only
     body = outbox_files("To", "asa@alvby.se", limit=1)[0]["body"]

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlmodel import Session, col, select
 
+from app.audit import Action
 from app.models import AuditLog, Role
 from app.models.concerns import AnswerTheme, ConcernPriority, CrimeStatistic, ThemeTerm
 from app.models.surveys import Answer, SurveyStatus
@@ -130,7 +131,7 @@ def test_choosing_priorities_snapshots_the_numbers(client: CheckedClient, world:
     assert [p.item_code for p in saved] == ["speeding", "littering"]
     assert saved[0].n == 22 and saved[0].share == pytest.approx(14 / 22)
     assert saved[0].low is not None and saved[0].high is not None
-    assert db.exec(select(AuditLog).where(AuditLog.action == "concerns.priorities")).first() is not None
+    assert db.exec(select(AuditLog).where(AuditLog.action == Action.CONCERN_PRIORITY_SAVE)).first() is not None
 
 
 def test_one_priority_is_too_few(client: CheckedClient, world: dict[str, Any], db: Session) -> None:

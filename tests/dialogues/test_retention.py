@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from app import clock, jobs
+from app.audit import Action
 from app.config import get_settings
 from app.dialogues import mails, retention, service
 from app.models import AuditLog, metadata
@@ -81,7 +82,7 @@ def test_signups_are_deleted_after_the_retention_days(client: CheckedClient, db:
     assert kept.final_counts == {"confirmed": 1, "confirmed_people": 1, "waitlisted": 1, "cancelled": 0,
                                  "attended": 1, "no_show": 0}
     assert service.counts(db, kept)["attended"] == 1
-    log = db.exec(select(AuditLog).where(AuditLog.action == "purge_signups",
+    log = db.exec(select(AuditLog).where(AuditLog.action == Action.DIALOGUE_EVENT_PURGE_SIGNUPS,
                                          AuditLog.entity_id == event.id)).one()
     assert log.after is not None and log.after["deleted_signups"] == 2 and log.after["deleted_mail"] == 1
     # Another event's sign-ups are untouched; a second purge changes nothing.

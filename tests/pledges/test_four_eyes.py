@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from app.audit import Action
 from app.models import AuditLog, Membership, Party, PartyKind, Role
 from app.models.pledges import PledgeActivity, PledgeProposal, PledgeSignature, PledgeStatus, PledgeVersion
 from tests import factories
@@ -87,7 +88,7 @@ def test_police_and_municipality_by_two_accounts_publish(client: CheckedClient, 
     assert rows[1].party_id is not None and rows[0].signed_at is not None
     assert client.get(town["public"]).status_code == 200
     actions = [a for a in db.exec(select(AuditLog.action).where(AuditLog.municipality_id == town["m"].id)).all()]
-    assert actions.count("pledge.sign") == 2 and "pledge.sign_publish" in actions
+    assert actions.count(Action.PLEDGE_SIGNATURE_SIGN) == 2 and Action.PLEDGE_SIGN_PUBLISH in actions
 
 
 def test_a_signed_side_freezes_the_text_until_returned_to_draft(client: CheckedClient, db: Session,
@@ -130,8 +131,8 @@ def test_closing_needs_confirmation_and_reopening_is_a_new_four_eyes_version(cli
     assert [v.number for v in versions] == [1, 2] and "Återöppnat" in versions[1].note
     assert "Återöppnat" in client.get(town["public"]).text
     logged = {row.action: row for row in db.exec(select(AuditLog).where(AuditLog.entity == "pledge")).all()}
-    assert {"pledge.close", "pledge.reopen_request", "pledge.reopen"} <= logged.keys()
-    close = logged["pledge.close"]
+    assert {Action.PLEDGE_CLOSE, Action.PLEDGE_REOPEN_REQUEST, Action.PLEDGE_REOPEN} <= logged.keys()
+    close = logged[Action.PLEDGE_CLOSE]
     assert close.before and close.after and (close.before["status"], close.after["status"]) == ("published",
                                                                                                  "closed")
 
@@ -187,7 +188,7 @@ def test_one_coordinator_alone_cannot_change_a_published_pledge(client: CheckedC
     assert db.get(PledgeProposal, proposal.id).state == "applied"  # type: ignore[union-attr]
     assert town["pledge"].version == 2 and 999 in _public_targets(client, town)
     assert "Målet höjs" in client.get(town["public"]).text
-    logged = db.exec(select(AuditLog).where(AuditLog.action == "pledge.proposal.approve")).one()
+    logged = db.exec(select(AuditLog).where(AuditLog.action == Action.PLEDGE_PROPOSAL_APPROVE)).one()
     assert logged.before and logged.after and logged.after["state"] == "applied"
     # Decided once: approving again changes nothing.
     assert _as(client, town, "police", f"/proposals/{proposal.id}/decide", {"decision": "approve"}).status_code == 400
@@ -207,7 +208,7 @@ def test_a_rejected_proposal_changes_nothing(client: CheckedClient, db: Session,
     assert "Ett annat löfte" not in client.get(town["public"]).text
     assert db.get(PledgeProposal, proposal.id).state == "rejected"  # type: ignore[union-attr]
     assert db.get(PledgeActivity, act.id).target_number == 10  # type: ignore[union-attr]
-    assert db.exec(select(AuditLog).where(AuditLog.action == "pledge.proposal.reject")).one().after
+    assert db.exec(select(AuditLog).where(AuditLog.action == Action.PLEDGE_PROPOSAL_REJECT)).one().after
 
 
 def test_a_bad_change_is_an_error_page_and_stores_no_proposal(client: CheckedClient, db: Session,

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlmodel import Session, col, select
 
+from app.audit import Action
 from app.mail import outbox_files
 from app.models import AuditLog, PartyKind, Role
 from app.models.pledges import ActivityStatus, PledgeStatus, PledgeSubscriber, PledgeUpdate, UpdateState
@@ -145,10 +146,10 @@ def test_correcting_and_withdrawing_show_publicly_and_in_the_audit_log(client: C
     assert "Grillkväll" not in public.text and "Uppföljningen återkallades" in public.text
     assert _feed_texts(client, town) == [f"{town['pledge'].title['sv']}: Två städdagar. (2)"]
     logged = {row.action: row for row in db.exec(select(AuditLog).where(AuditLog.entity == "pledge_update")).all()}
-    correction = logged["pledge.update.correct"]
+    correction = logged[Action.PLEDGE_UPDATE_CORRECT]
     assert correction.before and correction.after
     assert (correction.before["text"], correction.after["text"]) == ("Tre städdagar.", "Två städdagar.")
-    assert logged["pledge.update.withdraw"].after["state"] == "withdrawn"  # type: ignore[index]
+    assert logged[Action.PLEDGE_UPDATE_WITHDRAW].after["state"] == "withdrawn"  # type: ignore[index]
 
 
 def test_with_approval_on_a_partner_update_waits_for_a_coordinator(client: CheckedClient, db: Session,
@@ -187,7 +188,7 @@ def test_with_approval_on_a_partner_update_waits_for_a_coordinator(client: Check
     db.refresh(town["acts"]["housing"])
     assert town["acts"]["housing"].achieved == 2
     actions = set(db.exec(select(AuditLog.action).where(AuditLog.municipality_id == town["m"].id)).all())
-    assert {"pledge.settings", "pledge.update.approve"} <= actions
+    assert {Action.MUNICIPALITY_PLEDGE_SETTINGS, Action.PLEDGE_UPDATE_APPROVE} <= actions
 
     # A correction by the partner goes back to the queue; a rejected update never shows.
     client.login(town["users"]["partner"])
@@ -219,7 +220,7 @@ def test_an_admin_ties_a_partner_account_to_its_party(client: CheckedClient, db:
     client.login(partyless)
     assert _update(client, town, "housing", "Efter").status_code == 303
     assert _update(client, town, "police", "Efter").status_code == 403
-    logged = db.exec(select(AuditLog).where(AuditLog.action == "membership.party")).all()
+    logged = db.exec(select(AuditLog).where(AuditLog.action == Action.MEMBERSHIP_CHANGE_PARTY)).all()
     assert [(row.before, row.after) for row in logged] == [
         ({"user_id": partyless.id, "party_id": None}, {"user_id": partyless.id, "party_id": town["housing"].id})]
 

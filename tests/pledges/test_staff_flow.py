@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, col, select
 
+from app.audit import Action
 from app.models import AuditLog, PartyKind, Role
 from app.models.pledges import (
     Pledge,
@@ -134,8 +135,8 @@ def test_whole_drafting_loop(client: CheckedClient, db: Session, town: dict[str,
     assert "Fyra kontroller vid skolan." in public.text and 'value="50"' in public.text
 
     actions = set(db.exec(select(AuditLog.action).where(AuditLog.municipality_id == town["m"].id)).all())
-    assert {"pledge.create", "pledge.activity.save", "pledge.sign_publish", "pledge.version",
-            "pledge.update.post"} <= actions
+    assert {Action.PLEDGE_CREATE, Action.PLEDGE_ACTIVITY_SAVE, Action.PLEDGE_SIGN_PUBLISH, Action.PLEDGE_VERSION_CREATE,
+            Action.PLEDGE_UPDATE_POST} <= actions
 
 
 def _jpeg_with_exif() -> bytes:

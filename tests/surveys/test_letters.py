@@ -13,6 +13,7 @@ import segno
 from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import Session, col, select
 
+from app.audit import Action
 from app.auth import Scope
 from app.config import get_settings
 from app.models import AuditLog, Municipality, Role, StaffUser
@@ -114,7 +115,7 @@ def test_generated_codes_download_as_pdf_and_csv(client: CheckedClient, db: Sess
     rows = csv.text.strip().splitlines()
     assert csv.status_code == 200 and rows[0] == "code,url,qr_url"
     assert [r.split(",")[0] for r in rows[1:]] == [format_code(c) for c in codes]
-    assert db.exec(select(AuditLog).where(AuditLog.action == "download_codes")).all()
+    assert db.exec(select(AuditLog).where(AuditLog.action == Action.SURVEY_DOWNLOAD_CODES)).all()
 
 
 def test_pdf_straight_from_the_generating_form(client: CheckedClient, db: Session) -> None:

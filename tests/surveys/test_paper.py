@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 from sqlmodel import Session, col, select
 
 from app import i18n
+from app.audit import Action
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import Answer, Response, Survey, SurveyStatus
 from app.surveys import authoring, paper, rules
@@ -159,7 +160,7 @@ def test_a_good_file_imports_every_row_as_paper_answers(client: CheckedClient, d
     assert stored[1].area_id is not None and stored[0].area_id is None
     values = set(db.exec(select(Answer.item_code, Answer.value_code).where(Answer.response_id == stored[0].id)))
     assert ("littering", "very_big") in values and ("", "avoided_activity") in values
-    assert db.exec(select(AuditLog).where(AuditLog.action == "import_paper")).first() is not None
+    assert db.exec(select(AuditLog).where(AuditLog.action == Action.SURVEY_IMPORT_PAPER)).first() is not None
     page = client.get(response.headers["location"])
     assert "2 pappersvar importerades" in page.text
 

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlmodel import Session, col, select
 
+from app.audit import Action
 from app.config import get_settings
 from app.models import AuditLog, Municipality, Role
 from app.models.surveys import Channel, Survey
@@ -125,7 +126,7 @@ def test_roles_without_respondent_data_get_a_403_page(client: CheckedClient, db:
         assert response.status_code == 403 and response.headers["content-type"].startswith("text/html"), path
         assert "Norr" not in response.text and "HYPERLINK" not in response.text
     assert f'href="{base}/responses"' not in client.get(base).text
-    assert not db.exec(select(AuditLog).where(AuditLog.action == "export_responses")).all()
+    assert not db.exec(select(AuditLog).where(AuditLog.action == Action.SURVEY_EXPORT_RESPONSES)).all()
 
 
 @pytest.mark.parametrize("role", [Role.admin, Role.coordinator])
@@ -137,7 +138,8 @@ def test_every_export_is_audited_with_its_row_count(client: CheckedClient, db: S
     assert f'href="{base}/responses"' in client.get(base).text
     for kind in ("csv", "xlsx"):
         assert client.get(f"{base}/responses.{kind}").status_code == 200
-    logged = db.exec(select(AuditLog).where(AuditLog.action == "export_responses").order_by(col(AuditLog.id))).all()
+    exported = AuditLog.action == Action.SURVEY_EXPORT_RESPONSES
+    logged = db.exec(select(AuditLog).where(exported).order_by(col(AuditLog.id))).all()
     assert [(e.actor_id, e.entity_id, e.municipality_id, e.after) for e in logged] == [
         (user.id, survey.id, municipality.id, {"format": "csv", "rows": 3}),
         (user.id, survey.id, municipality.id, {"format": "xlsx", "rows": 3})]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.audit import Action
 from app.models import AuditLog, Municipality, Role, StaffUser
 from app.models.surveys import LetterCode, Question, QuestionOption, Survey, SurveyStatus, SurveyTranslation
 from app.surveys.codes import code_hash
@@ -45,7 +46,7 @@ def test_one_click_creates_the_standard_survey(client: CheckedClient, db: Sessio
     assert titles == {"sv": "Trygghetsenkät", "en": "Safety survey", "ar": "استبيان الشعور بالأمان"}
     page = client.get(f"{base(municipality)}/{survey.id}")
     assert page.status_code == 200 and f"/s/{survey.slug}" in page.text
-    assert db.exec(select(AuditLog).where(AuditLog.entity == "survey", AuditLog.action == "create")).first()
+    assert db.exec(select(AuditLog).where(AuditLog.entity == "survey", AuditLog.action == Action.SURVEY_CREATE)).first()
     listing = client.get(base(municipality))
     assert "Trygghetsenkät" in listing.text
 
@@ -106,7 +107,8 @@ def test_questions_are_added_edited_moved_conditioned_and_deleted(client: Checke
     assert client.post_form(f"{url}/{second.id}/delete").status_code == 303
     assert db.get(Question, second.id) is None
     actions = set(db.exec(select(AuditLog.action).where(AuditLog.entity == "survey_question")).all())
-    assert {"create", "update", "move", "delete"} <= actions
+    assert {Action.SURVEY_QUESTION_CREATE, Action.SURVEY_QUESTION_UPDATE, Action.SURVEY_QUESTION_MOVE,
+            Action.SURVEY_QUESTION_DELETE} <= actions
     missing = client.get(f"{base(municipality)}/{survey.id}/translations")
     assert "Fråga lighting" in missing.text
 

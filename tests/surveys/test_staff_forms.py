@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.surveys.forms import QuestionForm, SettingsForm, TextsForm
+from app.surveys.staff_forms import QuestionForm, SettingsForm, TextsForm
 
 
 def _form(**changes: object) -> QuestionForm:
