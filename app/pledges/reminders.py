@@ -99,8 +99,9 @@ def queue_pledge_reminders(session: Session, today: date | None = None) -> int:
     with writing(session):
         base = get_settings().base_url
         since = clock.now() - REMINDER_INTERVAL
-        recent = {(row.entity_id, row.municipality_id) for row in session.exec(
-            select(AuditLog).where(AuditLog.action == Action.STAFF_USER_PLEDGE_REMINDER, col(AuditLog.at) >= since)).all()}
+        reminded = AuditLog.action == Action.STAFF_USER_PLEDGE_REMINDER
+        recent = {(row.entity_id, row.municipality_id)
+                  for row in session.exec(select(AuditLog).where(reminded, col(AuditLog.at) >= since)).all()}
         reminders = [r for r in pledge_reminders(session, today) if (r.user_id, r.municipality_id) not in recent]
         for reminder in reminders:
             audit.record(session, None, Action.STAFF_USER_PLEDGE_REMINDER, "staff_user", reminder.user_id,
