@@ -139,6 +139,11 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def redirect_to(request: Request, name: str, /, **params: object) -> RedirectResponse:
+    """`redirect` to the route named `name`, as templates link with `url()`."""
+    return redirect(str(request.app.url_path_for(name, **{key: str(value) for key, value in params.items()})))
+
+
 # C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates (they reorder what staff read:
 # "Trojan source") and the two noncharacters XML refuses. Zero-width joiners and LRM/RLM marks stay: scripts need them.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")

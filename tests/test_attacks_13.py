@@ -302,13 +302,13 @@ def test_ids_beyond_range_in_a_query_string_are_not_a_500(app: FastAPI, db: Sess
 def test_disabling_an_account_voids_its_password_link(client: CheckedClient, db: Session) -> None:
     """The attack: a password link mailed before the account was disabled (say, because its mailbox was taken
     over) worked again as soon as the account was re-enabled, within its 7 days."""
-    from app.admin import service as admin_service
+    from app.admin import passwords
     from app.models import PasswordToken
 
     municipality = factories.municipality(db)
     admin, member = factories.staff(db, municipality, Role.admin), factories.staff(db, municipality, Role.viewer)
     db.commit()
-    link = admin_service.password_link(db, member)
+    link = passwords.password_link(db, member)
     db.commit()
     token = link.rsplit("/", 1)[1]
     client.login(admin)

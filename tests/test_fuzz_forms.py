@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlmodel import Session, SQLModel
 
-from app.admin import service as admin_service
+from app.admin import passwords
 from app.auth import PERMISSIONS
 from app.dialogues import service as dialogues_service
 from app.main import create_app
@@ -256,7 +256,7 @@ def _public_params(db: Session, alpha: Municipality, params: dict[str, Any]) -> 
     db.flush()
     invited = factories.staff(db, alpha, Role.viewer)
     return {"survey_slug": survey.slug, "page": 1, "signed": dialogues_service.signed_token(signup),
-            "password_token": admin_service.password_link(db, invited).rsplit("/", 1)[-1],
+            "password_token": passwords.password_link(db, invited).rsplit("/", 1)[-1],
             "subscriber_token": subscriber.token}
 
 

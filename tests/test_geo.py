@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app import geo
-from app.admin import setup_service
+from app.admin import rules
 from app.geo import GeoJSONError, normalise_geojson, slugify, unique_slug
 
 SQUARE = [[16.54, 59.37], [16.55, 59.37], [16.55, 59.38], [16.54, 59.38], [16.54, 59.37]]
@@ -139,29 +139,29 @@ def test_summary_names_type_points_and_fingerprint() -> None:
     ("10000001", None, True),
 ])
 def test_parse_population(text: str, value: int | None, bad: bool) -> None:
-    parsed, problem = setup_service.parse_population(text)
+    parsed, problem = rules.parse_population(text)
     assert parsed == value
     assert (problem is not None) is bad
 
 
 def test_parse_languages_always_includes_swedish_in_interface_order() -> None:
-    assert setup_service.parse_languages(["ar", "en"]) == (["sv", "en", "ar"], None)
-    assert setup_service.parse_languages([]) == (["sv"], None)
-    assert setup_service.parse_languages(["xx"])[1] is not None
+    assert rules.parse_languages(["ar", "en"]) == (["sv", "en", "ar"], None)
+    assert rules.parse_languages([]) == (["sv"], None)
+    assert rules.parse_languages(["xx"])[1] is not None
 
 
 def test_changed_fields_lists_only_differences() -> None:
-    changes = setup_service.changed_fields({"name": "A", "population": 1, "slug": "a"},
+    changes = rules.changed_fields({"name": "A", "population": 1, "slug": "a"},
                                            {"name": "B", "population": 1, "slug": "a", "new": 2})
     assert [(c.field, c.before, c.after) for c in changes] == [("name", "A", "B"), ("new", None, 2)]
-    assert [c.field for c in setup_service.changed_fields(None, {"x": 1})] == ["x"]
+    assert [c.field for c in rules.changed_fields(None, {"x": 1})] == ["x"]
 
 
 def test_parse_page_and_page_count() -> None:
-    assert setup_service.parse_page(None) == 1
-    assert setup_service.parse_page("3") == 3
-    assert setup_service.parse_page("-2") == 1
-    assert setup_service.parse_page("abc") == 1
-    assert setup_service.page_count(0) == 1
-    assert setup_service.page_count(50) == 1
-    assert setup_service.page_count(51) == 2
+    assert rules.parse_page(None) == 1
+    assert rules.parse_page("3") == 3
+    assert rules.parse_page("-2") == 1
+    assert rules.parse_page("abc") == 1
+    assert rules.page_count(0) == 1
+    assert rules.page_count(50) == 1
+    assert rules.page_count(51) == 2

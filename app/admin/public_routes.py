@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.admin import service, two_factor
+from app.admin import passwords, service, two_factor
 from app.auth import current_user, end_session, must_enrol_two_factor, start_code_step, start_session
 from app.config import get_settings
 from app.deps import FormDep, SessionDep
@@ -133,10 +133,10 @@ def forgot_send(request: Request, form: FormDep,
                 session: SessionDep) -> Response:
     email = form_str(form, "email", 254)
     try:
-        service.request_password_link(session, email, _client(request))
+        passwords.request_password_link(session, email, _client(request))
     except ValidationFailed as exc:
         return render(request, "staff/password_forgot.html", {"email": email, "errors": exc.errors}, status_code=400)
-    except service.TooManyRequests:
+    except passwords.TooManyRequests:
         message = _("För många förfrågningar från den här anslutningen. Vänta en timme och försök igen.")
         return render(request, "staff/password_forgot.html", {"email": email, "errors": {"email": message}},
                       status_code=429)
@@ -145,16 +145,16 @@ def forgot_send(request: Request, form: FormDep,
 
 @router.get("/password/{token}", name="auth.password_page")
 def password_page(request: Request, token: str, session: SessionDep) -> Response:
-    user = service.user_for_password_token(session, token)
+    user = passwords.user_for_password_token(session, token)
     return render(request, "staff/password_set.html", {"token": token, "person": user})
 
 
 @router.post("/password/{token}", name="auth.password_set")
 def password_set(request: Request, token: str, form: FormDep,
                  session: SessionDep) -> Response:
-    user = service.user_for_password_token(session, token)
+    user = passwords.user_for_password_token(session, token)
     try:
-        service.set_password(session, user, form_str(form, "password", 300), form_str(form, "confirm", 300))
+        passwords.set_password(session, user, form_str(form, "password", 300), form_str(form, "confirm", 300))
     except ValidationFailed as exc:
         return render(request, "staff/password_set.html", {"token": token, "person": user, "errors": exc.errors},
                       status_code=400)

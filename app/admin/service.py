@@ -1,31 +1,25 @@
-"""Staff accounts: login with throttling, invitations (accepted by the account's owner), roles, disabling, and
-password links that only ever travel by mail to the account's own address."""
+"""Staff accounts: login with throttling, invitations (accepted by the account's owner), roles, disabling; the
+password links themselves live in passwords.py."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, delete, select
 
 from app import audit, clock, mail, ratelimit
-from app.admin import rules, two_factor
+from app.admin import passwords, rules, two_factor
 from app.audit import Action
 from app.auth import PERMISSIONS, Scope, hash_password, verify_password
 from app.config import get_settings
+from app.db import writing
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Invitation, Membership, Municipality, PasswordToken, Role, StaffUser
 from app.models.limits import RateCounter
-
-PASSWORD_LINK_MAX_AGE = timedelta(days=7)
-# "Forgot password": mails per recipient and requests per client address, per hour.
-FORGOT_PER_RECIPIENT = 3
-FORGOT_PER_CLIENT = 10
 
 
 class LoginFailed(Exception):
@@ -42,10 +36,6 @@ class LoginSlowed(Exception):
     def __init__(self, seconds: int) -> None:
         super().__init__(seconds)
         self.seconds = seconds
-
-
-class TooManyRequests(Exception):
-    pass
 
 
 def _device_serializer() -> URLSafeSerializer:
@@ -100,104 +90,28 @@ def login(session: Session, email: str, password: str, client: str = "",
     if wait:
         raise LoginSlowed(wait)
     valid = verify_password(user.password_hash if user else None, password)
+    with writing(session):  # a failure is counted (committed) before it is told
+        if user is None or not valid or not user.is_active:
+            ratelimit.hit(connection, client_key, now=now, seconds=seconds)
+            failures = ratelimit.hit(connection, account_key, now=now, seconds=seconds)
+            if failures >= settings.login_slow_after and settings.login_slow_seconds:
+                ratelimit.hold(connection, slow_key, now=now, seconds=settings.login_slow_seconds)
+        else:
+            session.execute(sa_delete(RateCounter).where(col(RateCounter.key).in_([account_key, slow_key])))
+            if user.totp_secret is None:
+                user.last_login_at = now  # with two-factor sign-in, set once the code is accepted
+                session.add(user)
     if user is None or not valid or not user.is_active:
-        ratelimit.hit(connection, client_key, now=now, seconds=seconds)
-        failures = ratelimit.hit(connection, account_key, now=now, seconds=seconds)
-        if failures >= settings.login_slow_after and settings.login_slow_seconds:
-            ratelimit.hold(connection, slow_key, now=now, seconds=settings.login_slow_seconds)
-        session.commit()
         raise LoginFailed
-    session.execute(sa_delete(RateCounter).where(col(RateCounter.key).in_([account_key, slow_key])))
-    if user.totp_secret is None:
-        user.last_login_at = now  # with two-factor sign-in, set once the code is accepted
-        session.add(user)
-    session.commit()
     return user
 
 
 def end_sessions(session: Session, user: StaffUser) -> None:
     """Logout: every session cookie of the account stops working, on every app instance. Session cookies are
     signed, not stored, so without this a copy of the cookie would outlive the logout."""
-    user.session_version += 1
-    session.add(user)
-    session.commit()
-
-
-# --- password links (invitation and reset): random, single-use, stored hashed, sent only by mail ----------
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def password_link(session: Session, user: StaffUser) -> str:
-    """A new link for the account (in the caller's transaction); it supersedes any earlier one. The token is random:
-    it carries nothing of the account or its password, and only its hash is stored."""
-    session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
-    token = secrets.token_urlsafe(32)
-    session.add(PasswordToken(user_id=user.id or 0, token_hash=_token_hash(token),
-                              expires_at=clock.now() + PASSWORD_LINK_MAX_AGE))
-    return f"{get_settings().base_url}/staff/password/{token}"
-
-
-def user_for_password_token(session: Session, token: str) -> StaffUser:
-    if not token or len(token) > 100:
-        raise NotFound
-    row = session.exec(select(PasswordToken).where(PasswordToken.token_hash == _token_hash(token))).first()
-    if row is None or row.expires_at <= clock.now():
-        raise NotFound
-    user = session.get(StaffUser, row.user_id)
-    if user is None or not user.is_active:
-        raise NotFound
-    return user
-
-
-def set_password(session: Session, user: StaffUser, password: str, confirm: str) -> None:
-    """Sets the password; every password link of the account stops working and every other session ends."""
-    problem = rules.password_problem(password, confirm)
-    if problem:
-        raise ValidationFailed({"password": problem})
-    before = audit.snapshot(user)
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    session.add(user)
-    session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
-    audit.record(session, user, Action.STAFF_USER_PASSWORD_SET, "staff_user", user.id, before=before,
-                 after=audit.snapshot(user))
-    session.commit()
-
-
-def change_own_password(session: Session, user: StaffUser, current: str, password: str, confirm: str) -> None:
-    if not verify_password(user.password_hash, current):
-        raise ValidationFailed({"current": _("Det nuvarande lösenordet stämmer inte.")})
-    set_password(session, user, password, confirm)
-
-
-def _mail_password_link(user: StaffUser, link: str) -> None:
-    mail.send(user.email, _("Välj lösenord i Trygghetsdialog"),
-              _("Någon har bett om en länk så att du kan välja ett nytt lösenord i Trygghetsdialog. Länken gäller "
-                "i 7 dagar och bara en gång: %(link)s\n\nHar du inte bett om det kan du strunta i det här "
-                "meddelandet; ditt lösenord är oförändrat.") % {"link": link})
-
-
-def request_password_link(session: Session, email: str, client: str) -> None:
-    """"Forgot password": mails a link to the address if it has an active account. The answer is the same either
-    way; mails are limited per recipient (silently) and requests per client address (TooManyRequests)."""
-    email = rules.normalise_email(email)[:254]
-    if problem := rules.email_problem(email):
-        raise ValidationFailed({"email": problem})
-    now, connection = clock.now(), session.connection()
-    if ratelimit.hit(connection, ratelimit.client_key("password-forgot-client", client, now), now=now) \
-            > FORGOT_PER_CLIENT:
-        session.commit()
-        raise TooManyRequests
-    sent_to = ratelimit.hit(connection, ratelimit.client_key("password-forgot-recipient", email, now), now=now)
-    user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-    if user is None or not user.is_active or sent_to > FORGOT_PER_RECIPIENT:
-        session.commit()
-        return
-    link = password_link(session, user)
-    session.commit()
-    _mail_password_link(user, link)
+    with writing(session):
+        user.session_version += 1
+        session.add(user)
 
 
 # --- users in a municipality ---------------------------------------------------------------------
@@ -287,17 +201,24 @@ def my_invitations(session: Session, user: StaffUser) -> list[PendingInvitation]
             if invitation_stands(session, invitation)]
 
 
-def invite(session: Session, scope: Scope, email: str, name: str, role_value: str) -> Invitation:
-    """Invites a person into the municipality. Nothing is attached and nothing of an existing account is shown:
-    the owner of the address gets a mail and accepts while signed in (a new address chooses a password first)."""
+@dataclass(frozen=True)
+class NewInvitation:
+    """An invitation written but not yet mailed: the mail goes once the transaction has committed."""
+
+    invitation: Invitation
+    email: str
+    password_link: str | None  # a new address chooses a password first
+
+
+def add_invitation(session: Session, scope: Scope, email: str, name: str, role_value: str) -> NewInvitation:
+    """Invites a person into the municipality (inside the caller's transaction). Nothing is attached and nothing
+    of an existing account is shown: the owner of the address accepts while signed in."""
     email = rules.normalise_email(email)
     errors: dict[str, str] = {}
     if problem := rules.email_problem(email):
         errors["email"] = problem
-    if not name.strip():
-        errors["name"] = _("Ange personens namn.")
-    elif len(name) > 200:
-        errors["name"] = _("Namnet får vara högst 200 tecken.")
+    if problem := rules.name_problem(name.strip(), _("Ange personens namn.")):
+        errors["name"] = problem
     try:
         role = parse_role(role_value)
     except ValidationFailed as exc:
@@ -320,19 +241,28 @@ def invite(session: Session, scope: Scope, email: str, name: str, role_value: st
     session.add(invitation)
     session.flush()
     _record_everywhere(session, scope.user, Action.INVITATION_INVITE, "invitation", invitation.id, user,
-                       scope.municipality_id,
-                       email=email, role=role.value)
-    link = password_link(session, user) if user.password_hash is None and user.is_active else None
-    session.commit()
-    base = get_settings().base_url
-    text = _("Du har bjudits in till Trygghetsdialog för %(municipality)s.") % {"municipality": scope.municipality.name}
-    if link:
+                       scope.municipality_id, email=email, role=role.value)
+    link = passwords.password_link(session, user) if user.password_hash is None and user.is_active else None
+    return NewInvitation(invitation, user.email, link)
+
+
+def mail_invitation(new: NewInvitation, municipality: Municipality) -> None:
+    text = _("Du har bjudits in till Trygghetsdialog för %(municipality)s.") % {"municipality": municipality.name}
+    if new.password_link:
         text += "\n\n" + _("Välj ett lösenord här (länken gäller i 7 dagar och bara en gång): %(link)s\n\n"
-                            "Därefter tackar du ja till inbjudan.") % {"link": link}
+                            "Därefter tackar du ja till inbjudan.") % {"link": new.password_link}
     else:
-        text += "\n\n" + _("Logga in och tacka ja eller nej här: %(url)s") % {"url": f"{base}/staff/invitations"}
-    mail.send(user.email, _("Inbjudan till Trygghetsdialog"), text)
-    return invitation
+        text += "\n\n" + _("Logga in och tacka ja eller nej här: %(url)s") % {
+            "url": f"{get_settings().base_url}/staff/invitations"}
+    mail.send(new.email, _("Inbjudan till Trygghetsdialog"), text)
+
+
+def invite(session: Session, scope: Scope, email: str, name: str, role_value: str) -> Invitation:
+    """Invites a person into the municipality and mails them once it is written."""
+    with writing(session):
+        new = add_invitation(session, scope, email, name, role_value)
+    mail_invitation(new, scope.municipality)
+    return new.invitation
 
 
 def _own_invitation(session: Session, user: StaffUser, invitation_id: int) -> Invitation:
@@ -344,42 +274,41 @@ def _own_invitation(session: Session, user: StaffUser, invitation_id: int) -> In
 
 def accept_invitation(session: Session, user: StaffUser, invitation_id: int) -> Municipality:
     """The account's owner, signed in, joins the municipality with the invited role."""
-    invitation = _own_invitation(session, user, invitation_id)
-    if not invitation_stands(session, invitation):
-        raise NotFound
-    municipality = session.get(Municipality, invitation.municipality_id)
-    assert municipality is not None and municipality.id is not None
-    session.delete(invitation)
-    membership = session.exec(select(Membership).where(Membership.user_id == user.id,
-                                                       Membership.municipality_id == municipality.id)).first()
-    if membership is not None:  # already a member (added another way meanwhile): the invitation is simply used up
-        session.commit()
+    with writing(session):
+        invitation = _own_invitation(session, user, invitation_id)
+        if not invitation_stands(session, invitation):
+            raise NotFound
+        municipality = session.get(Municipality, invitation.municipality_id)
+        assert municipality is not None and municipality.id is not None
+        session.delete(invitation)
+        membership = session.exec(select(Membership).where(Membership.user_id == user.id,
+                                                           Membership.municipality_id == municipality.id)).first()
+        if membership is not None:  # already a member (added another way meanwhile): the invitation is simply used up
+            return municipality
+        membership = Membership(user_id=user.id or 0, municipality_id=municipality.id, role=Role(invitation.role))
+        session.add(membership)
+        session.flush()
+        _record_everywhere(session, user, Action.MEMBERSHIP_ACCEPT, "membership", membership.id, user, municipality.id,
+                           role=membership.role)
         return municipality
-    membership = Membership(user_id=user.id or 0, municipality_id=municipality.id, role=Role(invitation.role))
-    session.add(membership)
-    session.flush()
-    _record_everywhere(session, user, Action.MEMBERSHIP_ACCEPT, "membership", membership.id, user, municipality.id,
-                       role=membership.role)
-    session.commit()
-    return municipality
 
 
 def decline_invitation(session: Session, user: StaffUser, invitation_id: int) -> None:
-    invitation = _own_invitation(session, user, invitation_id)
-    audit.record(session, user, Action.INVITATION_DECLINE, "invitation", invitation.id,
-                 municipality_id=invitation.municipality_id)
-    session.delete(invitation)
-    session.commit()
+    with writing(session):
+        invitation = _own_invitation(session, user, invitation_id)
+        audit.record(session, user, Action.INVITATION_DECLINE, "invitation", invitation.id,
+                     municipality_id=invitation.municipality_id)
+        session.delete(invitation)
 
 
 def withdraw_invitation(session: Session, scope: Scope, invitation_id: int) -> None:
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.municipality_id != scope.municipality_id:
-        raise NotFound
-    audit.record(session, scope.user, Action.INVITATION_WITHDRAW, "invitation", invitation.id,
-                 municipality_id=scope.municipality_id)
-    session.delete(invitation)
-    session.commit()
+    with writing(session):
+        invitation = session.get(Invitation, invitation_id)
+        if invitation is None or invitation.municipality_id != scope.municipality_id:
+            raise NotFound
+        audit.record(session, scope.user, Action.INVITATION_WITHDRAW, "invitation", invitation.id,
+                     municipality_id=scope.municipality_id)
+        session.delete(invitation)
 
 
 def _manageable(session: Session, scope: Scope, user_id: int) -> MemberRow:
@@ -391,76 +320,76 @@ def _manageable(session: Session, scope: Scope, user_id: int) -> MemberRow:
 
 
 def change_role(session: Session, scope: Scope, user_id: int, role_value: str) -> None:
-    role = parse_role(role_value)
-    row = _manageable(session, scope, user_id)
-    if row.user.id == scope.user.id:
-        raise ValidationFailed({"role": _("Du kan inte ändra din egen roll.")})
-    membership = session.exec(select(Membership).where(Membership.user_id == user_id,
-                                                       Membership.municipality_id == scope.municipality_id)).one()
-    before = {"role": membership.role}
-    membership.role = role
-    session.add(membership)
-    audit.record(session, scope.user, Action.MEMBERSHIP_CHANGE_ROLE, "membership", membership.id,
-                 municipality_id=scope.municipality_id, before=before, after={"role": role.value})
-    session.commit()
+    with writing(session):
+        role = parse_role(role_value)
+        row = _manageable(session, scope, user_id)
+        if row.user.id == scope.user.id:
+            raise ValidationFailed({"role": _("Du kan inte ändra din egen roll.")})
+        membership = session.exec(select(Membership).where(Membership.user_id == user_id,
+                                                           Membership.municipality_id == scope.municipality_id)).one()
+        before = {"role": membership.role}
+        membership.role = role
+        session.add(membership)
+        audit.record(session, scope.user, Action.MEMBERSHIP_CHANGE_ROLE, "membership", membership.id,
+                     municipality_id=scope.municipality_id, before=before, after={"role": role.value})
 
 
 def remove_member(session: Session, scope: Scope, user_id: int) -> StaffUser:
     """Takes the account out of this municipality (the account itself stays, with its other memberships)."""
-    row = _manageable(session, scope, user_id)
-    if row.user.id == scope.user.id:
-        raise ValidationFailed({"user": _("Du kan inte ta bort dig själv.")})
-    membership = session.exec(select(Membership).where(Membership.user_id == user_id,
-                                                       Membership.municipality_id == scope.municipality_id)).one()
-    _record_everywhere(session, scope.user, Action.MEMBERSHIP_REMOVE, "membership", membership.id, row.user,
-                       scope.municipality_id,
-                       role=membership.role)
-    session.delete(membership)
-    row.user.session_version += 1  # open pages of this municipality stop working at once
-    session.add(row.user)
-    session.commit()
-    return row.user
+    with writing(session):
+        row = _manageable(session, scope, user_id)
+        if row.user.id == scope.user.id:
+            raise ValidationFailed({"user": _("Du kan inte ta bort dig själv.")})
+        membership = session.exec(select(Membership).where(Membership.user_id == user_id,
+                                                           Membership.municipality_id == scope.municipality_id)).one()
+        _record_everywhere(session, scope.user, Action.MEMBERSHIP_REMOVE, "membership", membership.id, row.user,
+                           scope.municipality_id,
+                           role=membership.role)
+        session.delete(membership)
+        row.user.session_version += 1  # open pages of this municipality stop working at once
+        session.add(row.user)
+        return row.user
 
 
 def set_active(session: Session, scope: Scope, user_id: int, active: bool) -> StaffUser:
     """Disable or re-enable an account. Only for accounts that belong to no municipality the admin lacks."""
-    row = _manageable(session, scope, user_id)
-    user = row.user
-    if user.id == scope.user.id:
-        raise ValidationFailed({"user": _("Du kan inte stänga av ditt eget konto.")})
-    if not scope.user.is_superadmin:
-        others = _other_municipalities(session, user, scope.municipality_id)
-        admin_of = {m.municipality_id for m in session.exec(
-            select(Membership).where(Membership.user_id == scope.user.id, Membership.role == Role.admin)).all()}
-        if any(m not in admin_of for m in others):
-            raise Forbidden(_("Kontot används även i en kommun där du inte är administratör."))
-    before = audit.snapshot(user)
-    user.is_active = active
-    user.session_version += 1
-    session.add(user)
-    if not active:  # a link mailed before must not come back to life when the account is enabled again
-        session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
-    audit.record(session, scope.user, Action.STAFF_USER_ENABLE if active else Action.STAFF_USER_DISABLE,
-                 "staff_user", user.id,
-                 municipality_id=scope.municipality_id, before=before, after=audit.snapshot(user))
-    for other in _other_municipalities(session, user, scope.municipality_id):
+    with writing(session):
+        row = _manageable(session, scope, user_id)
+        user = row.user
+        if user.id == scope.user.id:
+            raise ValidationFailed({"user": _("Du kan inte stänga av ditt eget konto.")})
+        if not scope.user.is_superadmin:
+            others = _other_municipalities(session, user, scope.municipality_id)
+            admin_of = {m.municipality_id for m in session.exec(
+                select(Membership).where(Membership.user_id == scope.user.id, Membership.role == Role.admin)).all()}
+            if any(m not in admin_of for m in others):
+                raise Forbidden(_("Kontot används även i en kommun där du inte är administratör."))
+        before = audit.snapshot(user)
+        user.is_active = active
+        user.session_version += 1
+        session.add(user)
+        if not active:  # a link mailed before must not come back to life when the account is enabled again
+            session.exec(delete(PasswordToken).where(col(PasswordToken.user_id) == user.id))
         audit.record(session, scope.user, Action.STAFF_USER_ENABLE if active else Action.STAFF_USER_DISABLE,
                      "staff_user", user.id,
-                     municipality_id=other, after={"elsewhere": scope.municipality_id})
-    session.commit()
-    return user
+                     municipality_id=scope.municipality_id, before=before, after=audit.snapshot(user))
+        for other in _other_municipalities(session, user, scope.municipality_id):
+            audit.record(session, scope.user, Action.STAFF_USER_ENABLE if active else Action.STAFF_USER_DISABLE,
+                         "staff_user", user.id,
+                         municipality_id=other, after={"elsewhere": scope.municipality_id})
+        return user
 
 
 def send_password_link(session: Session, scope: Scope, user_id: int) -> StaffUser:
     """Mails a new password link to the member's own address; the admin never sees it."""
-    user = _manageable(session, scope, user_id).user
-    if not user.is_active:
-        raise ValidationFailed({"user": _("Kontot är avstängt. Aktivera det först.")})
-    audit.record(session, scope.user, Action.STAFF_USER_PASSWORD_RESET_LINK, "staff_user", user.id,
-                 municipality_id=scope.municipality_id)
-    link = password_link(session, user)
-    session.commit()
-    _mail_password_link(user, link)
+    with writing(session):
+        user = _manageable(session, scope, user_id).user
+        if not user.is_active:
+            raise ValidationFailed({"user": _("Kontot är avstängt. Aktivera det först.")})
+        audit.record(session, scope.user, Action.STAFF_USER_PASSWORD_RESET_LINK, "staff_user", user.id,
+                     municipality_id=scope.municipality_id)
+        link = passwords.password_link(session, user)
+    passwords.mail_password_link(user, link)
     return user
 
 
@@ -477,22 +406,22 @@ def reset_two_factor(session: Session, actor: StaffUser, user_id: int) -> StaffU
 
 def create_admin(session: Session, email: str, name: str, password: str) -> StaffUser:
     """CLI: a superadmin who can set up municipalities; updates the password if the account exists."""
-    email = rules.normalise_email(email)
-    if problem := rules.email_problem(email):
-        raise ValidationFailed({"email": problem})
-    if problem := rules.password_problem(password, password):
-        raise ValidationFailed({"password": problem})
-    user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-    before = audit.snapshot(user)
-    if user is None:
-        user = StaffUser(email=email, name=name or email)
-    user.password_hash = hash_password(password)
-    user.is_superadmin = True
-    user.is_active = True
-    user.session_version += 1 if before else 0
-    session.add(user)
-    session.flush()
-    audit.record(session, None, Action.STAFF_USER_CREATE_ADMIN, "staff_user", user.id, before=before,
-                 after=audit.snapshot(user))
-    session.commit()
-    return user
+    with writing(session):
+        email = rules.normalise_email(email)
+        if problem := rules.email_problem(email):
+            raise ValidationFailed({"email": problem})
+        if problem := rules.password_problem(password, password):
+            raise ValidationFailed({"password": problem})
+        user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+        before = audit.snapshot(user)
+        if user is None:
+            user = StaffUser(email=email, name=name or email)
+        user.password_hash = hash_password(password)
+        user.is_superadmin = True
+        user.is_active = True
+        user.session_version += 1 if before else 0
+        session.add(user)
+        session.flush()
+        audit.record(session, None, Action.STAFF_USER_CREATE_ADMIN, "staff_user", user.id, before=before,
+                     after=audit.snapshot(user))
+        return user

@@ -8,18 +8,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
 
 from app import geo
 from app.admin import setup_service
-from app.admin.setup_service import AreaInput, MunicipalityInput, SettingsInput
+from app.admin.rules import parse_page
+from app.admin.staff_forms import AreaForm, MunicipalityForm, PartyForm, SettingsForm
 from app.auth import Scope, require_permission, require_superadmin
-from app.deps import FormDep, ScopeDep, SessionDep
+from app.deps import FormDep, OwnedArea, OwnedParty, ScopeDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
 from app.models import Area, Party, PartyKind, StaffUser
-from app.web import flash, form_str, redirect, render
+from app.web import flash, redirect_to, render
 
 PERMISSION = "manage_users"  # the administrator role sets up the municipality
 settings_router = APIRouter(prefix="/staff/m/{municipality}/settings",
@@ -33,16 +33,8 @@ municipalities_router = APIRouter(prefix="/staff/admin/municipalities", dependen
 routers = [settings_router, areas_router, parties_router, audit_router, municipalities_router]
 
 
-def _base(scope: Scope) -> str:
-    return f"/staff/m/{scope.municipality.slug}"
-
-
 def _language_options() -> list[tuple[str, str]]:
     return [(code, language.native_name) for code, language in LANGUAGES.items()]
-
-
-def _form_list(form: FormData, name: str) -> list[str]:
-    return [value.strip()[:20] for value in form.getlist(name) if isinstance(value, str)][:20]
 
 
 # --- municipality settings -----------------------------------------------------------------------
@@ -68,19 +60,13 @@ def settings_page(request: Request, scope: ScopeDep,
 @settings_router.post("", name="admin.settings_save")
 def settings_save(request: Request, form: FormDep, scope: ScopeDep,
                   session: SessionDep) -> Response:
-    values = SettingsInput(name=form_str(form, "name", 300), contact_email=form_str(form, "contact_email", 300),
-                           languages=_form_list(form, "languages"),
-                           police_area_id=form_str(form, "police_area_id", 20),
-                           new_police_area=form_str(form, "new_police_area", 300),
-                           new_police_region=form_str(form, "new_police_region", 300),
-                           require_two_factor=form_str(form, "require_two_factor", 10) == "1")
+    typed = SettingsForm.parse(form)
     try:
-        setup_service.save_settings(session, scope, values)
+        setup_service.save_settings(session, scope, typed)
     except ValidationFailed as exc:
-        session.rollback()
-        return _settings_page(request, session, scope, vars(values), errors=exc.errors, status_code=400)
+        return _settings_page(request, session, scope, typed.values(), errors=exc.errors, status_code=400)
     flash(request, _("Inställningarna är sparade."))
-    return redirect(f"{_base(scope)}/settings")
+    return redirect_to(request, "admin.settings_page", municipality=scope.municipality.slug)
 
 
 # --- areas ---------------------------------------------------------------------------------------
@@ -98,21 +84,6 @@ def _area_form(request: Request, session: Session, scope: Scope, area: Area | No
                   {"scope": scope, "area": area, "values": values, "errors": errors or {},
                    "parents": setup_service.parent_options(session, scope, area),
                    "max_points": geo.MAX_POINTS}, status_code=status_code)
-
-
-def _read_area(form: FormData) -> AreaInput:
-    upload = form.get("geojson_file")
-    raw: bytes | None = None
-    if isinstance(upload, UploadFile) and upload.filename:
-        raw = upload.file.read(geo.MAX_GEOJSON_BYTES + 1)
-    return AreaInput(name=form_str(form, "name", 300), slug=form_str(form, "slug", 100),
-                     parent_id=form_str(form, "parent_id", 20), population=form_str(form, "population", 40),
-                     geojson=form_str(form, "geojson", geo.MAX_GEOJSON_BYTES + 1), upload=raw or None)
-
-
-def _area_form_values(values: AreaInput) -> dict[str, str]:
-    return {"name": values.name, "slug": values.slug, "parent_id": values.parent_id,
-            "population": values.population, "geojson": values.geojson[:geo.MAX_GEOJSON_BYTES]}
 
 
 @areas_router.get("", name="admin.areas_page")
@@ -133,64 +104,57 @@ def area_new(request: Request, scope: ScopeDep,
 @areas_router.post("", name="admin.area_create")
 def area_create(request: Request, form: FormDep, scope: ScopeDep,
                 session: SessionDep) -> Response:
-    values = _read_area(form)
+    typed = AreaForm.parse(form)
     try:
-        created = setup_service.save_area(session, scope, None, values)
+        created = setup_service.save_area(session, scope, None, typed)
     except ValidationFailed as exc:
-        session.rollback()
-        return _area_form(request, session, scope, None, _area_form_values(values), errors=exc.errors,
-                          status_code=400)
+        return _area_form(request, session, scope, None, typed.values(), errors=exc.errors, status_code=400)
     flash(request, _("Området %(name)s är skapat.") % {"name": created.name})
-    return redirect(f"{_base(scope)}/areas")
+    return redirect_to(request, "admin.areas_page", municipality=scope.municipality.slug)
 
 
 @areas_router.get("/{area_id}", name="admin.area_edit")
-def area_edit(request: Request, area_id: int, scope: ScopeDep,
+def area_edit(request: Request, area: OwnedArea, scope: ScopeDep,
               session: SessionDep) -> Response:
-    found = setup_service.area(session, scope, area_id)
-    return _area_form(request, session, scope, found, _area_values(found))
+    return _area_form(request, session, scope, area, _area_values(area))
 
 
 @areas_router.post("/{area_id}", name="admin.area_update")
-def area_update(request: Request, area_id: int, form: FormDep,
+def area_update(request: Request, area: OwnedArea, form: FormDep,
                 scope: ScopeDep, session: SessionDep) -> Response:
-    found = setup_service.area(session, scope, area_id)
-    values = _read_area(form)
+    typed = AreaForm.parse(form)
     try:
-        setup_service.save_area(session, scope, found, values)
+        setup_service.save_area(session, scope, area, typed)
     except ValidationFailed as exc:
-        session.rollback()
-        found = setup_service.area(session, scope, area_id)
-        return _area_form(request, session, scope, found, _area_form_values(values), errors=exc.errors,
-                          status_code=400)
-    flash(request, _("Området %(name)s är sparat.") % {"name": found.name})
-    return redirect(f"{_base(scope)}/areas")
+        return _area_form(request, session, scope, area, typed.values(),
+                          errors=exc.errors, status_code=400)
+    flash(request, _("Området %(name)s är sparat.") % {"name": area.name})
+    return redirect_to(request, "admin.areas_page", municipality=scope.municipality.slug)
 
 
-def _area_delete_page(request: Request, session: Session, scope: Scope, found: Area, *,
+def _area_delete_page(request: Request, session: Session, scope: Scope, area: Area, *,
                       errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     return render(request, "staff/admin/area_delete.html",
-                  {"scope": scope, "area": found, "errors": errors or {},
-                   "problem": setup_service.area_delete_problem(session, found)}, status_code=status_code)
+                  {"scope": scope, "area": area, "errors": errors or {},
+                   "problem": setup_service.area_delete_problem(session, area)}, status_code=status_code)
 
 
 @areas_router.get("/{area_id}/delete", name="admin.area_delete_page")
-def area_delete_page(request: Request, area_id: int, scope: ScopeDep,
+def area_delete_page(request: Request, area: OwnedArea, scope: ScopeDep,
                      session: SessionDep) -> Response:
-    return _area_delete_page(request, session, scope, setup_service.area(session, scope, area_id))
+    return _area_delete_page(request, session, scope, area)
 
 
 @areas_router.post("/{area_id}/delete", name="admin.area_delete")
-def area_delete(request: Request, area_id: int, scope: ScopeDep,
+def area_delete(request: Request, area: OwnedArea, scope: ScopeDep,
                 session: SessionDep) -> Response:
+    name = area.name
     try:
-        removed = setup_service.delete_area(session, scope, area_id)
+        setup_service.delete_area(session, scope, area)
     except ValidationFailed as exc:
-        session.rollback()
-        found = setup_service.area(session, scope, area_id)
-        return _area_delete_page(request, session, scope, found, errors=exc.errors, status_code=400)
-    flash(request, _("Området %(name)s är borttaget.") % {"name": removed.name})
-    return redirect(f"{_base(scope)}/areas")
+        return _area_delete_page(request, session, scope, area, errors=exc.errors, status_code=400)
+    flash(request, _("Området %(name)s är borttaget.") % {"name": name})
+    return redirect_to(request, "admin.areas_page", municipality=scope.municipality.slug)
 
 
 # --- parties -------------------------------------------------------------------------------------
@@ -220,74 +184,68 @@ def party_new(request: Request, scope: ScopeDep) -> Response:
 @parties_router.post("", name="admin.party_create")
 def party_create(request: Request, form: FormDep, scope: ScopeDep,
                  session: SessionDep) -> Response:
-    values = {"name": form_str(form, "name", 300), "kind": form_str(form, "kind", 40)}
+    typed = PartyForm.parse(form)
     try:
-        created = setup_service.save_party(session, scope, None, values["name"], values["kind"])
+        created = setup_service.save_party(session, scope, None, typed)
     except ValidationFailed as exc:
-        session.rollback()
-        return _party_form(request, scope, None, values, errors=exc.errors, status_code=400)
+        return _party_form(request, scope, None, typed.values(), errors=exc.errors, status_code=400)
     flash(request, _("Parten %(name)s är skapad.") % {"name": created.name})
-    return redirect(f"{_base(scope)}/parties")
+    return redirect_to(request, "admin.parties_page", municipality=scope.municipality.slug)
 
 
 @parties_router.get("/{party_id}", name="admin.party_edit")
-def party_edit(request: Request, party_id: int, scope: ScopeDep,
+def party_edit(request: Request, party: OwnedParty, scope: ScopeDep,
                session: SessionDep) -> Response:
-    found = setup_service.party(session, scope, party_id)
-    return _party_form(request, scope, found, {"name": found.name, "kind": found.kind},
+    return _party_form(request, scope, party, {"name": party.name, "kind": party.kind},
                        members=setup_service.party_members(session, scope))
 
 
 @parties_router.post("/{party_id}/members", name="admin.party_members")
-def party_members(request: Request, party_id: int, form: FormDep,
+def party_members(request: Request, party: OwnedParty, form: FormDep,
                   scope: ScopeDep, session: SessionDep) -> Response:
-    found = setup_service.party(session, scope, party_id)
     chosen = {int(raw) for raw in form.getlist("member") if isinstance(raw, str) and raw.isascii() and raw.isdigit()
               and len(raw) <= 9}
-    setup_service.set_party_members(session, scope, found, chosen)
-    flash(request, _("Kontona för parten %(name)s är sparade.") % {"name": found.name})
-    return redirect(f"{_base(scope)}/parties/{found.id}")
+    setup_service.set_party_members(session, scope, party, chosen)
+    flash(request, _("Kontona för parten %(name)s är sparade.") % {"name": party.name})
+    return redirect_to(request, "admin.party_edit", municipality=scope.municipality.slug, party_id=party.id)
 
 
 @parties_router.post("/{party_id}", name="admin.party_update")
-def party_update(request: Request, party_id: int, form: FormDep,
+def party_update(request: Request, party: OwnedParty, form: FormDep,
                  scope: ScopeDep, session: SessionDep) -> Response:
-    found = setup_service.party(session, scope, party_id)
-    values = {"name": form_str(form, "name", 300), "kind": form_str(form, "kind", 40)}
+    typed = PartyForm.parse(form)
     try:
-        setup_service.save_party(session, scope, found, values["name"], values["kind"])
+        setup_service.save_party(session, scope, party, typed)
     except ValidationFailed as exc:
-        session.rollback()
-        found = setup_service.party(session, scope, party_id)
-        return _party_form(request, scope, found, values, errors=exc.errors, status_code=400)
-    flash(request, _("Parten %(name)s är sparad.") % {"name": found.name})
-    return redirect(f"{_base(scope)}/parties")
+        return _party_form(request, scope, party, typed.values(),
+                           errors=exc.errors, status_code=400)
+    flash(request, _("Parten %(name)s är sparad.") % {"name": party.name})
+    return redirect_to(request, "admin.parties_page", municipality=scope.municipality.slug)
 
 
-def _party_delete_page(request: Request, scope: Scope, found: Party, *, errors: dict[str, str] | None = None,
+def _party_delete_page(request: Request, scope: Scope, party: Party, *, errors: dict[str, str] | None = None,
                        status_code: int = 200) -> Response:
     return render(request, "staff/admin/party_delete.html",
-                  {"scope": scope, "party": found, "errors": errors or {},
+                  {"scope": scope, "party": party, "errors": errors or {},
                    "kind_names": setup_service.kind_labels()}, status_code=status_code)
 
 
 @parties_router.get("/{party_id}/delete", name="admin.party_delete_page")
-def party_delete_page(request: Request, party_id: int, scope: ScopeDep,
+def party_delete_page(request: Request, party: OwnedParty, scope: ScopeDep,
                       session: SessionDep) -> Response:
-    return _party_delete_page(request, scope, setup_service.party(session, scope, party_id))
+    return _party_delete_page(request, scope, party)
 
 
 @parties_router.post("/{party_id}/delete", name="admin.party_delete")
-def party_delete(request: Request, party_id: int, scope: ScopeDep,
+def party_delete(request: Request, party: OwnedParty, scope: ScopeDep,
                  session: SessionDep) -> Response:
+    name = party.name
     try:
-        removed = setup_service.delete_party(session, scope, party_id)
+        setup_service.delete_party(session, scope, party)
     except ValidationFailed as exc:
-        session.rollback()
-        found = setup_service.party(session, scope, party_id)
-        return _party_delete_page(request, scope, found, errors=exc.errors, status_code=400)
-    flash(request, _("Parten %(name)s är borttagen.") % {"name": removed.name})
-    return redirect(f"{_base(scope)}/parties")
+        return _party_delete_page(request, scope, party, errors=exc.errors, status_code=400)
+    flash(request, _("Parten %(name)s är borttagen.") % {"name": name})
+    return redirect_to(request, "admin.parties_page", municipality=scope.municipality.slug)
 
 
 # --- audit log -----------------------------------------------------------------------------------
@@ -297,7 +255,7 @@ def audit_log(request: Request, scope: ScopeDep,
               session: SessionDep) -> Response:
     query = request.query_params
     action, entity = query.get("action", "")[:80], query.get("entity", "")[:80]
-    result = setup_service.audit_page(session, scope, setup_service.parse_page(query.get("page")), action, entity)
+    result = setup_service.audit_page(session, scope, parse_page(query.get("page")), action, entity)
     return render(request, "staff/admin/audit.html",
                   {"scope": scope, "result": result, "action": action, "entity": entity,
                    "action_names": setup_service.action_labels(), "entity_names": setup_service.entity_labels()})
@@ -322,14 +280,11 @@ def municipalities_page(request: Request, session: SessionDep) -> Response:
 def municipality_create(request: Request, form: FormDep,
                         user: Annotated[StaffUser, Depends(require_superadmin)],
                         session: SessionDep) -> Response:
-    values = MunicipalityInput(slug=form_str(form, "slug", 100), name=form_str(form, "name", 300),
-                               languages=_form_list(form, "languages"), admin_name=form_str(form, "admin_name", 300),
-                               admin_email=form_str(form, "admin_email", 300))
+    typed = MunicipalityForm.parse(form)
     try:
-        municipality = setup_service.create_municipality(session, user, values)
+        municipality = setup_service.create_municipality(session, user, typed)
     except ValidationFailed as exc:
-        session.rollback()
-        return _municipalities_page(request, session, vars(values), errors=exc.errors, status_code=400)
+        return _municipalities_page(request, session, typed.values(), errors=exc.errors, status_code=400)
     flash(request, _("%(municipality)s är skapad. En inbjudan som administratör har skickats till %(email)s.")
-          % {"municipality": municipality.name, "email": values.admin_email.strip().lower()})
-    return redirect(f"/staff/m/{municipality.slug}/settings")
+          % {"municipality": municipality.name, "email": typed.admin_email})
+    return redirect_to(request, "admin.settings_page", municipality=municipality.slug)

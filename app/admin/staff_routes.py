@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.admin import service, two_factor
+from app.admin import passwords, service, two_factor
+from app.admin.staff_forms import InviteForm
 from app.auth import (
     Scope,
     require_permission,
@@ -24,7 +25,7 @@ from app.deps import FormDep, ScopeDep, SessionDep
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Role, StaffUser
-from app.web import client_address, flash, form_str, redirect, render, safe_next
+from app.web import client_address, flash, form_str, redirect, redirect_to, render, safe_next
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
 # Accounts across municipalities: system administrators only.
@@ -64,13 +65,13 @@ def account_page(request: Request, user: Annotated[StaffUser, Depends(require_st
 def account_password(request: Request, form: FormDep,
                      user: Annotated[StaffUser, Depends(require_staff)], session: SessionDep) -> Response:
     try:
-        service.change_own_password(session, user, form_str(form, "current", 300),
+        passwords.change_own_password(session, user, form_str(form, "current", 300),
                                     form_str(form, "password", 300), form_str(form, "confirm", 300))
     except ValidationFailed as exc:
         return _account_page(request, session, user, errors=exc.errors, status_code=400)
     start_session(request, user)  # the other sessions of this account end; this one continues
     flash(request, _("Ditt lösenord är ändrat. Andra inloggningar på kontot har loggats ut."))
-    return redirect("/staff/account")
+    return redirect_to(request, "admin.account_page")
 
 
 @router.post("/account/two-factor/disable", name="admin.two_factor_disable")
@@ -84,7 +85,7 @@ def two_factor_disable(request: Request, form: FormDep,
         message = _("För många felaktiga koder. Vänta 15 minuter och försök igen.")
         return _account_page(request, session, user, errors={"proof": message}, status_code=429)
     flash(request, _("Tvåstegsverifieringen är avstängd."))
-    return redirect("/staff/account")
+    return redirect_to(request, "admin.account_page")
 
 
 def _setup_page(request: Request, session: Session, user: StaffUser, *, errors: dict[str, str] | None = None,
@@ -101,7 +102,7 @@ def _setup_page(request: Request, session: Session, user: StaffUser, *, errors: 
 def two_factor_setup(request: Request, user: Annotated[StaffUser, Depends(require_signed_in)],
                      session: SessionDep) -> Response:
     if user.totp_secret:
-        return redirect("/staff/account")
+        return redirect_to(request, "admin.account_page")
     return _setup_page(request, session, user)
 
 
@@ -110,7 +111,7 @@ def two_factor_confirm(request: Request, form: FormDep,
                        user: Annotated[StaffUser, Depends(require_signed_in)],
                        session: SessionDep) -> Response:
     if user.totp_secret:
-        return redirect("/staff/account")
+        return redirect_to(request, "admin.account_page")
     try:
         codes = two_factor.confirm_enrolment(session, user, form_str(form, "code", 40), _client(request))
     except ValidationFailed as exc:
@@ -136,7 +137,7 @@ def invitation_accept(request: Request, invitation_id: int, user: Annotated[Staf
                       session: SessionDep) -> Response:
     municipality = service.accept_invitation(session, user, invitation_id)
     flash(request, _("Du är nu med i %(municipality)s.") % {"municipality": municipality.name})
-    return redirect(f"/staff/m/{municipality.slug}")
+    return redirect_to(request, "admin.municipality_home", municipality=municipality.slug)
 
 
 @router.post("/invitations/{invitation_id}/decline", name="admin.invitation_decline")
@@ -144,7 +145,7 @@ def invitation_decline(request: Request, invitation_id: int, user: Annotated[Sta
                        session: SessionDep) -> Response:
     service.decline_invitation(session, user, invitation_id)
     flash(request, _("Inbjudan är avböjd."))
-    return redirect("/staff/invitations")
+    return redirect_to(request, "admin.invitations_page")
 
 
 @municipality_router.get("", name="admin.municipality_home")
@@ -169,15 +170,14 @@ def users_page(request: Request, scope: ScopeDep,
 @users_router.post("", name="admin.invite_user")
 def invite_user(request: Request, form: FormDep, scope: ScopeDep,
                 session: SessionDep) -> Response:
-    values = {name: form_str(form, name, 300) for name in ("email", "name", "role")}
+    typed = InviteForm.parse(form)
     try:
-        service.invite(session, scope, values["email"], values["name"], values["role"])
+        service.invite(session, scope, typed.email, typed.name, typed.role)
     except ValidationFailed as exc:
-        session.rollback()
-        return _users_page(request, session, scope, errors=exc.errors, values=values, status_code=400)
+        return _users_page(request, session, scope, errors=exc.errors, values=typed.values(), status_code=400)
     # The same words whether or not the address already has an account: nothing of it is shown.
-    flash(request, _("En inbjudan har skickats till %(email)s.") % {"email": values["email"].strip().lower()})
-    return redirect(f"/staff/m/{scope.municipality.slug}/users")
+    flash(request, _("En inbjudan har skickats till %(email)s.") % {"email": typed.email})
+    return redirect_to(request, "admin.users_page", municipality=scope.municipality.slug)
 
 
 @users_router.post("/invitations/{invitation_id}/withdraw", name="admin.invitation_withdraw")
@@ -185,7 +185,7 @@ def invitation_withdraw(request: Request, invitation_id: int, scope: ScopeDep,
                         session: SessionDep) -> Response:
     service.withdraw_invitation(session, scope, invitation_id)
     flash(request, _("Inbjudan är återkallad."))
-    return redirect(f"/staff/m/{scope.municipality.slug}/users")
+    return redirect_to(request, "admin.users_page", municipality=scope.municipality.slug)
 
 
 @users_router.get("/{user_id}", name="admin.user_page")
@@ -204,7 +204,7 @@ def user_role(request: Request, user_id: int, form: FormDep,
         flash(request, next(iter(exc.errors.values())), "error")
     else:
         flash(request, _("Rollen är ändrad."))
-    return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
+    return redirect_to(request, "admin.user_page", municipality=scope.municipality.slug, user_id=user_id)
 
 
 @users_router.post("/{user_id}/disable", name="admin.user_disable")
@@ -227,7 +227,7 @@ def _set_active(request: Request, session: Session, scope: Scope, user_id: int, 
     else:
         flash(request, (_("%(name)s kan logga in igen.") if active else
                         _("%(name)s är avstängd och har loggats ut.")) % {"name": user.name})
-    return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
+    return redirect_to(request, "admin.user_page", municipality=scope.municipality.slug, user_id=user_id)
 
 
 @users_router.post("/{user_id}/reset", name="admin.user_reset")
@@ -237,9 +237,9 @@ def user_reset(request: Request, user_id: int, scope: ScopeDep,
         user = service.send_password_link(session, scope, user_id)
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
-        return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
+        return redirect_to(request, "admin.user_page", municipality=scope.municipality.slug, user_id=user_id)
     flash(request, _("En länk för nytt lösenord har skickats till %(email)s.") % {"email": user.email})
-    return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
+    return redirect_to(request, "admin.user_page", municipality=scope.municipality.slug, user_id=user_id)
 
 
 @users_router.post("/{user_id}/remove", name="admin.user_remove")
@@ -249,9 +249,9 @@ def user_remove(request: Request, user_id: int, scope: ScopeDep,
         user = service.remove_member(session, scope, user_id)
     except ValidationFailed as exc:
         flash(request, next(iter(exc.errors.values())), "error")
-        return redirect(f"/staff/m/{scope.municipality.slug}/users/{user_id}")
+        return redirect_to(request, "admin.user_page", municipality=scope.municipality.slug, user_id=user_id)
     flash(request, _("%(name)s är borttagen ur kommunen.") % {"name": user.name})
-    return redirect(f"/staff/m/{scope.municipality.slug}/users")
+    return redirect_to(request, "admin.users_page", municipality=scope.municipality.slug)
 
 
 @accounts_router.post("/{user_id}/two-factor/reset", name="admin.user_two_factor_reset")

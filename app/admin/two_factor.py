@@ -21,6 +21,7 @@ from app import audit, clock, ratelimit
 from app.audit import Action
 from app.auth import verify_password
 from app.config import get_settings
+from app.db import writing
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 from app.models import Membership, RecoveryCode, StaffUser
@@ -83,9 +84,9 @@ def qr_svg(uri: str) -> str:
 def pending_secret(session: Session, user: StaffUser) -> str:
     """The secret being enrolled, created on first view and kept until confirmed (so a reload shows the same one)."""
     if user.totp_pending_secret is None:
-        user.totp_pending_secret = pyotp.random_base32()
-        session.add(user)
-        session.commit()
+        with writing(session):
+            user.totp_pending_secret = pyotp.random_base32()
+            session.add(user)
     assert user.totp_pending_secret is not None
     return user.totp_pending_secret
 
@@ -117,17 +118,19 @@ def confirm_enrolment(session: Session, user: StaffUser, code: str, client: str 
     if secret is None:
         raise ValidationFailed({"code": _("Börja om: ladda om sidan och läs in den nya QR-koden.")})
     _check_throttle(session, user, client)
-    step = matching_step(secret, code, clock.now())
+    codes: list[str] = []
+    with writing(session):  # a failure is counted (committed) before it is told
+        step = matching_step(secret, code, clock.now())
+        if step is None:
+            _count_failure(session, user, client)
+        else:
+            user.totp_secret, user.totp_pending_secret, user.totp_last_step = secret, None, step
+            user.session_version += 1
+            session.add(user)
+            codes = _fresh_recovery_codes(session, user)
+            _record(session, user, Action.STAFF_USER_TWO_FACTOR_ON, user)
     if step is None:
-        _count_failure(session, user, client)
-        session.commit()
         raise ValidationFailed({"code": _("Koden stämmer inte. Skriv de sex siffror som appen visar nu.")})
-    user.totp_secret, user.totp_pending_secret, user.totp_last_step = secret, None, step
-    user.session_version += 1
-    session.add(user)
-    codes = _fresh_recovery_codes(session, user)
-    _record(session, user, Action.STAFF_USER_TWO_FACTOR_ON, user)
-    session.commit()
     return codes
 
 
@@ -136,21 +139,23 @@ def disable(session: Session, user: StaffUser, proof: str, client: str = "") -> 
     if user.totp_secret is None:
         return
     _check_throttle(session, user, client)
-    if not (_consume_step(session, user, proof) or verify_password(user.password_hash, proof)):
-        _count_failure(session, user, client)
-        session.commit()
+    with writing(session):  # a failure is counted (committed) before it is told
+        proven = _consume_step(session, user, proof) or verify_password(user.password_hash, proof)
+        if proven:
+            _clear(session, user)
+            _record(session, user, Action.STAFF_USER_TWO_FACTOR_OFF, user)
+        else:
+            _count_failure(session, user, client)
+    if not proven:
         raise ValidationFailed({"proof": _("Ange en giltig kod från appen eller ditt lösenord.")})
-    _clear(session, user)
-    _record(session, user, Action.STAFF_USER_TWO_FACTOR_OFF, user)
-    session.commit()
 
 
 def reset(session: Session, actor: StaffUser, user: StaffUser) -> None:
     """A system administrator's reset of someone's two-factor setup (the caller checks who may)."""
-    _clear(session, user)
-    user.session_version += 1
-    _record(session, actor, Action.STAFF_USER_TWO_FACTOR_RESET, user)
-    session.commit()
+    with writing(session):
+        _clear(session, user)
+        user.session_version += 1
+        _record(session, actor, Action.STAFF_USER_TWO_FACTOR_RESET, user)
 
 
 def _clear(session: Session, user: StaffUser) -> None:
@@ -214,14 +219,15 @@ def verify_login(session: Session, user: StaffUser, code: str, client: str = "")
     """The second step of signing in: a code from the app (each time step once) or an unused recovery code."""
     _check_throttle(session, user, client)
     code = code[:40]
-    if _consume_step(session, user, code) or _consume_recovery_code(session, user, code):
-        user.last_login_at = clock.now()
-        session.add(user)
-        session.commit()
-        return
-    _count_failure(session, user, client)
-    session.commit()
-    raise CodeFailed
+    with writing(session):  # a failure is counted (committed) before it is told
+        accepted = _consume_step(session, user, code) or _consume_recovery_code(session, user, code)
+        if accepted:
+            user.last_login_at = clock.now()
+            session.add(user)
+        else:
+            _count_failure(session, user, client)
+    if not accepted:
+        raise CodeFailed
 
 
 def recovery_codes_left(session: Session, user: StaffUser) -> int:

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, create_engine
 from sqlmodel import Session, col, select
 
 from app import demo
-from app.admin import service as admin_service
+from app.admin import passwords
 from app.dialogues import service as dialogues_service
 from app.i18n import STAFF_LANGUAGES
 from app.main import create_app
@@ -161,7 +161,7 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
                     SurveyImportJob(survey_id=survey.id or 0, municipality_id=mid, status=ImportStatus.running,
                                     total_rows=3000, checked_rows=1200)]
             db.add_all(jobs)
-        password_link = admin_service.password_link(db, viewer)  # stored hashed: made here, before the commit
+        password_link = passwords.password_link(db, viewer)  # stored hashed: made here, before the commit
         db.commit()
         return {
             "municipality": [town.slug], "slug": [town.slug], "user_id": [viewer.id],
