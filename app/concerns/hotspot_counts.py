@@ -10,18 +10,13 @@ from sqlmodel import Session
 from app.concerns import hotspots, report
 from app.concerns.queries import (
     TIMES,
+    A,
+    R,
     WaveQuestions,
 )
 from app.i18n import gettext as _
 from app.models import Area
 from app.models.dialogues import WalkObservation
-from app.models.surveys import (
-    Answer,
-    Response,
-)
-
-A = Answer.__table__  # type: ignore[attr-defined]
-R = Response.__table__  # type: ignore[attr-defined]
 
 GRID = 0.002  # degrees of latitude/longitude per hotspot cell (about 200 m by 120 m in southern Sweden)
 

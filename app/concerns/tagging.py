@@ -13,6 +13,8 @@ from app.audit import Action
 from app.auth import Scope
 from app.concerns import themes
 from app.concerns.queries import (
+    A,
+    R,
     WaveQuestions,
     get_wave,
     wave_questions,
@@ -23,13 +25,8 @@ from app.i18n import gettext as _
 from app.masking import mask_text
 from app.models.concerns import AnswerTheme, ThemeTerm
 from app.models.surveys import (
-    Answer,
-    Response,
     Survey,
 )
-
-A = Answer.__table__  # type: ignore[attr-defined]
-R = Response.__table__  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -295,22 +295,21 @@ def _answered(request: Request, questionnaire: questionnaires.Questionnaire, mun
         return _closed(request, survey, municipality, lang)
     if kind == Outcome.expired:
         return _expired(request, survey, municipality, lang)
-    if kind == Outcome.already_submitted:
-        return _message(request, survey, municipality, lang, _("Svaren är redan inskickade"),
-                        _("Dina svar är redan inskickade. De skickas bara in en gång. Tack!"), 409)
-    if kind == Outcome.browser_done:
-        return _message(request, survey, municipality, lang, _("Du har redan svarat"),
-                        _("Den här webbläsaren har redan skickat in svar på enkäten. Tack för att du deltog!"), 409)
-    if kind == Outcome.rate_limited:
-        return _message(request, survey, municipality, lang, _("För många svar"),
-                        _("Många svar har skickats från din anslutning. Vänta en stund och försök igen."), 429)
-    if kind == Outcome.code_used:
-        return _message(request, survey, municipality, lang, _("Något gick fel"),
-                        _("Koden finns inte eller har redan använts."), 409)
-    if kind == Outcome.stale:
-        return _message(request, survey, municipality, lang, _("Något saknas"),
-                        _("Enkäten har ändrats medan du svarade. Gå igenom svaren igen."), 409,
-                        continue_url=f"/s/{survey.slug}/1")
+    told = {  # outcome -> (title, text, status, lead back to the first page)
+        Outcome.already_submitted: (_("Svaren är redan inskickade"),
+                                    _("Dina svar är redan inskickade. De skickas bara in en gång. Tack!"), 409, False),
+        Outcome.browser_done: (_("Du har redan svarat"), _("Den här webbläsaren har redan skickat in svar på "
+                                                           "enkäten. Tack för att du deltog!"), 409, False),
+        Outcome.rate_limited: (_("För många svar"), _("Många svar har skickats från din anslutning. Vänta en stund "
+                                                      "och försök igen."), 429, False),
+        Outcome.code_used: (_("Något gick fel"), _("Koden finns inte eller har redan använts."), 409, False),
+        Outcome.stale: (_("Något saknas"), _("Enkäten har ändrats medan du svarade. Gå igenom svaren igen."), 409,
+                        True),
+    }
+    if kind in told:
+        title, text, status, back = told[kind]
+        return _message(request, survey, municipality, lang, title, text, status,
+                        continue_url=f"/s/{survey.slug}/1" if back else "")
     return _form_changed(request, survey, municipality, lang)  # Outcome.wrong_page
 
 
