@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.concerns import hotspots, report
+from app.concerns.published import A, R
 from app.concerns.queries import (
     TIMES,
-    A,
-    R,
     WaveQuestions,
 )
 from app.i18n import gettext as _

@@ -35,15 +35,17 @@ from sqlmodel import Session, col
 
 from app import clock
 from app.concerns import disclosure, stats
-from app.concerns.queries import A, R
 from app.config import get_settings
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.models import Area
 from app.models.concerns import PublishedSet
-from app.models.surveys import OptionKind, Question, QuestionOption, QuestionType, Survey
+from app.models.surveys import Answer, OptionKind, Question, QuestionOption, QuestionType, Response, Survey
 
 log = logging.getLogger("app.concerns.published")
+# Core tables for the SQL-first counts, shared by the measuring layer (tagging and hotspot counts import them)
+A = Answer.__table__  # type: ignore[attr-defined]
+R = Response.__table__  # type: ignore[attr-defined]
 UNSAFE_QUESTION = "unsafe_evening"
 UNSAFE = "__unsafe__"  # the unsafe question is published like an item under this key
 NOT_STATED = ""  # a background question left empty

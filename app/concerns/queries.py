@@ -15,19 +15,14 @@ from app.i18n import current_language
 from app.i18n import gettext as _
 from app.models import Area
 from app.models.surveys import (
-    Answer,
     OptionKind,
     Question,
     QuestionOption,
     QuestionType,
-    Response,
     Survey,
     SurveyTranslation,
 )
 
-# Core tables for the SQL-first counts (one alias per table, shared by the measuring modules)
-A = Answer.__table__  # type: ignore[attr-defined]
-R = Response.__table__  # type: ignore[attr-defined]
 Q = Question.__table__  # type: ignore[attr-defined]
 TIMES = ("morning", "day", "evening", "night")
 UNSAFE_QUESTION = "unsafe_evening"

@@ -12,9 +12,8 @@ from app import audit, clock
 from app.audit import Action
 from app.auth import Scope
 from app.concerns import themes
+from app.concerns.published import A, R
 from app.concerns.queries import (
-    A,
-    R,
     WaveQuestions,
     get_wave,
     wave_questions,
