@@ -22,6 +22,7 @@ from app.api import docs as api_docs
 from app.api import municipalities as api_municipalities
 from app.api import openapi as api_openapi
 from app.api import pledges as api_pledges
+from app.api import results as api_results
 from app.api import surveys as api_surveys
 from app.auth import prepare_request
 from app.cache.pages import FastPath
@@ -58,7 +59,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                    admin_staff.enrol_router, admin_staff.accounts_router, admin_staff.municipality_router,
                    admin_staff.users_router, *admin_setup.routers,
                    api_surveys.router, api_municipalities.router, api_concerns.router, api_pledges.router,
-                   api_docs.router,
+                   api_results.router, api_docs.router,
                    *surveys_staff.routers,
                    dialogues_public.router, *dialogues_staff.routers,
                    concerns_public.router, *concerns_staff.routers,

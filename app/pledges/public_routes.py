@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
-from app import places
+from app import i18n, places
 from app.cache.pages import public_page
 from app.cache.versions import CONTENT
+from app.concerns import svg
 from app.config import get_settings
 from app.db import get_session
 from app.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.models import Area, Municipality
 from app.models.pledges import Pledge, PledgeUpdate, UpdateState
-from app.pledges import feed, followup, forms, public_view, queries, subscribers
+from app.pledges import feed, followup, forms, public_view, queries, results, subscribers
 from app.pledges.rules import localized
 from app.web import (
     client_over_limit,
@@ -45,6 +47,7 @@ def render_pledge(request: Request, session: Session, municipality: Municipality
     view = public_view.pledge_view(session, found, lang)
     return render(request, "public/pledges/pledge.html",
                   {**_context(municipality), "view": view, "preview": preview,
+                   "result_waves": results.pledge_result_waves(session, found),
                    "subscribe_values": {}, "errors": {}}, languages=municipality.languages)
 
 
@@ -111,6 +114,48 @@ def pledge_card(request: Request, slug: str, pledge_id: int, session: Session = 
     return render(request, "public/pledges/card.html",
                   {**_context(municipality), "view": public_view.pledge_view(session, found, lang, updates_limit=1)},
                   languages=municipality.languages)
+
+
+# --- "Det här sa ni": the public results of closed waves and what was done with them ----------------------
+
+@router.get("/m/{slug}/results", name="pledges.results_index")
+@public_page(CONTENT)
+def results_index(request: Request, slug: str, session: Session = Depends(get_session)) -> Response:
+    municipality = places.municipality_by_slug(session, slug)
+    return render(request, "public/results/index.html",
+                  {"municipality": municipality, "result_waves": results.closed_waves(session, municipality.id or 0)},
+                  languages=municipality.languages)
+
+
+@router.get("/m/{slug}/results/{survey_id}", name="pledges.results")
+@public_page(CONTENT)
+def results_page(request: Request, slug: str, survey_id: int, session: Session = Depends(get_session)) -> Response:
+    municipality = places.municipality_by_slug(session, slug)
+    lang = use_request_language(request)
+    found = results.wave_results(session, municipality, survey_id, lang)
+    return render(request, "public/results/results.html",
+                  {**_context(municipality), "r": found, "chart": _ranking_chart(found, lang)},
+                  languages=municipality.languages)
+
+
+@router.get("/m/{slug}/results/{survey_id}/card", name="pledges.results_card")
+def results_card(request: Request, slug: str, survey_id: int, session: Session = Depends(get_session)) -> Response:
+    """The top concerns and what is done about them, for a municipality to embed on its own site."""
+    municipality = places.municipality_by_slug(session, slug)
+    lang = use_request_language(request)
+    found = results.wave_results(session, municipality, survey_id, lang)
+    request.scope.setdefault("state", {})["embeddable"] = True
+    return render(request, "public/results/card.html", {**_context(municipality), "r": found},
+                  languages=municipality.languages)
+
+
+def _ranking_chart(found: results.WaveResults, lang: str) -> Markup:
+    few = _("för få svar")
+    bars = [svg.Bar(c.row.label, c.row.cell.share, c.row.cell.low, c.row.cell.high,
+                    few if c.row.cell.share is None else f"{100 * c.row.cell.share:.0f} %") for c in found.concerns]
+    label = _("Diagram: andel som ser problemet som stort, med 95-procentigt osäkerhetsintervall. Samma siffror "
+              "finns i tabellen.")
+    return svg.bar_chart(bars, label=label, rtl=i18n.direction(lang) == "rtl")
 
 
 @router.post("/m/{slug}/pledges/subscribe", name="pledges.subscribe")

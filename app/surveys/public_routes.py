@@ -342,7 +342,8 @@ def thanks(request: Request, slug: str, session: SessionDep, assisted: str = "")
     staff = "session" in request.scope and request.session.get("uid") is not None and assisted == "1"
     return render(request, "public/surveys/thanks.html",
                   {"municipality": municipality, "survey": survey, "title": questionnaire.title(lang),
-                   "assisted": staff, "closes_on": survey.closes_on},
+                   "assisted": staff, "closes_on": survey.closes_on,
+                   "results_id": questionnaires.latest_results(session, survey)},
                   language=lang, languages=_survey_languages(survey))
 
 

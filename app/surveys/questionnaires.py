@@ -220,6 +220,14 @@ def open_surveys(session: Session, municipality_id: int) -> list[tuple[Survey, d
     return [(s, titles.get(s.id or 0, {})) for s in surveys]
 
 
+def latest_results(session: Session, survey: Survey) -> int | None:
+    """The id of the newest closed wave of the survey's series (its public results), or None if none has closed."""
+    return session.exec(select(Survey.id).where(Survey.series_id == survey.series_id,
+                                                Survey.municipality_id == survey.municipality_id,
+                                                col(Survey.status).in_([SurveyStatus.closed, SurveyStatus.archived]))
+                        .order_by(col(Survey.wave).desc())).first()
+
+
 def municipality_section(session: Session, municipality: Municipality) -> tuple[str, dict[str, Any]] | None:
     """This domain's block on the public municipality page: (template, context), or None for nothing."""
     found = open_surveys(session, municipality.id or 0)
