@@ -30,6 +30,11 @@ class Action(StrEnum):
     CONCERN_THEME_TERM_CREATE = "concern_theme_term.create"
     CONCERN_THEME_TERM_DELETE = "concern_theme_term.delete"
     CRIME_STATISTIC_IMPORT = "crime_statistic.import"
+    AGREEMENT_SAVE = "agreement.save"
+    CYCLE_CREATE = "cycle.create"
+    CYCLE_STEP_SAVE = "cycle_step.save"
+    CYCLE_CHECK_ADD = "cycle_check.add"
+    CYCLE_CHECK_TICK = "cycle_check.tick"
     DIALOGUE_EVENT_CANCEL = "dialogue_event.cancel"
     DIALOGUE_EVENT_CREATE = "dialogue_event.create"
     DIALOGUE_EVENT_MESSAGE_ALL = "dialogue_event.message_all"
@@ -114,6 +119,11 @@ def label(action: str) -> str:
         Action.CONCERN_THEME_TERM_CREATE: _("Temaord tillagt"),
         Action.CONCERN_THEME_TERM_DELETE: _("Temaord borttaget"),
         Action.CRIME_STATISTIC_IMPORT: _("Brottsstatistik inläst"),
+        Action.AGREEMENT_SAVE: _("Samverkansöverenskommelse sparad"),
+        Action.CYCLE_CREATE: _("Arbetscykel skapad"),
+        Action.CYCLE_STEP_SAVE: _("Steg i arbetscykeln ändrat"),
+        Action.CYCLE_CHECK_ADD: _("Punkt i checklistan tillagd"),
+        Action.CYCLE_CHECK_TICK: _("Punkt i checklistan bockad"),
         Action.DIALOGUE_EVENT_CANCEL: _("Dialogtillfälle inställt"),
         Action.DIALOGUE_EVENT_CREATE: _("Dialogtillfälle skapat"),
         Action.DIALOGUE_EVENT_MESSAGE_ALL: _("Meddelande till alla anmälda"),

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app.auth import hash_password
 from app.concerns import demo as concerns_demo
+from app.cycles import demo as cycles_demo
 from app.dialogues import demo as dialogues_demo
 from app.models import Area, Membership, Municipality, Party, PartyKind, PoliceArea, Role, StaffUser
 from app.pledges import demo as pledges_demo
@@ -62,6 +63,7 @@ def load(session: Session) -> list[DemoLogin]:
     dialogues_demo.load(session, municipality)
     pledges_demo.load(session, municipality)
     concerns_demo.load(session, municipality)
+    cycles_demo.load(session, municipality)
     session.commit()
     return logins
 

@@ -29,6 +29,8 @@ from app.cache.pages import FastPath
 from app.concerns import public_routes as concerns_public
 from app.concerns import staff_routes as concerns_staff
 from app.config import ROOT, get_settings
+from app.cycles import public_routes as cycles_public
+from app.cycles import staff_routes as cycles_staff
 from app.db import Sessions, get_engine
 from app.dialogues import public_routes as dialogues_public
 from app.dialogues import staff_routes as dialogues_staff
@@ -63,7 +65,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                    *surveys_staff.routers,
                    dialogues_public.router, *dialogues_staff.routers,
                    concerns_public.router, *concerns_staff.routers,
-                   pledges_public.router, *pledges_staff.routers):
+                   pledges_public.router, *pledges_staff.routers,
+                   cycles_public.router, *cycles_staff.routers):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app import jobs
 from app.concerns import published
+from app.cycles import service as cycles_service
 from app.dialogues import retention
 from app.models.surveys import Survey
 from app.pledges import figures as pledges_figures
@@ -43,6 +44,10 @@ def _pledge_reminders(session: Session) -> str:
     return f"Queued {pledges_reminders.queue_pledge_reminders(session)} pledge follow-up reminder(s)."
 
 
+def _cycle_reminders(session: Session) -> str:
+    return f"Queued reminders about {cycles_service.remind_late_steps(session)} late cycle step(s)."
+
+
 def install() -> None:
     lifecycle.on_wave_closed("concerns.publish", _publish_results)
     lifecycle.on_wave_closed("pledges.remeasure", _remeasure)
@@ -50,3 +55,4 @@ def install() -> None:
     jobs.register("purge", "pledges.subscriptions", _purge_subscriptions)
     jobs.register("send-reminders", "dialogues.reminders", _event_reminders)
     jobs.register("send-reminders", "pledges.reminders", _pledge_reminders)
+    jobs.register("send-reminders", "cycles.reminders", _cycle_reminders)

@@ -19,6 +19,7 @@ from tests.admin import authz_params as admin_params
 from tests.authz import StaffRoute, staff_routes
 from tests.concerns import authz_params as concerns_params
 from tests.conftest import CheckedClient
+from tests.cycles import authz_params as cycles_params
 from tests.dialogues import authz_params as dialogues_params
 from tests.pledges import authz_params as pledges_params
 from tests.surveys import authz_params as surveys_params
@@ -47,7 +48,7 @@ def world(db: Session) -> dict[str, Any]:
     db.commit()
     # Every path parameter a staff route may use, filled with a real object in alpha.
     params: dict[str, Any] = {"municipality": alpha.slug, "user_id": target.id}
-    for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params):
+    for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params, cycles_params):
         params.update(provider.params(db, alpha))
     # An invitation the admin (the role the "allowed" case signs in as) may accept or decline, and alpha may withdraw.
     invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer,

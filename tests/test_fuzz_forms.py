@@ -39,6 +39,7 @@ from tests.admin import authz_params as admin_params
 from tests.authz import StaffRoute, staff_routes
 from tests.concerns import authz_params as concerns_params
 from tests.conftest import CheckedClient
+from tests.cycles import authz_params as cycles_params
 from tests.databases import OneSession
 from tests.dialogues import authz_params as dialogues_params
 from tests.pledges import authz_params as pledges_params
@@ -276,7 +277,7 @@ def world(engine: Engine) -> Iterator[World]:
     superadmin = factories.staff(db, superadmin=True)
     db.commit()
     params: dict[str, Any] = {"municipality": alpha.slug, "user_id": target.id}
-    for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params):
+    for provider in (admin_params, surveys_params, dialogues_params, concerns_params, pledges_params, cycles_params):
         params.update(provider.params(db, alpha))
     params.update(_public_params(db, alpha, params))
     invitation = Invitation(user_id=users[Role.admin].id or 0, municipality_id=alpha.id or 0, role=Role.viewer,

@@ -2,6 +2,7 @@
 
 from app.models import cache as cache  # the public page cache's version counters
 from app.models import concerns as concerns  # each domain's tables, registered on the metadata
+from app.models import cycles as cycles
 from app.models import dialogues as dialogues
 from app.models import limits as limits  # shared rate-limit counters
 from app.models import pledges as pledges

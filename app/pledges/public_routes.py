@@ -48,6 +48,7 @@ def render_pledge(request: Request, session: Session, municipality: Municipality
     return render(request, "public/pledges/pledge.html",
                   {**_context(municipality), "view": view, "preview": preview,
                    "result_waves": results.pledge_result_waves(session, found),
+                   "agreements": public_view.agreements_for(session, found),
                    "subscribe_values": {}, "errors": {}}, languages=municipality.languages)
 
 

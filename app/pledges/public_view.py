@@ -10,6 +10,7 @@ from app import places
 from app.config import get_settings
 from app.errors import NotFound
 from app.models import Municipality
+from app.models.cycles import Agreement
 from app.models.pledges import (
     Pledge,
     PledgeActivity,
@@ -135,6 +136,13 @@ def pledge_view(session: Session, found: Pledge, lang: str, *, updates_limit: in
                      for v in versions],
         "signatories": [{"name": s.name, "role": s.role, "signed_on": s.signed_on} for s in signatories],
     }
+
+
+def agreements_for(session: Session, found: Pledge) -> list[Agreement]:
+    """The collaboration agreements this pledge belongs to (the communicative part of which it is)."""
+    rows = session.exec(select(Agreement).where(Agreement.municipality_id == found.municipality_id)
+                        .order_by(col(Agreement.starts_on).desc())).all()
+    return [a for a in rows if found.id in a.pledge_ids]
 
 
 def _update_view(u: PledgeUpdate, act_titles: dict[int | None, str], names: dict[int, str],

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.cycles import service as cycles_service
 from app.dialogues import service as dialogues_service
 from app.models import Municipality
 from app.pledges import public_view as pledges_public_view
@@ -18,5 +19,6 @@ def municipality_sections(session: Session, municipality: Municipality) -> list[
     candidates = (surveys_questionnaires.municipality_section(session, municipality),
                   dialogues_service.municipality_section(session, municipality),
                   pledges_results.municipality_section(session, municipality),
-                  pledges_public_view.municipality_section(session, municipality))
+                  pledges_public_view.municipality_section(session, municipality),
+                  cycles_service.municipality_section(session, municipality))
     return [section for section in candidates if section is not None]
