@@ -35,6 +35,8 @@ class Action(StrEnum):
     CYCLE_STEP_SAVE = "cycle_step.save"
     CYCLE_CHECK_ADD = "cycle_check.add"
     CYCLE_CHECK_TICK = "cycle_check.tick"
+    SITUATION_DOCUMENT_ADOPT = "situation_document.adopt"
+    SITUATION_DOCUMENT_SAVE = "situation_document.save"
     DIALOGUE_EVENT_CANCEL = "dialogue_event.cancel"
     DIALOGUE_EVENT_CREATE = "dialogue_event.create"
     DIALOGUE_EVENT_MESSAGE_ALL = "dialogue_event.message_all"
@@ -124,6 +126,8 @@ def label(action: str) -> str:
         Action.CYCLE_STEP_SAVE: _("Steg i arbetscykeln ändrat"),
         Action.CYCLE_CHECK_ADD: _("Punkt i checklistan tillagd"),
         Action.CYCLE_CHECK_TICK: _("Punkt i checklistan bockad"),
+        Action.SITUATION_DOCUMENT_ADOPT: _("Lägesbild eller åtgärdsplan antagen"),
+        Action.SITUATION_DOCUMENT_SAVE: _("Lägesbild eller åtgärdsplan sparad"),
         Action.DIALOGUE_EVENT_CANCEL: _("Dialogtillfälle inställt"),
         Action.DIALOGUE_EVENT_CREATE: _("Dialogtillfälle skapat"),
         Action.DIALOGUE_EVENT_MESSAGE_ALL: _("Meddelande till alla anmälda"),

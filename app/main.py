@@ -29,6 +29,7 @@ from app.cache.pages import FastPath
 from app.concerns import public_routes as concerns_public
 from app.concerns import staff_routes as concerns_staff
 from app.config import ROOT, get_settings
+from app.cycles import document_routes as cycles_documents
 from app.cycles import public_routes as cycles_public
 from app.cycles import staff_routes as cycles_staff
 from app.db import Sessions, get_engine
@@ -66,7 +67,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                    dialogues_public.router, *dialogues_staff.routers,
                    concerns_public.router, *concerns_staff.routers,
                    pledges_public.router, *pledges_staff.routers,
-                   cycles_public.router, *cycles_staff.routers):
+                   cycles_public.router, *cycles_documents.routers, *cycles_staff.routers):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

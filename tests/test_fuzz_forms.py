@@ -77,6 +77,9 @@ FORM_PAGES = {"/staff/m/{municipality}/concerns/": "/staff/m/{municipality}/conc
 # event) or on no page at all: the fields their routes read.
 KNOWN_FIELDS: dict[str, dict[str, list[str]]] = {
     "/staff/logout": {},
+    # an adopted document's forms (the fuzz world's document is a draft)
+    "/staff/m/{municipality}/cycles/documents/{document_id}/version": {},
+    "/staff/m/{municipality}/cycles/documents/{document_id}/public": {"public": ["1"]},
     # two-factor forms shown only in one state of the account (with or without it set up, a code step under way)
     "/staff/account/two-factor/disable": {"proof": [""]},
     "/staff/two-factor/setup": {"code": [""]},

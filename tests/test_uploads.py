@@ -43,6 +43,7 @@ FILE_INPUTS = {
     ("staff/surveys/paper.html", "file"): "tests/surveys/test_paper.py (parsed in memory, never stored)",
     ("staff/concerns/crime.html", "file"): "this file; tests/concerns/test_routes.py (parsed, never stored)",
     ("staff/admin/area_form.html", "geojson_file"): "tests/admin/test_setup_routes.py (parsed, never stored)",
+    ("staff/cycles/agreement.html", "document"): "tests/cycles/test_cycles.py (PDF cleaned, stored outside web root)",
 }
 
 HOSTILE_NAMES = ["../../escape.jpg", "/etc/passwd", "..\\..\\escape.jpg", "a\x00b.jpg", "x" * 300 + ".jpg",

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.deps import owned
-from app.models.cycles import Agreement, Cycle
+from app.models.cycles import Agreement, Cycle, SituationDocument
 
 OwnedCycle = Annotated[Cycle, Depends(owned(Cycle, "cycle_id"))]
 OwnedAgreement = Annotated[Agreement, Depends(owned(Agreement, "agreement_id"))]
+OwnedDocument = Annotated[SituationDocument, Depends(owned(SituationDocument, "document_id"))]

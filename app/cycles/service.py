@@ -4,6 +4,7 @@ PDF; and the reminder about late steps. Every write is audited in the same trans
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -218,7 +219,8 @@ def save_agreement(session: Session, scope: Scope, existing: Agreement | None, f
         target.signatories = form.stored_signatories()
         if cleaned is not None:
             target.document_file = f"{secrets.token_hex(16)}.pdf"
-            target.document_name = (Path(document_name).name or "overenskommelse.pdf")[:200]
+            # ASCII only: the name goes into a Content-Disposition header
+            target.document_name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(document_name).name)[:200] or "avtal.pdf"
         session.add(target)
         session.flush()
         audit.record(session, scope.user, Action.AGREEMENT_SAVE, "agreement", target.id,

@@ -34,6 +34,7 @@ from app.dialogues import service as dialogues_service
 from app.i18n import STAFF_LANGUAGES
 from app.main import create_app
 from app.models import Area, Municipality, Party, StaffUser
+from app.models.cycles import Agreement, Cycle, CycleCheck, SituationDocument
 from app.models.dialogues import DialogueEvent, DialogueSignup, EventKind, SignupStatus, WalkObservation, WalkPhoto
 from app.models.pledges import (
     Pledge,
@@ -75,6 +76,10 @@ NOT_HTML = {
     "/staff/m/{municipality}/concerns/export.xlsx",
     "/staff/m/{municipality}/concerns/export/{concern_table}.csv",
     "/staff/m/{municipality}/pledges/{pledge_id}/files/{attachment_id}",
+    "/m/{slug}/agreements/{agreement_id}/document",
+    "/m/{slug}/documents/{document_id}/pdf",
+    "/staff/m/{municipality}/cycles/agreements/{agreement_id}/document",
+    "/staff/m/{municipality}/cycles/documents/{document_id}/pdf",
 }
 # The survey's question and thank-you pages need a draft cookie: the audit reaches them by answering.
 WALKED = {"/s/{slug}/{page:int}", "/s/{slug}/tack"}
@@ -161,6 +166,11 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
                     SurveyImportJob(survey_id=survey.id or 0, municipality_id=mid, status=ImportStatus.running,
                                     total_rows=3000, checked_rows=1200)]
             db.add_all(jobs)
+        closed = first(Survey, Survey.municipality_id == mid, col(Survey.status).in_(["closed", "archived"]))
+        cycle = first(Cycle, Cycle.municipality_id == mid)
+        check = first(CycleCheck, CycleCheck.evidence == "")
+        agreement = first(Agreement, Agreement.municipality_id == mid)
+        document = first(SituationDocument, SituationDocument.municipality_id == mid, col(SituationDocument.public))
         password_link = passwords.password_link(db, viewer)  # stored hashed: made here, before the commit
         db.commit()
         return {
@@ -175,6 +185,8 @@ def demo_params(engine: Engine) -> dict[str, list[Any]]:
             "concern_table": ["concerns"],
             "password_token": [password_link.rsplit("/", 1)[1]],
             "subscriber_token": [subscriber.token], "job_id": [job.id for job in jobs],
+            "closed_survey_id": [closed.id], "cycle_id": [cycle.id], "number": [3], "check_id": [check.id],
+            "agreement_id": [agreement.id], "document_id": [document.id],
         }
 
 
@@ -187,6 +199,8 @@ def urls_for(path: str, params: dict[str, list[Any]]) -> list[str]:
              for n in names]
     unknown = [n for n in names if n not in params]
     assert not unknown, f"{path}: add a demo value for {unknown} to demo_params() in {__file__}"
+    if path.startswith("/m/") and "/results/" in path:
+        params = {**params, "survey_id": params["closed_survey_id"]}  # results exist for a closed wave only
     if path.endswith("/rapport") or "observations" in path:
         params = {**params, "event_id": params["event_id"][1:]}  # only the safety walk has a report
     urls = []

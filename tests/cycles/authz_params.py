@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app import uploads
 from app.cycles import service
 from app.models import Municipality
-from app.models.cycles import Agreement, Cycle, CycleCheck, CycleStep
+from app.models.cycles import Agreement, Cycle, CycleCheck, CycleStep, DocumentKind, SituationDocument
 
 
 def params(db: Session, municipality: Municipality) -> dict[str, Any]:
@@ -27,7 +27,10 @@ def params(db: Session, municipality: Municipality) -> dict[str, Any]:
     (folder / "authz-agreement.pdf").write_bytes(b"%PDF-1.4\n%test\n")
     agreement = Agreement(municipality_id=municipality.id or 0, title="Överenskommelse", starts_on=date(2026, 1, 1),
                           ends_on=date(2027, 12, 31), document_file="authz-agreement.pdf", document_name="avtal.pdf")
-    db.add_all([check, agreement])
+    document = SituationDocument(municipality_id=municipality.id or 0, kind=DocumentKind.situation, series="authz",
+                                 title="Lägesbild")
+    db.add_all([check, agreement, document])
     db.flush()
     assert db.exec(select(CycleStep).where(col(CycleStep.cycle_id) == cycle.id)).first() is not None
-    return {"cycle_id": cycle.id, "number": 1, "check_id": check.id, "agreement_id": agreement.id}
+    return {"cycle_id": cycle.id, "number": 1, "check_id": check.id, "agreement_id": agreement.id,
+            "document_id": document.id}
