@@ -13,6 +13,7 @@ from app import places, uploads
 from app.auth import Scope, require_permission, staff_scope
 from app.cycles import documents, pdf, service
 from app.cycles.deps import OwnedDocument
+from app.cycles.staff_forms import row_id
 from app.db import get_session
 from app.deps import FormDep, ScopeDep, SessionDep, get_owned
 from app.errors import NotFound, ValidationFailed
@@ -26,10 +27,6 @@ edit_router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_permission(
 view_router = APIRouter(prefix=PREFIX, dependencies=[Depends(staff_scope)])
 public_router = APIRouter()
 routers = [edit_router, view_router, public_router]
-
-
-def _id(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _list(request: Request, session: Session, scope: Scope, values: dict[str, Any] | None = None,
@@ -53,8 +50,8 @@ def create_document(request: Request, form: FormDep, scope: ScopeDep, session: S
     values = {"kind": form_str(form, "kind", 20), "title": form_line(form, "title", 300),
               "cycle_id": form_str(form, "cycle_id", 12), "survey_id": form_str(form, "survey_id", 12)}
     try:
-        row = documents.create(session, scope, values["kind"], values["title"], _id(values["cycle_id"]),
-                               _id(values["survey_id"]))
+        row = documents.create(session, scope, values["kind"], values["title"], row_id(values["cycle_id"]),
+                               row_id(values["survey_id"]))
     except ValidationFailed as exc:
         return _list(request, session, scope, values, exc.errors, 400)
     flash(request, _("Dokumentet är skapat som utkast."))

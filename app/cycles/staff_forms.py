@@ -20,8 +20,27 @@ SIGNATORY_ROWS = 4
 
 
 def _ids(form: FormData, name: str) -> list[int]:
-    return sorted({int(v) for v in form.getlist(name) if isinstance(v, str) and v.isascii() and v.isdigit()
-                   and len(v) <= 9})[:50]
+    return sorted({found for v in form.getlist(name) if isinstance(v, str) and (found := row_id(v)) is not None})[:50]
+
+
+def row_id(text: str) -> int | None:
+    """A row id from a form field, if it looks like one (ASCII digits, short: "²" or 10**20 is no id)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def _named_period(name: str, missing_name: str, starts_on: str, ends_on: str) -> dict[str, str]:
+    """The problems of a name and a first/last day, as the cycle and the agreement forms share them."""
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = missing_name
+    elif len(name) > 200:
+        errors["name"] = _("Namnet får vara högst 200 tecken.")
+    for field, value in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if problem := _date_problem(value):
+            errors[field] = problem
+    if not errors and (problem := rules.period_problem(parse_date(starts_on), parse_date(ends_on))):
+        errors["ends_on"] = problem
+    return errors
 
 
 def _date_problem(text: str, required: bool = True) -> str | None:
@@ -46,17 +65,7 @@ class CycleForm:
         return asdict(self)
 
     def problems(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not self.name:
-            errors["name"] = _("Ange ett namn, till exempel ”2026–2027”.")
-        elif len(self.name) > 200:
-            errors["name"] = _("Namnet får vara högst 200 tecken.")
-        for name in ("starts_on", "ends_on"):
-            if problem := _date_problem(getattr(self, name)):
-                errors[name] = problem
-        if not errors and (problem := rules.period_problem(parse_date(self.starts_on), parse_date(self.ends_on))):
-            errors["ends_on"] = problem
-        return errors
+        return _named_period(self.name, _("Ange ett namn, till exempel ”2026–2027”."), self.starts_on, self.ends_on)
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,7 @@ class StepForm:
         return asdict(self)
 
     def owner(self) -> int | None:
-        return int(self.owner_party_id) if self.owner_party_id.isascii() and self.owner_party_id.isdigit() \
-            and len(self.owner_party_id) <= 9 else None
+        return row_id(self.owner_party_id)
 
     def problems(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -148,20 +156,12 @@ class AgreementForm:
                 for r in self.signatories if r.name]
 
     def cycle(self) -> int | None:
-        return int(self.cycle_id) if self.cycle_id.isascii() and self.cycle_id.isdigit() \
-            and len(self.cycle_id) <= 9 else None
+        return row_id(self.cycle_id)
 
     def problems(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not self.title:
-            errors["title"] = _("Ange överenskommelsens namn.")
-        elif len(self.title) > 200:
-            errors["title"] = _("Namnet får vara högst 200 tecken.")
-        for name in ("starts_on", "ends_on"):
-            if problem := _date_problem(getattr(self, name)):
-                errors[name] = problem
-        if not errors and (problem := rules.period_problem(parse_date(self.starts_on), parse_date(self.ends_on))):
-            errors["ends_on"] = problem
+        errors = _named_period(self.title, _("Ange överenskommelsens namn."), self.starts_on, self.ends_on)
+        if "name" in errors:
+            errors["title"] = errors.pop("name")
         for i, row in enumerate(self.signatories):
             if not row.name and (row.role or row.party or row.signed_on):
                 errors[f"sig_name_{i}"] = _("Ange namnet på den som skriver under.")
