@@ -38,7 +38,8 @@ def test_a_resident_goes_from_the_results_to_what_is_done(page: Any, lang: str) 
     block = page.locator("#concern-littering")
     assert PROMISED[lang] in block.inner_text()
     with page.expect_navigation():
-        block.locator("a[href*='/pledges/']").first.click()
+        # the demo pledge's answer (other tests may add pledges answering the same concern)
+        block.locator(".rs-answer", has_text=ACTIVITY).locator("a[href*='/pledges/']").first.click()
     assert "#fa-h-" in page.url
     focus_id = page.url.rsplit("#", 1)[1]
     heading = page.locator(f"#{focus_id}")
