@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app import audit, clock, places
 from app.audit import Action
 from app.auth import Scope
-from app.concerns import dashboard, exports, published
+from app.concerns import dashboard, exports
 from app.concerns.crime_figures import crime_rows
 from app.db import writing
 from app.dialogues import walks
@@ -27,7 +27,7 @@ from app.models import Municipality
 from app.models.cycles import Cycle, DocumentKind, DocumentStatus, SituationDocument
 from app.models.dialogues import DialogueEvent, EventStatus, WalkObservation
 from app.models.pledges import Pledge, PledgeActivity, PledgeStatus
-from app.models.surveys import Survey
+from app.pledges import results
 from app.pledges.rules import localized, parse_date
 
 SECTIONS = {DocumentKind.situation: ("summary", "analysis", "conclusions"),
@@ -50,12 +50,6 @@ def documents(session: Session, municipality_id: int) -> list[SituationDocument]
                                        col(SituationDocument.version).desc())).all())
 
 
-def closed_waves(session: Session, municipality_id: int) -> list[Survey]:
-    return list(session.exec(select(Survey).where(Survey.municipality_id == municipality_id,
-                                                  col(Survey.status).in_(published.FINAL_STATUSES))
-                             .order_by(col(Survey.closes_on).desc(), col(Survey.id).desc())).all())
-
-
 def create(session: Session, scope: Scope, kind: str, title: str, cycle_id: int | None,
            survey_id: int | None) -> SituationDocument:
     with writing(session):
@@ -67,7 +61,8 @@ def create(session: Session, scope: Scope, kind: str, title: str, cycle_id: int 
         if cycle_id is not None and session.exec(select(Cycle.id).where(
                 Cycle.id == cycle_id, Cycle.municipality_id == scope.municipality_id)).first() is None:
             errors["cycle_id"] = _("Välj en arbetscykel i listan.")
-        if survey_id is not None and survey_id not in {s.id for s in closed_waves(session, scope.municipality_id)}:
+        closed = {w.id for w in results.closed_waves(session, scope.municipality_id)}
+        if survey_id is not None and survey_id not in closed:
             errors["survey_id"] = _("Välj en stängd enkätomgång i listan.")
         if errors:
             raise ValidationFailed(errors)

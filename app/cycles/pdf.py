@@ -1,5 +1,5 @@
 """The lägesbild and åtgärdsplan as PDF: A4, the product's font (DejaVu Sans, as the letters), right-to-left text
-shaped, from the document's content (the frozen snapshot once adopted). Pure: content in, bytes out."""
+shaped, from the document's content (the frozen snapshot once adopted): content in, bytes out."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from app.cycles.documents import section_titles
 from app.i18n import gettext as _
 from app.surveys.letters import FONT_DIR, can_shape
 
@@ -66,8 +67,7 @@ def render(doc: dict[str, Any], adopted: str) -> bytes:
     pdf = _new(f"{doc['municipality']} · {doc['title']}")
     _text(pdf, doc["title"], 16, bold=True)
     _text(pdf, f"{doc['municipality']} · {adopted}", 9, gap=4)
-    titles = {"summary": _("Sammanfattning"), "analysis": _("Analys"), "conclusions": _("Slutsatser"),
-              "follow_up": _("Så följer vi upp")}
+    titles = section_titles()
     sections = doc.get("sections", {})
     if sections.get("summary"):
         _text(pdf, titles["summary"], 12, bold=True)
